@@ -1,0 +1,281 @@
+"""Compose a cited answer from retrieved passages, by extractive templates only.
+
+Pure: given the question, the fused passage hits, the query vector and the candidate sentences'
+vectors, it scores every sentence of the top passages, picks the evidence, finds a short answer
+phrase where the question type allows, and fills a template. Every quote is cut from the
+document text by its offsets, so `doc.text[start:end] == quote` holds by construction; every [n]
+in the text names a citation in the list. When the evidence is weak it abstains and lists the
+nearest passages with their scores. It does not search, embed, or load anything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from qa.chunking import searchable
+from qa.lexical import tokenize
+from qa.phrases import answer_phrase
+from qa.questions import Question
+from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
+
+
+class CorpusView(Protocol):
+    documents: list[Document]
+    passages: list[Passage]
+    sentences: list[Sentence]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How sentence evidence is scored and turned into a confidence (tuned on the tune split)."""
+
+    cosine: float = 0.45
+    overlap: float = 0.30
+    passage: float = 0.15
+    answer_type: float = 0.10
+    conf_scale: float = 7.0
+    conf_bias: float = 0.42
+    support_ratio: float = 0.80
+
+
+@dataclass(frozen=True)
+class Scored:
+    sid: int
+    score: float
+    cosine: float
+    overlap: float
+    passage_score: float
+    phrase: tuple[int, int] | None
+    hit: Hit
+
+
+def sentence_text(view: CorpusView, sentence: Sentence) -> str:
+    return view.documents[sentence.doc].text[sentence.start : sentence.end]
+
+
+def embed_text(view: CorpusView, sentence: Sentence) -> str:
+    """What a sentence's vector encodes: its text, led by its field name in structured documents."""
+    text = searchable(sentence_text(view, sentence))
+    if view.documents[sentence.doc].structured and sentence.section:
+        return f"{sentence.section[-1]}: {text}"
+    return text
+
+
+def candidate_sentences(view: CorpusView, hits: Sequence[Hit], top: int) -> list[tuple[int, Hit]]:
+    out: list[tuple[int, Hit]] = []
+    for hit in hits[:top]:
+        passage = view.passages[hit.pid]
+        out.extend((sid, hit) for sid in range(passage.first_sentence, passage.last_sentence + 1))
+    return out
+
+
+def term_overlap(question: Question, tokens: set[str], idf: Callable[[str], float]) -> float:
+    total = sum(w * idf(t) for t, w in question.terms.items())
+    if total <= 0:
+        return 0.0
+    return sum(w * idf(t) for t, w in question.terms.items() if t in tokens) / total
+
+
+def score_sentences(
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: Mapping[int, np.ndarray],
+    idf: Callable[[str], float],
+    top: int,
+    weights: Weights,
+) -> list[Scored]:
+    """Score every sentence of the top passages; best first."""
+    if not hits:
+        return []
+    best_fused = hits[0].score or 1.0
+    scored: list[Scored] = []
+    for sid, hit in candidate_sentences(view, hits, top):
+        sentence = view.sentences[sid]
+        text = sentence_text(view, sentence)
+        tokens = set(tokenize(text))
+        if sentence.section:
+            tokens |= set(tokenize(sentence.section[-1]))
+        cosine = float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense
+        overlap = term_overlap(question, tokens, idf)
+        phrase = answer_phrase(question.kind, text, question.terms)
+        passage_score = hit.score / best_fused
+        score = (
+            weights.cosine * cosine
+            + weights.overlap * overlap
+            + weights.passage * passage_score
+            + weights.answer_type * (1.0 if phrase else 0.0)
+        )
+        scored.append(Scored(sid, score, cosine, overlap, passage_score, phrase, hit))
+    scored.sort(key=lambda s: (-s.score, s.sid))
+    return scored
+
+
+def confidence(best: Scored, weights: Weights) -> float:
+    z = weights.conf_scale * (0.5 * best.cosine + 0.3 * best.overlap + 0.2 * best.hit.dense - weights.conf_bias)
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def _neighbour(view: CorpusView, sid: int, step: int) -> str:
+    other = sid + step
+    if 0 <= other < len(view.sentences) and view.sentences[other].doc == view.sentences[sid].doc:
+        return sentence_text(view, view.sentences[other])
+    return ""
+
+
+def make_citation(view: CorpusView, n: int, sid: int, score: float) -> Citation:
+    sentence = view.sentences[sid]
+    document = view.documents[sentence.doc]
+    quote = document.text[sentence.start : sentence.end]
+    page = bisect.bisect_right(document.pages, sentence.start) if document.pages else None
+    return Citation(
+        n=n,
+        doc_id=document.doc_id,
+        title=document.title,
+        date=document.date,
+        source=document.source,
+        section=" > ".join(sentence.section),
+        quote=quote,
+        start=sentence.start,
+        end=sentence.end,
+        score=round(float(score), 4),
+        sha256=document.sha256,
+        page=page,
+        context_before=_neighbour(view, sid, -1),
+        context_after=_neighbour(view, sid, +1),
+        paragraph_start=sentence.para_start,
+        paragraph_end=sentence.para_end,
+    )
+
+
+def pick_evidence(scored: Sequence[Scored], max_quotes: int, support_ratio: float) -> list[Scored]:
+    """The best sentence, then up to `max_quotes - 1` others close to it in score, distinct."""
+    if not scored:
+        return []
+    chosen = [scored[0]]
+    seen = {scored[0].sid}
+    floor = scored[0].score * support_ratio
+    for item in scored[1:]:
+        if len(chosen) >= max_quotes or item.score < floor:
+            break
+        if item.sid not in seen:
+            chosen.append(item)
+            seen.add(item.sid)
+    return chosen
+
+
+def _date_note(citation: Citation) -> str:
+    return f", {citation.date}" if citation.date else ""
+
+
+_LEADS = {
+    "who": "**{phrase}** [1]",
+    "when": "**{phrase}** [1]",
+    "where": "**{phrase}** [1]",
+    "how_many": "**{phrase}** [1]",
+}
+_INTROS = {
+    "why": "The reason the briefings give",
+    "list": "The briefings list",
+    "yes_no": "What the briefings say",
+    "definition": "How the briefings describe it",
+}
+
+
+def compose(
+    question: Question,
+    evidence: Sequence[Scored],
+    citations: Sequence[Citation],
+    conf: float,
+) -> tuple[str, str | None]:
+    """The Markdown answer text and the short answer phrase (if any)."""
+    main = citations[0]
+    phrase: str | None = None
+    first = evidence[0]
+    if first.phrase is not None:
+        phrase = main.quote[first.phrase[0] : first.phrase[1]]
+    source = f"*{main.title}*{_date_note(main)}"
+    if phrase and question.kind in _LEADS:
+        lead = _LEADS[question.kind].format(phrase=phrase) + f" — from {source}:"
+    else:
+        lead = f"{_INTROS.get(question.kind, 'The briefings say')} ({source}):"
+    lines = [lead, "", f"> {_inline(main.quote)} [1]"]
+    if len(citations) > 1:
+        lines += ["", "Also relevant:"]
+        lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
+    if conf < 0.6:
+        lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
+    return "\n".join(lines), phrase
+
+
+def _inline(quote: str) -> str:
+    return " ".join(quote.split())
+
+
+def abstain(question: Question, nearest: Sequence[Citation], conf: float, reason: str) -> Answer:
+    lines = [f"**Not in the briefings.** {reason}"]
+    if nearest:
+        lines += ["", "The closest passages, for reference (they do not answer the question):"]
+        lines += [
+            f"- *{c.title}*{_date_note(c)}" + (f", {c.section}" if c.section else "") + f" (score {c.score:.2f}): “{_inline(c.quote)}”"
+            for c in nearest
+        ]
+    return Answer(
+        question=question.text,
+        text="\n".join(lines),
+        abstained=True,
+        confidence=conf,
+        citations=[],
+        nearest=list(nearest),
+        question_type=question.kind,
+        resolved_question=question.search_text,
+    )
+
+
+def answer(
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: Mapping[int, np.ndarray],
+    idf: Callable[[str], float],
+    *,
+    top_passages: int = 5,
+    max_quotes: int = 3,
+    nearest_shown: int = 3,
+    abstain_below: float = 0.35,
+    weights: Weights | None = None,
+) -> Answer:
+    weights = weights or Weights()
+    scored = score_sentences(view, question, hits, query_vector, sentence_vectors, idf, top_passages, weights)
+    if not scored:
+        return abstain(question, [], 0.0, "No passage in the searched briefings matches this question.")
+    conf = confidence(scored[0], weights)
+    if conf < abstain_below:
+        nearest: list[Citation] = []
+        seen_passages: set[int] = set()
+        for item in scored:
+            if item.hit.pid not in seen_passages and len(nearest) < nearest_shown:
+                seen_passages.add(item.hit.pid)
+                nearest.append(make_citation(view, len(nearest) + 1, item.sid, item.score))
+        return abstain(question, nearest, conf, "I found no sentence that answers this question with enough support.")
+    evidence = pick_evidence(scored, max_quotes, weights.support_ratio)
+    citations = [make_citation(view, n, item.sid, item.score) for n, item in enumerate(evidence, start=1)]
+    text, phrase = compose(question, evidence, citations, conf)
+    return Answer(
+        question=question.text,
+        text=text,
+        short_answer=phrase,
+        abstained=False,
+        confidence=conf,
+        citations=citations,
+        question_type=question.kind,
+        resolved_question=question.search_text,
+    )

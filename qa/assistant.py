@@ -1,0 +1,222 @@
+"""The Assistant: opens an index generation, answers questions, and swaps to a newer generation
+live when `qa index` writes one (checked at most once a second, verified before use; on any
+failure the generation in use stays).
+
+It wires retrieval and answering together and holds the only state: the loaded generation, its
+BM25 table, the embedder and a cache of sentence vectors. It knows no screen and no CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa.answering import Weights, answer, candidate_sentences, embed_text
+from qa.embedding import Embedder, SentenceTransformerEmbedder
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
+from qa.lexical import BM25
+from qa.questions import analyse, clean_question
+from qa.records import Answer, Document, DocumentInfo, Filters, IndexStatus
+from qa.retrieval import allowed_passages, dense_search, fuse, lexical_search
+from qa.settings import Settings
+from qa.store import Generation, current_name, load_generation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Loaded:
+    generation: Generation
+    bm25: BM25
+    sentence_vectors: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _prepare(generation: Generation) -> _Loaded:
+    return _Loaded(generation, BM25([p.text for p in generation.passages]))
+
+
+class Assistant:
+    """Answers questions from one index folder. Use `Assistant.open(index_dir)`."""
+
+    def __init__(
+        self, index_dir: Path, generation: Generation, embedder: Embedder, settings: Settings, weights: Weights | None = None
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.settings = settings
+        self.weights = weights or Weights()
+        self._check_model(generation)
+        self._loaded = _prepare(generation)
+        self._embed_lock = threading.Lock()
+        self._swap_lock = threading.Lock()
+        self._last_check = time.monotonic()
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path = "index",
+        *,
+        embedder: Embedder | None = None,
+        settings: Settings | None = None,
+        weights: Weights | None = None,
+    ) -> Assistant:
+        settings = settings or Settings.from_env()
+        path = Path(index_dir)
+        generation = load_generation(path)
+        if embedder is None:
+            embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.threads)
+        return cls(path, generation, embedder, settings, weights)
+
+    def _check_model(self, generation: Generation) -> None:
+        built_with = generation.manifest.get("model")
+        if built_with != self.embedder.model_id:
+            raise IndexMismatchError(
+                f"The index in '{self.index_dir}' was built with the model '{built_with}', but the configured "
+                f"model is '{self.embedder.model_id}'. Rebuild it with `qa index CORPUS_DIR --index {self.index_dir} "
+                f"--rebuild`, or set QA_MODEL={built_with}."
+            )
+
+    # --- generations -------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> Generation:
+        return self._loaded.generation
+
+    def refresh(self, force: bool = False) -> bool:
+        """Swap in a newer generation if one was written; keep the current one on any failure."""
+        now = time.monotonic()
+        if not force and now - self._last_check < 1.0:
+            return False
+        self._last_check = now
+        name = current_name(self.index_dir)
+        if name is None or name == self._loaded.generation.name:
+            return False
+        with self._swap_lock:
+            if name == self._loaded.generation.name:
+                return False
+            try:
+                generation = load_generation(self.index_dir, name)
+                self._check_model(generation)
+                loaded = _prepare(generation)
+            except (IndexCorruptError, IndexNotFoundError, IndexMismatchError, OSError) as exc:
+                log.warning("Keeping index generation %s: %s", self._loaded.generation.name, exc)
+                return False
+            self._loaded = loaded
+            log.info("Now serving index generation %s", name)
+            return True
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def _sentence_vectors(self, loaded: _Loaded, sids: Sequence[int]) -> dict[int, np.ndarray]:
+        cache = loaded.sentence_vectors
+        missing = [sid for sid in dict.fromkeys(sids) if sid not in cache]
+        if missing:
+            view = loaded.generation
+            texts = [embed_text(view, view.sentences[sid]) for sid in missing]
+            with self._embed_lock:
+                vectors = self.embedder.embed(texts)
+            for sid, vector in zip(missing, vectors, strict=True):
+                cache[sid] = vector
+        return {sid: cache[sid] for sid in sids}
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        with self._embed_lock:
+            return self.embedder.embed([text])[0]
+
+    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
+        """Answer `question`; `history` is the list of earlier questions, oldest first."""
+        self.refresh()
+        loaded = self._loaded
+        generation = loaded.generation
+        text = clean_question(question, self.settings.max_question_chars)
+        earlier = [clean_question(h, self.settings.max_question_chars) for h in (history or []) if isinstance(h, str) and h.strip()]
+        parsed = analyse(text, earlier)
+        filters = filters or Filters()
+        allowed = None if filters.is_empty() else allowed_passages(generation.documents, generation.passages, filters)
+        version = f"{generation.name} ({generation.manifest.get('created_at', '')})"
+        if allowed is not None and len(allowed) == 0:
+            return Answer(
+                question=text,
+                text="**No briefing matches the filters.** Widen the document or date filters and ask again.",
+                abstained=True,
+                confidence=0.0,
+                question_type=parsed.kind,
+                resolved_question=parsed.search_text,
+                index_version=version,
+                notice="no documents match the filters",
+            )
+        query_vector = self._embed_query(parsed.search_text)
+        k = self.settings.candidates
+        dense = dense_search(generation.index, query_vector, k, allowed)
+        lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)
+        hits = fuse(dense, lexical, self.settings.rrf_k, self.settings.dense_weight, self.settings.lexical_weight)
+        hits = self._with_dense_scores(generation, hits, query_vector)
+        sids = [sid for sid, _ in candidate_sentences(generation, hits, self.settings.top_passages)]
+        vectors = self._sentence_vectors(loaded, sids)
+        result = answer(
+            generation,
+            parsed,
+            hits,
+            query_vector,
+            vectors,
+            loaded.bm25.term_idf,
+            top_passages=self.settings.top_passages,
+            max_quotes=self.settings.max_quotes,
+            nearest_shown=self.settings.nearest_shown,
+            abstain_below=self.settings.abstain_below,
+            weights=self.weights,
+        )
+        return result.model_copy(update={"index_version": version})
+
+    def _with_dense_scores(self, generation: Generation, hits: list, query_vector: np.ndarray) -> list:  # type: ignore[type-arg]
+        """Lexical-only hits in the top passages get their true cosine, not 0."""
+        top = self.settings.top_passages
+        fixed = []
+        for i, hit in enumerate(hits):
+            if i < top and hit.dense == 0.0:
+                vector = np.asarray(generation.index.reconstruct(hit.pid), dtype=np.float32)
+                hit = hit.model_copy(update={"dense": float(np.dot(vector, query_vector))})
+            fixed.append(hit)
+        return fixed
+
+    # --- corpus information ------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document:
+        generation = self.generation
+        index = generation.doc_by_id.get(doc_id)
+        if index is None:
+            raise QAError(f"No document '{doc_id}' in the index.")
+        return generation.documents[index]
+
+    def documents(self) -> list[DocumentInfo]:
+        generation = self.generation
+        passages = [0] * len(generation.documents)
+        sentences = [0] * len(generation.documents)
+        for p in generation.passages:
+            passages[p.doc] += 1
+        for s in generation.sentences:
+            sentences[s.doc] += 1
+        return [
+            DocumentInfo(
+                doc_id=d.doc_id, title=d.title, date=d.date, sha256=d.sha256,
+                passages=passages[i], sentences=sentences[i], chars=len(d.text),
+            )  # fmt: skip
+            for i, d in enumerate(generation.documents)
+        ]
+
+    def status(self) -> IndexStatus:
+        generation = self.generation
+        return IndexStatus(
+            generation=generation.name,
+            built_at=str(generation.manifest.get("created_at", "")),
+            model=str(generation.manifest.get("model", "")),
+            documents=len(generation.documents),
+            passages=len(generation.passages),
+            sentences=len(generation.sentences),
+        )

@@ -1,0 +1,143 @@
+"""Group a document's quotable sentences into passages that fit the embedding model.
+
+A passage never cuts a sentence and never crosses a top-level section. Its searchable text
+starts with the document title and section path, and names each sub-section (a Factbook field
+such as "Population") before the sentences under it, so that "population of Mexico" finds
+`**total:** 130,739,927` in the Mexico profile. Pure: no model, no index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.records import Document, Passage, Sentence
+from qa.structure import find_blocks, quotable_sentences
+
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+_MARKUP = re.compile(r"\*\*|__|^\s*[-*+•]\s+", re.MULTILINE)
+
+
+def estimate_pieces(text: str) -> int:
+    """A cautious estimate of the model's word pieces for `text` (it reads at most 256)."""
+    total = 0
+    for token in _TOKEN.findall(text):
+        if token.isdigit():
+            total += 1 + (len(token) - 1) // 2
+        elif token.isalpha():
+            total += 1 + (len(token) - 1) // 6 + (0 if token.isascii() else 1)
+        else:
+            total += 1
+    return total
+
+
+def searchable(text: str) -> str:
+    """Sentence text as embedded and searched: Markdown emphasis and bullets dropped."""
+    return _MARKUP.sub("", text).strip()
+
+
+@dataclass(frozen=True)
+class Chunked:
+    sentences: list[Sentence]
+    passages: list[Passage]
+
+
+def _header(document: Document, section: Sequence[str]) -> str:
+    path = " > ".join(section)
+    return f"{document.title}\n{path}\n" if path else f"{document.title}\n"
+
+
+def chunk_document(
+    document: Document,
+    doc_index: int,
+    max_words: int,
+    max_pieces: int,
+    first_sid: int = 0,
+    first_pid: int = 0,
+) -> Chunked:
+    """Sentences and passages of one document; ids continue from `first_sid` / `first_pid`."""
+    from qa.documents import find_title  # local: documents imports loaders, keep chunking light
+
+    _, title_span = find_title(
+        _as_extracted(document), document.title
+    )
+    headings = [(h.level, h.start, h.end, h.title) for h in document.headings]
+    blocks = find_blocks(document.text, headings, document.structured, title_span)
+    spans = quotable_sentences(document.text, blocks)
+
+    sentences: list[Sentence] = []
+    passages: list[Passage] = []
+    group: list[int] = []  # indexes into `spans`
+
+    def key(section: tuple[str, ...]) -> tuple[str, ...]:
+        return section[:1] if document.structured else section
+
+    def emit() -> None:
+        if not group:
+            return
+        pid = first_pid + len(passages)
+        first = spans[group[0]]
+        body: list[str] = []
+        current: tuple[str, ...] = key(first.section)
+        for i in group:
+            span = spans[i]
+            label = ""
+            if span.section != current:
+                current = span.section
+                label = f"{span.section[-1]}: " if span.section else ""
+            body.append(label + searchable(document.text[span.start : span.end]))
+        sid0 = first_sid + group[0]
+        passages.append(
+            Passage(
+                pid=pid,
+                doc=doc_index,
+                start=first.start,
+                end=spans[group[-1]].end,
+                first_sentence=sid0,
+                last_sentence=first_sid + group[-1],
+                section=key(first.section),
+                text=_header(document, key(first.section)) + "\n".join(body),
+            )
+        )
+        for i in group:
+            span = spans[i]
+            sentences.append(
+                Sentence(
+                    sid=first_sid + i,
+                    doc=doc_index,
+                    start=span.start,
+                    end=span.end,
+                    para_start=span.para_start,
+                    para_end=span.para_end,
+                    section=span.section,
+                    passage=pid,
+                )
+            )
+        group.clear()
+
+    words = pieces = 0
+    for i, span in enumerate(spans):
+        sentence_text = document.text[span.start : span.end]
+        w = len(sentence_text.split())
+        p = estimate_pieces(sentence_text) + 2 + (estimate_pieces(span.section[-1]) if span.section else 0)
+        if group and (
+            key(spans[group[0]].section) != key(span.section) or words + w > max_words or pieces + p > max_pieces
+        ):
+            emit()
+        if not group:
+            words = 0
+            pieces = estimate_pieces(_header(document, key(span.section)))
+        group.append(i)
+        words += w
+        pieces += p
+    emit()
+    return Chunked(sentences, passages)
+
+
+def _as_extracted(document: Document):  # type: ignore[no-untyped-def]
+    from qa.records import Extracted
+
+    return Extracted(
+        text=document.text, headings=document.headings, pages=document.pages, structured=document.structured
+    )

@@ -1,0 +1,109 @@
+"""The `qa` command: a thin shell over the library. It parses arguments, prints, and turns
+library errors into one-line messages with exit code 2; it holds no logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qa.errors import QAError
+from qa.records import Filters
+from qa.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Ask questions of a folder of briefings; every answer is quoted verbatim and cited.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = sub.add_parser(
+        "index",
+        help="build or update the index from a corpus folder",
+        description="Build or update the index. Only new or changed files are embedded; removed files "
+        "leave the index; unreadable files are skipped and reported. The new index replaces the old "
+        "one atomically, and a running app picks it up by itself.",
+    )
+    index.add_argument("corpus", nargs="?", default="corpus", help="folder of briefings (default: corpus/)")
+    index.add_argument("--index", default="index", help="index folder (default: index/)")
+    index.add_argument("--rebuild", action="store_true", help="re-embed every file, ignoring the current index")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ask = sub.add_parser("ask", help="answer a question with citations", description="Answer a question from the index.")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--index", default="index", help="index folder (default: index/)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--history", action="append", default=[], metavar="QUESTION",
+                     help="an earlier question of the conversation (repeat, oldest first)")  # fmt: skip
+    ask.add_argument("--doc", action="append", default=[], metavar="DOC_ID", help="search only this document (repeatable)")
+    ask.add_argument("--since", metavar="DATE", help="only briefings dated on or after DATE (YYYY[-MM[-DD]])")
+    ask.add_argument("--until", metavar="DATE", help="only briefings dated on or before DATE")
+
+    status = sub.add_parser("status", help="show what the index holds")
+    status.add_argument("--index", default="index", help="index folder (default: index/)")
+    status.add_argument("--json", action="store_true", help="print as JSON")
+    return parser
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.embedding import SentenceTransformerEmbedder
+    from qa.indexing import sync_index
+
+    embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size, threads=None)
+    log = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
+    print(report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.assistant import Assistant
+    from qa.render import terminal
+
+    assistant = Assistant.open(args.index, settings=settings)
+    filters = Filters(doc_ids=tuple(args.doc), date_from=args.since, date_to=args.until)
+    answer = assistant.ask(args.question, args.history, filters=filters)
+    print(json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False) if args.json else terminal(answer))
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.store import load_generation
+
+    generation = load_generation(Path(args.index))
+    info = {
+        "generation": generation.name,
+        "built_at": generation.manifest.get("created_at"),
+        "model": generation.manifest.get("model"),
+        "counts": generation.manifest.get("counts"),
+        "documents": [{"doc_id": d.doc_id, "title": d.title, "date": d.date} for d in generation.documents],
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+    else:
+        counts = info["counts"] or {}
+        print(f"Index '{args.index}': generation {generation.name}, built {info['built_at']}, model {info['model']}")
+        print(f"{counts.get('documents')} documents, {counts.get('passages')} passages, {counts.get('sentences')} sentences")
+        for d in generation.documents:
+            print(f"  {d.date or '----':10}  {d.doc_id}  — {d.title}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        handler = {"index": _index, "ask": _ask, "status": _status}[args.command]
+        return handler(args, settings)
+    except QAError as exc:
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # settings from the environment that do not validate
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted; the index in use is unchanged.", file=sys.stderr)
+        return 130

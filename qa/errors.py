@@ -1,0 +1,37 @@
+"""The named errors of the package. Each message names the bad value and the fix."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class: every error the shells turn into a plain message."""
+
+
+class IndexNotFoundError(QAError):
+    def __init__(self, index_dir: str) -> None:
+        super().__init__(
+            f"No index found in '{index_dir}'. Build one first with: qa index CORPUS_DIR --index {index_dir}"
+        )
+
+
+class IndexCorruptError(QAError):
+    """The index on disk fails its checksums or counts; it is never half-loaded."""
+
+
+class IndexMismatchError(QAError):
+    """The index was built with another model or chunking configuration than the one asked for."""
+
+
+class CorpusError(QAError):
+    """The corpus folder is missing or holds no readable briefing."""
+
+
+class QuestionError(QAError):
+    """The question is empty, too long, or not text."""
+
+
+class IndexLockedError(QAError):
+    def __init__(self, index_dir: str) -> None:
+        super().__init__(
+            f"Another 'qa index' is already writing to '{index_dir}'. Wait for it to finish and try again."
+        )

@@ -1,0 +1,237 @@
+"""Sync a corpus folder into a new index generation, embedding only new or changed files.
+
+Files are matched to the current generation by relative path and sha256 of their bytes:
+unchanged documents keep their passages, sentences and vectors; new and changed ones are
+extracted, chunked and embedded; files gone from the folder leave the index. A file that cannot
+be read is skipped and reported with its reason; it never aborts the run. The new generation is
+written atomically (see `store`), so a crash leaves the previous one served.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa.chunking import chunk_document
+from qa.documents import content_hash, read_document
+from qa.embedding import Embedder
+from qa.errors import CorpusError, IndexCorruptError, IndexNotFoundError
+from qa.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
+from qa.records import Document, Passage, Sentence
+from qa.settings import Settings
+from qa.store import Generation, current_name, load_generation, write_generation, writer_lock
+
+
+@dataclass
+class IndexReport:
+    corpus: str
+    index: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    generation: str | None = None
+    documents: int = 0
+    passages: int = 0
+    sentences: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        lines = [f"Indexed '{self.corpus}' into '{self.index}' in {self.seconds:.1f} s."]
+        for label, names in (("added", self.added), ("updated", self.updated), ("removed", self.removed)):
+            lines.append(f"  {label:9} {len(names):4}" + (f"  {', '.join(names[:8])}" if names else ""))
+            if len(names) > 8:
+                lines[-1] += f", … ({len(names) - 8} more)"
+        lines.append(f"  {'unchanged':9} {len(self.unchanged):4}")
+        lines.append(f"  {'skipped':9} {len(self.skipped):4}")
+        lines.extend(f"    - {name}: {reason}" for name, reason in self.skipped)
+        lines.extend(f"  note: {note}" for note in self.notes)
+        if self.generation:
+            lines.append(
+                f"Generation {self.generation}: {self.documents} documents, {self.passages} passages, "
+                f"{self.sentences} sentences ({self.embedded} passages embedded this run)."
+            )
+        else:
+            lines.append(f"Index is up to date: {self.documents} documents, {self.passages} passages.")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Part:
+    document: Document
+    passages: list[Passage]
+    sentences: list[Sentence]
+    vectors: np.ndarray | None  # None: still to embed
+
+
+def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Supported files below `corpus` (sorted), and the others with the reason they are skipped."""
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        if any(part.startswith(".") for part in rel.parts) or path.is_dir():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(corpus.resolve()):
+            skipped.append((rel.as_posix(), "a link to a file outside the corpus folder"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            skipped.append((rel.as_posix(), f"unsupported file type '{path.suffix or '(none)'}'"))
+        else:
+            files.append(path)
+    return files, skipped
+
+
+def _previous(index_dir: Path, embedder: Embedder, settings: Settings, rebuild: bool, report: IndexReport) -> Generation | None:
+    if rebuild or current_name(index_dir) is None:
+        return None
+    try:
+        generation = load_generation(index_dir)
+    except IndexNotFoundError:
+        return None
+    except IndexCorruptError as exc:
+        report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
+        return None
+    fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
+    if generation.manifest.get("settings") != fingerprint:
+        report.notes.append("model or chunking settings changed since the last build; rebuilding everything")
+        return None
+    return generation
+
+
+def _reused_parts(generation: Generation) -> dict[str, _Part]:
+    vectors = generation.vectors()
+    by_doc: dict[int, _Part] = {
+        i: _Part(doc, [], [], None) for i, doc in enumerate(generation.documents)
+    }
+    rows: dict[int, list[int]] = {i: [] for i in by_doc}
+    for passage in generation.passages:
+        by_doc[passage.doc].passages.append(passage)
+        rows[passage.doc].append(passage.pid)
+    for sentence in generation.sentences:
+        by_doc[sentence.doc].sentences.append(sentence)
+    for i, part in by_doc.items():
+        part.vectors = vectors[rows[i]] if rows[i] else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return {part.document.doc_id: part for part in by_doc.values()}
+
+
+def _renumber(part: _Part, doc: int, sid0: int, pid0: int) -> tuple[list[Passage], list[Sentence]]:
+    old_sid0 = min((s.sid for s in part.sentences), default=0)
+    old_pid0 = min((p.pid for p in part.passages), default=0)
+    passages = [
+        p.model_copy(
+            update={
+                "pid": p.pid - old_pid0 + pid0,
+                "doc": doc,
+                "first_sentence": p.first_sentence - old_sid0 + sid0,
+                "last_sentence": p.last_sentence - old_sid0 + sid0,
+            }
+        )
+        for p in part.passages
+    ]
+    sentences = [
+        s.model_copy(update={"sid": s.sid - old_sid0 + sid0, "doc": doc, "passage": s.passage - old_pid0 + pid0})
+        for s in part.sentences
+    ]
+    return passages, sentences
+
+
+def sync_index(
+    corpus: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings | None = None,
+    rebuild: bool = False,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda _: None,
+) -> IndexReport:
+    """Bring the index in `index_dir` in line with the files in `corpus`."""
+    settings = settings or Settings()
+    started = time.perf_counter()
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not corpus.is_dir():
+        raise CorpusError(f"Corpus folder '{corpus}' does not exist. Create it and put briefings in it.")
+    report = IndexReport(corpus=str(corpus), index=str(index_dir))
+    files, report.skipped = list_corpus(corpus)
+    with writer_lock(index_dir):
+        previous = _previous(index_dir, embedder, settings, rebuild, report)
+        old = _reused_parts(previous) if previous else {}
+        parts: list[_Part] = []
+        for path in files:
+            doc_id = path.relative_to(corpus).as_posix()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
+                continue
+            known = old.get(doc_id)
+            if known is not None and known.document.sha256 == content_hash(data):
+                parts.append(known)
+                report.unchanged.append(doc_id)
+                continue
+            try:
+                document = read_document(corpus, path)
+            except (UnreadableFileError, OSError) as exc:
+                report.skipped.append((doc_id, str(exc)))
+                continue
+            chunked = chunk_document(document, 0, settings.passage_max_words, settings.passage_max_pieces)
+            if not chunked.sentences:
+                report.skipped.append((doc_id, "no quotable sentences found"))
+                continue
+            parts.append(_Part(document, chunked.passages, chunked.sentences, None))
+            (report.updated if known is not None else report.added).append(doc_id)
+        kept = {part.document.doc_id for part in parts}
+        report.removed = sorted(set(old) - kept)
+        report.skipped.sort()
+        if not parts and previous is None:
+            reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:5])
+            raise CorpusError(
+                f"No readable briefings in '{corpus}'"
+                + (f" ({reasons})" if reasons else " (the folder is empty)")
+                + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
+            )
+        if previous is not None and not report.changed:
+            report.documents, report.passages = len(previous.documents), len(previous.passages)
+            report.sentences = len(previous.sentences)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        pending = [part for part in parts if part.vectors is None]
+        texts = [p.text for part in pending for p in part.passages]
+        log(f"Embedding {len(texts)} passages from {len(pending)} documents…")
+        fresh = embedder.embed(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32)
+        offset = 0
+        for part in pending:
+            part.vectors = fresh[offset : offset + len(part.passages)]
+            offset += len(part.passages)
+        report.embedded = len(texts)
+
+        documents: list[Document] = []
+        passages: list[Passage] = []
+        sentences: list[Sentence] = []
+        vectors: list[np.ndarray] = []
+        for doc_index, part in enumerate(parts):
+            ps, ss = _renumber(part, doc_index, len(sentences), len(passages))
+            documents.append(part.document)
+            passages.extend(ps)
+            sentences.extend(ss)
+            assert part.vectors is not None
+            vectors.append(part.vectors)
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
+        fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
+        report.generation = write_generation(
+            index_dir, documents, passages, sentences, matrix, embedder.model_id, fingerprint, embedder.dimension
+        )
+        report.documents, report.passages, report.sentences = len(documents), len(passages), len(sentences)
+        report.seconds = time.perf_counter() - started
+        return report

@@ -1,0 +1,88 @@
+"""BM25 over passages, and the tokenizer shared with sentence scoring.
+
+Pure numpy; built in memory from the passages' searchable text when a generation is opened (a
+few hundred milliseconds for thousands of passages), so nothing extra is stored on disk.
+Light stemming folds plurals and common suffixes ("supplies" ~ "supply", "exports" ~ "export").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren as at be because been before being
+    below between both but by can cannot could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other ought our ours ourselves
+    out over own same she should so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours yourself yourselves also s t d ll re ve m y
+    many much did does tell say said according whose
+    """.split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def stem(word: str) -> str:
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement, min_len in (
+        ("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5), ("s", "", 4),
+    ):  # fmt: skip
+        if word.endswith(suffix) and len(word) >= min_len:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("shes", "ches", "xes", "sses", "zes")):
+                return word[:-1]
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Lower-case word tokens, stop words dropped, lightly stemmed."""
+    words = _TOKEN.findall(text.lower().replace("’", "'"))
+    return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of texts."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.size = len(texts)
+        docs = [Counter(tokenize(text)) for text in texts]
+        lengths = np.array([sum(doc.values()) for doc in docs], dtype=np.float32)
+        avg = float(lengths.mean()) if self.size else 1.0
+        norm = k1 * (1.0 - b + b * lengths / max(avg, 1e-9))
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in doc.items():
+                ids, weights = postings.setdefault(term, ([], []))
+                ids.append(i)
+                weights.append(tf * (k1 + 1.0) / (tf + norm[i]))
+        self.idf: dict[str, float] = {}
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (ids, weights) in postings.items():
+            df = len(ids)
+            self.idf[term] = math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+            self._postings[term] = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32))
+        self.default_idf = math.log(1.0 + (self.size + 0.5) / 0.5) if self.size else 1.0
+
+    def term_idf(self, term: str) -> float:
+        return self.idf.get(term, self.default_idf)
+
+    def scores(self, weighted_terms: Mapping[str, float] | Iterable[str]) -> np.ndarray:
+        """BM25 score of every text; `weighted_terms` maps a token to its query weight."""
+        terms = weighted_terms if isinstance(weighted_terms, Mapping) else Counter(weighted_terms)
+        out = np.zeros(self.size, dtype=np.float32)
+        for term, weight in terms.items():
+            posting = self._postings.get(term)
+            if posting is not None:
+                ids, weights = posting
+                out[ids] += weight * self.idf[term] * weights
+        return out

@@ -1,0 +1,99 @@
+"""Find a short answer phrase inside a quoted sentence: a date for "when", a number for "how many",
+a name for "who", a place for "where".
+
+Pure and rule-based. A phrase is always an exact substring of the sentence (returned as offsets),
+never rewritten; candidates that repeat the question's own words are dropped, and the one
+nearest to where the question's words occur in the sentence wins. Returns None when unsure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from qa.lexical import tokenize
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_DATE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+\d{3,4}"
+    r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{3,4}"
+    r"|" + _MONTH + r",?\s+\d{4}"
+    r"|(?:1[0-9]|20)\d\d-\d\d-\d\d"
+    r"|(?:the\s+)?(?:early\s+|mid-?|late\s+)?\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)(?:\s+(?:BC|BCE|AD|CE))?"
+    r"|(?:the\s+)?\d{3,4}s"
+    r"|\d{3,4}\s*(?:–|-|to|and)\s*\d{2,4}"
+    r"|(?:1[0-9]|20)\d\d(?:\s+(?:BC|BCE|AD|CE))?"
+    r"|\d{1,4}\s+(?:BC|BCE|AD|CE)"
+    r")\b"
+)
+_UNIT = (
+    r"(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|hundred|km|sq km|square (?:kilometres|kilometers|miles)"
+    r"|kilometres|kilometers|miles|metres|meters|m|kg|tonnes|tons|people|years|days|hours|minutes|dollars|euros|USD)\b)*"
+)
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozens?|several)"
+_NUMBER = re.compile(
+    r"(?:[$€£¥]\s?)?(?<![\w.])-?\d[\d,]*(?:\.\d+)?" + _UNIT + r"|\b" + _NUMBER_WORDS + r"(?:[\s-]" + _NUMBER_WORDS + r")*" + _UNIT,
+    re.IGNORECASE,
+)
+_CAPS_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
+_NAME = re.compile(r"\b" + _CAPS_WORD + r"(?:\s+(?:(?:de|da|del|la|van|von|der|bin|al|of|the|and|y)\s+)*" + _CAPS_WORD + r")*")
+_LEADING_FILLER = frozenset(
+    "the a an in on at of for and but however this that these those it its he she they there then when "
+    "while although since after before during by from with as if".split()
+)
+
+
+def _matches(pattern: re.Pattern[str], sentence: str) -> Iterable[tuple[int, int]]:
+    for match in pattern.finditer(sentence):
+        start, end = match.span()
+        text = match.group().rstrip(" ,.;:")
+        end = start + len(text)
+        if end > start:
+            yield start, end
+
+
+def _names(sentence: str) -> Iterable[tuple[int, int]]:
+    for start, end in _matches(_NAME, sentence):
+        words = sentence[start:end].split()
+        while words and words[0].lower() in _LEADING_FILLER:
+            start += len(words[0])
+            while start < end and sentence[start].isspace():
+                start += 1
+            words = words[1:]
+        if words:
+            yield start, end
+
+
+def candidates(kind: str, sentence: str) -> list[tuple[int, int]]:
+    if kind == "when":
+        return list(_matches(_DATE, sentence))
+    if kind == "how_many":
+        return [span for span in _matches(_NUMBER, sentence) if any(c.isalnum() for c in sentence[span[0] : span[1]])]
+    if kind in ("who", "where"):
+        return list(_names(sentence))
+    return []
+
+
+def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tuple[int, int] | None:
+    """Offsets (within `sentence`) of the best short answer of the question's type, or None."""
+    spans = candidates(kind, sentence)
+    if not spans:
+        return None
+    asked = set(question_terms)
+    anchors = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", sentence) if tokenize(m.group()) and tokenize(m.group())[0] in asked]
+    best: tuple[float, tuple[int, int]] | None = None
+    for start, end in spans:
+        phrase = sentence[start:end]
+        tokens = tokenize(phrase)
+        if tokens and all(t in asked for t in tokens):
+            continue  # repeats the question
+        if kind == "who" and start == 0 and len(phrase.split()) == 1:
+            continue  # a lone capitalised first word is usually not a name
+        distance = min((abs(a - start) for a in anchors), default=len(sentence))
+        overlap = sum(1 for t in tokens if t in asked)
+        score = distance + 40 * overlap - 3 * min(len(phrase.split()), 4)
+        if kind == "where" and re.search(r"\b(in|at|from|near|to|into|across|outside|inside)\s+(the\s+)?$", sentence[:start]):
+            score -= 60
+        if best is None or score < best[0]:
+            best = (score, (start, end))
+    return best[1] if best else None

@@ -1,0 +1,108 @@
+"""Read a question: clean it, tell its type, and resolve a follow-up against earlier questions.
+
+Pure. A follow-up ("What about agriculture?", "And what does Mexico sell in return?", "What did
+they discuss?") is searched together with the earlier question it continues; the current
+question's words weigh more than the earlier ones. This module does not search or answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qa.errors import QuestionError
+from qa.lexical import tokenize
+
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("how_many", re.compile(r"\bhow (many|much|large|big|long|far|old|high|tall)\b|\bwhat (number|percentage|share|proportion|amount)\b|\bwhat is the (population|size|area|number|total|rate|amount)\b", re.I)),
+    ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade|time)\b|\bwhich (year|date|month|day|century|decade)\b|\bhow long ago\b", re.I)),
+    ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (person|minister|president|leader|official|company|organi[sz]ation|country|group)\b", re.I)),
+    ("where", re.compile(r"\bwhere\b|\bwhich (city|place|region|location|state|province)\b|\bwhat (city|place|region|location|state|province)\b|\bin which (city|country|region|place)\b", re.I)),
+    ("why", re.compile(r"\bwhy\b|\bwhat (is|was|are|were) the (reason|cause|purpose)\b|\bfor what reason\b", re.I)),
+    ("list", re.compile(r"\b(list|name|what are|which are|what sectors|what products|what goods|what items|what kinds?|what types?)\b", re.I)),
+    ("definition", re.compile(r"^\s*(what|who) (is|are|was|were) (a|an|the)?\s*[\w-]+( [\w-]+)?\s*\??\s*$|\bdefine\b|\bmeaning of\b", re.I)),
+    ("yes_no", re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I)),
+    ("how", re.compile(r"^\s*how\b", re.I)),
+)  # fmt: skip
+_FOLLOW_START = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|and what|what else|same for|why so|why not|how come)\b", re.I
+)
+_PRONOUN = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b", re.I)
+_WH_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str
+    terms: dict[str, float]  # token -> weight, for BM25 and sentence overlap
+    own_terms: tuple[str, ...]
+    search_text: str  # what the dense encoder embeds
+    followup: bool = False
+    context: tuple[str, ...] = field(default_factory=tuple)
+
+
+def clean_question(raw: object, max_chars: int = 1000) -> str:
+    """NFKC-normalise, drop control and format characters, and refuse what is not a question."""
+    if not isinstance(raw, str):
+        raise QuestionError("The question must be text.")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QuestionError("The question contains characters that are not valid text (a lone surrogate).") from exc
+    text = unicodedata.normalize("NFKC", raw)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("Please type a question, for example: What does Mexico supply to Russia?")
+    if len(text) > max_chars:
+        raise QuestionError(f"The question is too long ({len(text)} characters; the limit is {max_chars}). Please shorten it.")
+    return text
+
+
+def question_kind(text: str) -> str:
+    text = re.sub(r"^\s*(and|but|so|also|then)\b[\s,]*", "", text, flags=re.I)
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return "what" if re.match(r"^\s*(what|which)\b", text, re.I) else "other"
+
+
+def is_followup(text: str) -> bool:
+    if _FOLLOW_START.search(text) or _PRONOUN.search(text):
+        return True
+    content = [t for t in tokenize(text) if t not in _WH_WORDS]
+    return len(content) <= 1
+
+
+def analyse(text: str, history: Sequence[str] = ()) -> Question:
+    """Type, weighted search terms and search text; a follow-up borrows the last question's terms."""
+    own = [t for t in tokenize(text) if t not in _WH_WORDS]
+    terms: dict[str, float] = {}
+    for token in own:
+        terms[token] = terms.get(token, 0.0) + 1.0
+    earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    followup = bool(earlier) and is_followup(text)
+    context: tuple[str, ...] = ()
+    search_text = text
+    kind = question_kind(text)
+    if followup:
+        previous = earlier[-1]
+        context = (previous,)
+        for token in tokenize(previous):
+            if token not in _WH_WORDS and token not in terms:
+                terms[token] = 0.5
+        search_text = f"{previous} {text}"
+        if kind in ("what", "other") and re.match(r"^\s*(and )?(what|how) about\b", text, re.I):
+            kind = question_kind(previous)
+    return Question(
+        text=text,
+        kind=kind,
+        terms=terms,
+        own_terms=tuple(own),
+        search_text=search_text,
+        followup=followup,
+        context=context,
+    )

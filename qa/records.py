@@ -1,0 +1,159 @@
+"""Typed records shared by every layer: documents, sentences, passages, hits, citations, answers.
+
+Records only hold data. They do not load files, embed text or search; the modules above them do.
+Offsets are always character offsets into `Document.text`, end exclusive, so that
+`document.text[start:end]` is exactly the quoted string.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for immutable records; unknown fields are rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Section(Frozen):
+    """A heading span inside a document's text."""
+
+    level: int
+    start: int
+    end: int
+    title: str
+
+
+class Extracted(Frozen):
+    """What a loader returns: plain text plus the structure it could see.
+
+    `headings` is empty when the format carries no explicit headings (plain text); the chunker
+    then guesses headings from short unpunctuated lines. `pages` holds the start offset of each
+    page, for formats that have pages.
+    """
+
+    text: str
+    headings: tuple[Section, ...] = ()
+    pages: tuple[int, ...] = ()
+    structured: bool = False
+
+
+class Document(Frozen):
+    """One briefing, as extracted: the unit that citations are pinned to."""
+
+    doc_id: str  # the path relative to the corpus folder, with forward slashes
+    source: str
+    title: str
+    date: str | None = None  # ISO 8601, as precise as the document says: YYYY, YYYY-MM or YYYY-MM-DD
+    text: str
+    sha256: str  # of the file's bytes: a citation is pinned to this version
+    format: str
+    headings: tuple[Section, ...] = ()
+    pages: tuple[int, ...] = ()
+    structured: bool = False
+
+
+class Sentence(Frozen):
+    """A quotable sentence (or field line) with its exact place in its document."""
+
+    sid: int
+    doc: int  # index into the generation's document list
+    start: int
+    end: int
+    para_start: int  # the paragraph (block) that holds the sentence
+    para_end: int
+    section: tuple[str, ...] = ()  # heading path, outermost first
+    passage: int = -1
+
+
+class Passage(Frozen):
+    """Consecutive sentences of one document section, embedded and searched as one unit."""
+
+    pid: int
+    doc: int
+    start: int
+    end: int
+    first_sentence: int
+    last_sentence: int  # inclusive
+    section: tuple[str, ...] = ()
+    text: str  # what is embedded and searched: title, section and the sentences
+
+
+class Hit(Frozen):
+    """A retrieved passage with its scores (dense cosine, BM25, fused)."""
+
+    pid: int
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    rank: int = 0
+
+
+class Citation(Frozen):
+    """A verbatim quote pinned to a document version and character offsets."""
+
+    n: int
+    doc_id: str
+    title: str
+    date: str | None
+    source: str
+    section: str = ""
+    quote: str
+    start: int
+    end: int
+    score: float
+    sha256: str = ""
+    page: int | None = None
+    context_before: str = ""
+    context_after: str = ""
+    paragraph_start: int = 0
+    paragraph_end: int = 0
+
+
+class Answer(Frozen):
+    """The composed answer: Markdown text with [n] markers, and the citations those markers name."""
+
+    question: str
+    text: str
+    short_answer: str | None = None
+    abstained: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    citations: list[Citation] = Field(default_factory=list)
+    nearest: list[Citation] = Field(default_factory=list)
+    question_type: str = "other"
+    resolved_question: str = ""
+    index_version: str = ""
+    notice: str | None = None
+
+
+class Filters(Frozen):
+    """Restrict retrieval to some documents and/or a date range (inclusive, ISO prefixes)."""
+
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def is_empty(self) -> bool:
+        return not self.doc_ids and self.date_from is None and self.date_to is None
+
+
+class DocumentInfo(Frozen):
+    """What the corpus panel and `qa status` show of one indexed document."""
+
+    doc_id: str
+    title: str
+    date: str | None
+    sha256: str
+    passages: int
+    sentences: int
+    chars: int
+
+
+class IndexStatus(Frozen):
+    generation: str
+    built_at: str
+    model: str
+    documents: int
+    passages: int
+    sentences: int

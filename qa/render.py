@@ -1,0 +1,65 @@
+"""Plain-text and Markdown renderings of an answer: the terminal view and the verification pack.
+
+Pure: turns an `Answer` into strings. It does not decide what the answer says.
+"""
+
+from __future__ import annotations
+
+import json
+
+from qa.records import Answer, Citation
+
+
+def _where(c: Citation) -> str:
+    parts = [c.title]
+    if c.date:
+        parts.append(c.date)
+    if c.section:
+        parts.append(c.section)
+    if c.page:
+        parts.append(f"page {c.page}")
+    return " · ".join(parts)
+
+
+def terminal(answer: Answer) -> str:
+    """What `qa ask` prints: the answer, then each citation with its source and offsets."""
+    lines = [answer.text, ""]
+    if answer.citations:
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"  [{c.n}] {_where(c)}")
+            lines.append(f"      {c.source}  chars {c.start}-{c.end}  score {c.score:.2f}")
+    lines.append(f"Confidence {answer.confidence:.2f}" + (" (abstained)" if answer.abstained else ""))
+    return "\n".join(lines)
+
+
+def verification_markdown(answer: Answer) -> str:
+    """A verification pack in Markdown: each quote with document id, hash, offsets, score."""
+    lines = [
+        "# Verification pack",
+        "",
+        f"**Question:** {answer.question}",
+        f"**Index version:** {answer.index_version}",
+        f"**Confidence:** {answer.confidence:.2f}" + (" — abstained" if answer.abstained else ""),
+        "",
+        "## Answer",
+        "",
+        answer.text,
+        "",
+        "## Citations",
+    ]
+    for c in answer.citations or answer.nearest:
+        lines += [
+            "",
+            f"### [{c.n}] {c.title}",
+            f"- document: `{c.doc_id}` (sha256 `{c.sha256}`)",
+            f"- date: {c.date or 'unknown'}; section: {c.section or '—'}",
+            f"- characters {c.start}–{c.end}; score {c.score:.4f}",
+            "",
+            "> " + " ".join(c.quote.split()),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def verification_json(answer: Answer) -> str:
+    return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)

