@@ -75,11 +75,19 @@ def candidate_sentences(view: CorpusView, hits: Sequence[Hit], top: int) -> list
     return out
 
 
-def term_overlap(question: Question, tokens: set[str], idf: Callable[[str], float]) -> float:
-    total = sum(w * idf(t) for t, w in question.terms.items())
+def sentence_terms(question: Question) -> dict[str, float]:
+    """Terms a sentence should contain: a follow-up's own words count, the earlier question's barely."""
+    if not question.followup or not question.own_terms:
+        return question.terms
+    own = set(question.own_terms)
+    return {t: (w if t in own else 0.15) for t, w in question.terms.items()}
+
+
+def term_overlap(terms: Mapping[str, float], tokens: set[str], idf: Callable[[str], float]) -> float:
+    total = sum(w * idf(t) for t, w in terms.items())
     if total <= 0:
         return 0.0
-    return sum(w * idf(t) for t, w in question.terms.items() if t in tokens) / total
+    return sum(w * idf(t) for t, w in terms.items() if t in tokens) / total
 
 
 def score_sentences(
@@ -96,6 +104,7 @@ def score_sentences(
     if not hits:
         return []
     best_fused = hits[0].score or 1.0
+    terms = sentence_terms(question)
     scored: list[Scored] = []
     for sid, hit in candidate_sentences(view, hits, top):
         sentence = view.sentences[sid]
@@ -104,7 +113,7 @@ def score_sentences(
         if sentence.section:
             tokens |= set(tokenize(sentence.section[-1]))
         cosine = float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense
-        overlap = term_overlap(question, tokens, idf)
+        overlap = term_overlap(terms, tokens, idf)
         phrase = answer_phrase(question.kind, text, question.terms)
         passage_score = hit.score / best_fused
         score = (
@@ -155,19 +164,29 @@ def make_citation(view: CorpusView, n: int, sid: int, score: float) -> Citation:
     )
 
 
-def pick_evidence(scored: Sequence[Scored], max_quotes: int, support_ratio: float) -> list[Scored]:
-    """The best sentence, then up to `max_quotes - 1` others close to it in score, distinct."""
+def pick_evidence(
+    view: CorpusView, scored: Sequence[Scored], max_quotes: int, support_ratio: float, neighbour_boost: float = 1.15
+) -> list[Scored]:
+    """The best sentence, then up to `max_quotes - 1` others close to it in score.
+
+    Sentences of the main sentence's own paragraph get a boost: they carry its context.
+    """
     if not scored:
         return []
-    chosen = [scored[0]]
-    seen = {scored[0].sid}
-    floor = scored[0].score * support_ratio
-    for item in scored[1:]:
-        if len(chosen) >= max_quotes or item.score < floor:
+    main = scored[0]
+    paragraph = (view.sentences[main.sid].doc, view.sentences[main.sid].para_start)
+
+    def support(item: Scored) -> float:
+        s = view.sentences[item.sid]
+        return item.score * (neighbour_boost if (s.doc, s.para_start) == paragraph else 1.0)
+
+    floor = main.score * support_ratio
+    rest = sorted((item for item in scored[1:] if item.sid != main.sid), key=lambda i: (-support(i), i.sid))
+    chosen = [main]
+    for item in rest:
+        if len(chosen) >= max_quotes or support(item) < floor:
             break
-        if item.sid not in seen:
-            chosen.append(item)
-            seen.add(item.sid)
+        chosen.append(item)
     return chosen
 
 
@@ -224,7 +243,9 @@ def abstain(question: Question, nearest: Sequence[Citation], conf: float, reason
     if nearest:
         lines += ["", "The closest passages, for reference (they do not answer the question):"]
         lines += [
-            f"- *{c.title}*{_date_note(c)}" + (f", {c.section}" if c.section else "") + f" (score {c.score:.2f}): “{_inline(c.quote)}”"
+            f"- *{c.title}*{_date_note(c)}"
+            + (f", {c.section}" if c.section else "")
+            + f" (score {c.score:.2f}): “{_inline(c.quote)}”"
             for c in nearest
         ]
     return Answer(
@@ -266,7 +287,7 @@ def answer(
                 seen_passages.add(item.hit.pid)
                 nearest.append(make_citation(view, len(nearest) + 1, item.sid, item.score))
         return abstain(question, nearest, conf, "I found no sentence that answers this question with enough support.")
-    evidence = pick_evidence(scored, max_quotes, weights.support_ratio)
+    evidence = pick_evidence(view, scored, max_quotes, weights.support_ratio)
     citations = [make_citation(view, n, item.sid, item.score) for n, item in enumerate(evidence, start=1)]
     text, phrase = compose(question, evidence, citations, conf)
     return Answer(

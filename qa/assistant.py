@@ -45,7 +45,12 @@ class Assistant:
     """Answers questions from one index folder. Use `Assistant.open(index_dir)`."""
 
     def __init__(
-        self, index_dir: Path, generation: Generation, embedder: Embedder, settings: Settings, weights: Weights | None = None
+        self,
+        index_dir: Path,
+        generation: Generation,
+        embedder: Embedder,
+        settings: Settings,
+        weights: Weights | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -125,9 +130,18 @@ class Assistant:
                 cache[sid] = vector
         return {sid: cache[sid] for sid in sids}
 
-    def _embed_query(self, text: str) -> np.ndarray:
+    def _embed_query(self, text: str, focus: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The search vector, and the vector sentences are scored against.
+
+        For a follow-up the search uses the earlier question too, while sentences are scored
+        mostly against the new question, so "What about agriculture?" is about agriculture.
+        """
         with self._embed_lock:
-            return self.embedder.embed([text])[0]
+            vectors = self.embedder.embed([text] if focus is None else [text, focus])
+        if focus is None:
+            return vectors[0], vectors[0]
+        mixed = 0.25 * vectors[0] + 0.75 * vectors[1]
+        return vectors[0], mixed / max(float(np.linalg.norm(mixed)), 1e-9)
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""
@@ -135,7 +149,11 @@ class Assistant:
         loaded = self._loaded
         generation = loaded.generation
         text = clean_question(question, self.settings.max_question_chars)
-        earlier = [clean_question(h, self.settings.max_question_chars) for h in (history or []) if isinstance(h, str) and h.strip()]
+        earlier = [
+            clean_question(h, self.settings.max_question_chars)
+            for h in (history or [])
+            if isinstance(h, str) and h.strip()
+        ]
         parsed = analyse(text, earlier)
         filters = filters or Filters()
         allowed = None if filters.is_empty() else allowed_passages(generation.documents, generation.passages, filters)
@@ -151,7 +169,7 @@ class Assistant:
                 index_version=version,
                 notice="no documents match the filters",
             )
-        query_vector = self._embed_query(parsed.search_text)
+        query_vector, focus_vector = self._embed_query(parsed.search_text, parsed.text if parsed.followup else None)
         k = self.settings.candidates
         dense = dense_search(generation.index, query_vector, k, allowed)
         lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)
@@ -163,7 +181,7 @@ class Assistant:
             generation,
             parsed,
             hits,
-            query_vector,
+            focus_vector,
             vectors,
             loaded.bm25.term_idf,
             top_passages=self.settings.top_passages,
@@ -204,9 +222,14 @@ class Assistant:
             sentences[s.doc] += 1
         return [
             DocumentInfo(
-                doc_id=d.doc_id, title=d.title, date=d.date, sha256=d.sha256,
-                passages=passages[i], sentences=sentences[i], chars=len(d.text),
-            )  # fmt: skip
+                doc_id=d.doc_id,
+                title=d.title,
+                date=d.date,
+                sha256=d.sha256,
+                passages=passages[i],
+                sentences=sentences[i],
+                chars=len(d.text),
+            )
             for i, d in enumerate(generation.documents)
         ]
 

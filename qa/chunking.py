@@ -59,9 +59,7 @@ def chunk_document(
     """Sentences and passages of one document; ids continue from `first_sid` / `first_pid`."""
     from qa.documents import find_title  # local: documents imports loaders, keep chunking light
 
-    _, title_span = find_title(
-        _as_extracted(document), document.title
-    )
+    _, title_span = find_title(_as_extracted(document), document.title)
     headings = [(h.level, h.start, h.end, h.title) for h in document.headings]
     blocks = find_blocks(document.text, headings, document.structured, title_span)
     spans = quotable_sentences(document.text, blocks)

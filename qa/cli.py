@@ -32,13 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="re-embed every file, ignoring the current index")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    ask = sub.add_parser("ask", help="answer a question with citations", description="Answer a question from the index.")
+    ask = sub.add_parser(
+        "ask", help="answer a question with citations", description="Answer a question from the index."
+    )
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--index", default="index", help="index folder (default: index/)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--history", action="append", default=[], metavar="QUESTION",
                      help="an earlier question of the conversation (repeat, oldest first)")  # fmt: skip
-    ask.add_argument("--doc", action="append", default=[], metavar="DOC_ID", help="search only this document (repeatable)")
+    ask.add_argument(
+        "--doc", action="append", default=[], metavar="DOC_ID", help="search only this document (repeatable)"
+    )
     ask.add_argument("--since", metavar="DATE", help="only briefings dated on or after DATE (YYYY[-MM[-DD]])")
     ask.add_argument("--until", metavar="DATE", help="only briefings dated on or before DATE")
 
@@ -84,9 +88,11 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
-        counts = info["counts"] or {}
+        counts: dict[str, int] = generation.manifest.get("counts") or {}
         print(f"Index '{args.index}': generation {generation.name}, built {info['built_at']}, model {info['model']}")
-        print(f"{counts.get('documents')} documents, {counts.get('passages')} passages, {counts.get('sentences')} sentences")
+        print(
+            f"{counts.get('documents')} documents, {counts.get('passages')} passages, {counts.get('sentences')} sentences"
+        )
         for d in generation.documents:
             print(f"  {d.date or '----':10}  {d.doc_id}  — {d.title}")
     return 0

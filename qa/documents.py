@@ -18,10 +18,19 @@ _MONTHS = {
     name: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
-        ]  # fmt: skip
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for name in names
 }
@@ -43,7 +52,9 @@ def find_date(text: str, allow_year_only: bool = False) -> str | None:
         for match in pattern.finditer(text):
             fields = dict(zip(parts, match.groups(), strict=True))
             year = fields["y"]
-            month = int(fields["m"]) if "m" in fields else _MONTHS[fields["M"].lower().rstrip(".")] if "M" in fields else 0
+            month = (
+                int(fields["m"]) if "m" in fields else _MONTHS[fields["M"].lower().rstrip(".")] if "M" in fields else 0
+            )
             iso = f"{year}-{month:02d}" + (f"-{int(fields['d']):02d}" if "d" in fields else "")
             if best is None or match.start() < best[0]:
                 best = (match.start(), iso)
@@ -51,9 +62,9 @@ def find_date(text: str, allow_year_only: bool = False) -> str | None:
     if best is not None:
         return best[1]
     if allow_year_only:
-        match = _YEAR_ONLY.search(text)
-        if match:
-            return match.group(1)
+        year_only = _YEAR_ONLY.search(text)
+        if year_only:
+            return year_only.group(1)
     return None
 
 
@@ -66,12 +77,12 @@ def find_title(extracted: Extracted, fallback: str) -> tuple[str, tuple[int, int
             return _clean_title(first.title), (first.start, first.end)
     if extracted.structured:
         return fallback, None
-    for match in re.finditer(r"[^\n]+", text):
-        line = match.group().strip()
+    for found in re.finditer(r"[^\n]+", text):
+        line = found.group().strip()
         if line:
             if len(line) > 200 or len(line.split()) > 25:
                 return fallback, None
-            start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+            start = found.start() + (len(found.group()) - len(found.group().lstrip()))
             return _clean_title(line), (start, start + len(line))
     return fallback, None
 

@@ -92,7 +92,9 @@ def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     return files, skipped
 
 
-def _previous(index_dir: Path, embedder: Embedder, settings: Settings, rebuild: bool, report: IndexReport) -> Generation | None:
+def _previous(
+    index_dir: Path, embedder: Embedder, settings: Settings, rebuild: bool, report: IndexReport
+) -> Generation | None:
     if rebuild or current_name(index_dir) is None:
         return None
     try:
@@ -111,9 +113,7 @@ def _previous(index_dir: Path, embedder: Embedder, settings: Settings, rebuild: 
 
 def _reused_parts(generation: Generation) -> dict[str, _Part]:
     vectors = generation.vectors()
-    by_doc: dict[int, _Part] = {
-        i: _Part(doc, [], [], None) for i, doc in enumerate(generation.documents)
-    }
+    by_doc: dict[int, _Part] = {i: _Part(doc, [], [], None) for i, doc in enumerate(generation.documents)}
     rows: dict[int, list[int]] = {i: [] for i in by_doc}
     for passage in generation.passages:
         by_doc[passage.doc].passages.append(passage)

@@ -32,14 +32,84 @@ _UNIT = (
 )
 _NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozens?|several)"
 _NUMBER = re.compile(
-    r"(?:[$€£¥]\s?)?(?<![\w.])-?\d[\d,]*(?:\.\d+)?" + _UNIT + r"|\b" + _NUMBER_WORDS + r"(?:[\s-]" + _NUMBER_WORDS + r")*" + _UNIT,
+    r"(?:[$€£¥]\s?)?(?<![\w.])-?\d[\d,]*(?:\.\d+)?"
+    + _UNIT
+    + r"|\b"
+    + _NUMBER_WORDS
+    + r"(?:[\s-]"
+    + _NUMBER_WORDS
+    + r")*"
+    + _UNIT,
     re.IGNORECASE,
 )
 _CAPS_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
-_NAME = re.compile(r"\b" + _CAPS_WORD + r"(?:\s+(?:(?:de|da|del|la|van|von|der|bin|al|of|the|and|y)\s+)*" + _CAPS_WORD + r")*")
+_NAME = re.compile(
+    r"\b" + _CAPS_WORD + r"(?:\s+(?:(?:de|da|del|la|van|von|der|bin|al|of|the|and|y)\s+)*" + _CAPS_WORD + r")*"
+)
+_TITLES = frozenset(
+    [
+        "foreign",
+        "prime",
+        "deputy",
+        "vice",
+        "minister",
+        "president",
+        "secretary",
+        "general",
+        "chancellor",
+        "ambassador",
+        "chairman",
+        "chair",
+        "director",
+        "king",
+        "queen",
+        "prince",
+        "senator",
+        "governor",
+        "mayor",
+        "premier",
+        "envoy",
+        "spokesman",
+        "spokesperson",
+    ]
+)
 _LEADING_FILLER = frozenset(
-    "the a an in on at of for and but however this that these those it its he she they there then when "
-    "while although since after before during by from with as if".split()
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "and",
+        "but",
+        "however",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "there",
+        "then",
+        "when",
+        "while",
+        "although",
+        "since",
+        "after",
+        "before",
+        "during",
+        "by",
+        "from",
+        "with",
+        "as",
+        "if",
+    ]
 )
 
 
@@ -80,7 +150,11 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     if not spans:
         return None
     asked = set(question_terms)
-    anchors = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", sentence) if tokenize(m.group()) and tokenize(m.group())[0] in asked]
+    anchors = [
+        m.start()
+        for m in re.finditer(r"[A-Za-z0-9]+", sentence)
+        if tokenize(m.group()) and tokenize(m.group())[0] in asked
+    ]
     best: tuple[float, tuple[int, int]] | None = None
     for start, end in spans:
         phrase = sentence[start:end]
@@ -90,10 +164,14 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
         if kind == "who" and start == 0 and len(phrase.split()) == 1:
             continue  # a lone capitalised first word is usually not a name
         distance = min((abs(a - start) for a in anchors), default=len(sentence))
+        if kind in ("who", "where") and any(w.lower() in _TITLES for w in phrase.split()):
+            distance += 30  # "Foreign Minister Mexico" is a title, not a name
         overlap = sum(1 for t in tokens if t in asked)
         score = distance + 40 * overlap - 3 * min(len(phrase.split()), 4)
-        if kind == "where" and re.search(r"\b(in|at|from|near|to|into|across|outside|inside)\s+(the\s+)?$", sentence[:start]):
-            score -= 60
+        if kind == "where" and re.search(
+            r"\b(in|at|from|near|to|into|across|outside|inside)\s+(the\s+)?$", sentence[:start]
+        ):
+            score -= 150
         if best is None or score < best[0]:
             best = (score, (start, end))
     return best[1] if best else None

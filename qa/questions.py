@@ -29,8 +29,11 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _FOLLOW_START = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|and what|what else|same for|why so|why not|how come)\b", re.I
 )
-_PRONOUN = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b", re.I)
-_WH_WORDS = frozenset("what which who whom whose when where why how".split())
+_PRONOUN = re.compile(
+    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b",
+    re.I,
+)
+_WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ def clean_question(raw: object, max_chars: int = 1000) -> str:
     if not text:
         raise QuestionError("Please type a question, for example: What does Mexico supply to Russia?")
     if len(text) > max_chars:
-        raise QuestionError(f"The question is too long ({len(text)} characters; the limit is {max_chars}). Please shorten it.")
+        raise QuestionError(
+            f"The question is too long ({len(text)} characters; the limit is {max_chars}). Please shorten it."
+        )
     return text
 
 

@@ -247,4 +247,6 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
         or int(index.ntotal) != len(passages)
     ):
         raise IndexCorruptError(f"Index generation {name} has inconsistent counts. {rebuild}")
-    return Generation(name=name, manifest=manifest, documents=documents, passages=passages, sentences=sentences, index=index)
+    return Generation(
+        name=name, manifest=manifest, documents=documents, passages=passages, sentences=sentences, index=index
+    )
