@@ -184,11 +184,13 @@ def main() -> None:
     from qa.store import current_name
 
     if current_name(index_dir) is None:
-        from qa.embedding import SentenceTransformerEmbedder
+        from qa.embedding import make_embedder
         from qa.indexing import sync_index
 
         print(f"No index in '{index_dir}' yet: indexing '{corpus_dir}' first…")
-        report = sync_index(corpus_dir, index_dir, SentenceTransformerEmbedder(settings.model), settings, progress=True)
+        report = sync_index(
+            corpus_dir, index_dir, make_embedder(settings.model, settings.batch_size), settings, progress=True
+        )
         print(report.summary())
     assistant = Assistant.open(index_dir, settings=settings)
     demo = build(assistant)

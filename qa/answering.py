@@ -39,8 +39,10 @@ class Weights:
     overlap: float = 0.30
     passage: float = 0.15
     answer_type: float = 0.10
+    heading: float = 0.15
     conf_scale: float = 7.0
     conf_bias: float = 0.42
+    missing_name_penalty: float = 2.5
     support_ratio: float = 0.80
 
 
@@ -53,6 +55,7 @@ class Scored:
     passage_score: float
     phrase: tuple[int, int] | None
     hit: Hit
+    names_found: float = 1.0  # share of the question's proper names present around the sentence
 
 
 def sentence_text(view: CorpusView, sentence: Sentence) -> str:
@@ -90,6 +93,24 @@ def term_overlap(terms: Mapping[str, float], tokens: set[str], idf: Callable[[st
     return sum(w * idf(t) for t, w in terms.items() if t in tokens) / total
 
 
+def name_present(name: str, tokens: set[str]) -> bool:
+    """A name counts as present exactly, or as a shared stem of 5+ letters (Russia ~ Russian, Mexico ~ Mexican)."""
+    if name in tokens:
+        return True
+    if len(name) < 5:
+        return False
+    stem = name[:5] if len(name) < 7 else name[: len(name) - 2]
+    return any(t.startswith(stem) and abs(len(t) - len(name)) <= 3 for t in tokens)
+
+
+def heading_match(terms: Mapping[str, float], heading: str) -> float:
+    """How much of a sentence's own heading (a Factbook field name) the question asks for."""
+    words = tokenize(heading)
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w in terms) / len(words)
+
+
 def score_sentences(
     view: CorpusView,
     question: Question,
@@ -105,15 +126,23 @@ def score_sentences(
         return []
     best_fused = hits[0].score or 1.0
     terms = sentence_terms(question)
+    names = set(question.names)
     scored: list[Scored] = []
     for sid, hit in candidate_sentences(view, hits, top):
         sentence = view.sentences[sid]
+        document = view.documents[sentence.doc]
         text = sentence_text(view, sentence)
-        tokens = set(tokenize(text))
-        if sentence.section:
-            tokens |= set(tokenize(sentence.section[-1]))
+        tokens = set(tokenize(text)) | set(tokenize(document.title))
+        for heading in sentence.section:
+            tokens |= set(tokenize(heading))
+        if names:
+            around = tokens | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
+            names_found = sum(1 for name in names if name_present(name, around)) / len(names)
+        else:
+            names_found = 1.0
         cosine = float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense
         overlap = term_overlap(terms, tokens, idf)
+        heading = heading_match(terms, sentence.section[-1] if sentence.section else "")
         phrase = answer_phrase(question.kind, text, question.terms)
         passage_score = hit.score / best_fused
         score = (
@@ -121,14 +150,16 @@ def score_sentences(
             + weights.overlap * overlap
             + weights.passage * passage_score
             + weights.answer_type * (1.0 if phrase else 0.0)
+            + weights.heading * heading
         )
-        scored.append(Scored(sid, score, cosine, overlap, passage_score, phrase, hit))
+        scored.append(Scored(sid, score, cosine, overlap, passage_score, phrase, hit, names_found))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 
 
 def confidence(best: Scored, weights: Weights) -> float:
     z = weights.conf_scale * (0.5 * best.cosine + 0.3 * best.overlap + 0.2 * best.hit.dense - weights.conf_bias)
+    z -= weights.missing_name_penalty * (1.0 - best.names_found)
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering import Weights, answer, candidate_sentences, embed_text
-from qa.embedding import Embedder, SentenceTransformerEmbedder
+from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.lexical import BM25
 from qa.questions import analyse, clean_question
@@ -75,7 +75,7 @@ class Assistant:
         path = Path(index_dir)
         generation = load_generation(path)
         if embedder is None:
-            embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.threads)
+            embedder = make_embedder(settings.model, settings.batch_size, settings.threads)
         return cls(path, generation, embedder, settings, weights)
 
     def _check_model(self, generation: Generation) -> None:

@@ -53,10 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.embedding import SentenceTransformerEmbedder
+    from qa.embedding import make_embedder
     from qa.indexing import sync_index
 
-    embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size, threads=None)
+    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
     log = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
     print(report.summary())

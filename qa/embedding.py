@@ -146,3 +146,13 @@ class HashingEmbedder:
                 digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
         return normalise(out)
+
+
+def make_embedder(model: str, batch_size: int = 64, threads: int | None = None) -> Embedder:
+    """The embedder a model setting names: `hashing:DIM` is the model-free fake (tests, demos)."""
+    if model.startswith("hashing:"):
+        size = model.removeprefix("hashing:")
+        if not size.isdigit() or not 8 <= int(size) <= 4096:
+            raise QAError(f"'{model}' is not a valid hashing embedder: use hashing:DIM with DIM from 8 to 4096.")
+        return HashingEmbedder(int(size), model_id=model)
+    return SentenceTransformerEmbedder(model, batch_size, threads)

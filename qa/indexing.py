@@ -94,21 +94,25 @@ def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
 
 def _previous(
     index_dir: Path, embedder: Embedder, settings: Settings, rebuild: bool, report: IndexReport
-) -> Generation | None:
-    if rebuild or current_name(index_dir) is None:
-        return None
+) -> tuple[Generation | None, bool]:
+    """The current generation (if readable) and whether its passages and vectors can be reused."""
+    if current_name(index_dir) is None:
+        return None, False
     try:
         generation = load_generation(index_dir)
     except IndexNotFoundError:
-        return None
+        return None, False
     except IndexCorruptError as exc:
         report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
-        return None
+        return None, False
     fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
+    if rebuild:
+        report.notes.append("--rebuild: every file is embedded again")
+        return generation, False
     if generation.manifest.get("settings") != fingerprint:
         report.notes.append("model or chunking settings changed since the last build; rebuilding everything")
-        return None
-    return generation
+        return generation, False
+    return generation, True
 
 
 def _reused_parts(generation: Generation) -> dict[str, _Part]:
@@ -164,8 +168,9 @@ def sync_index(
     report = IndexReport(corpus=str(corpus), index=str(index_dir))
     files, report.skipped = list_corpus(corpus)
     with writer_lock(index_dir):
-        previous = _previous(index_dir, embedder, settings, rebuild, report)
-        old = _reused_parts(previous) if previous else {}
+        previous, reusable = _previous(index_dir, embedder, settings, rebuild, report)
+        old = _reused_parts(previous) if previous is not None and reusable else {}
+        before = {d.doc_id for d in previous.documents} if previous is not None else set()
         parts: list[_Part] = []
         for path in files:
             doc_id = path.relative_to(corpus).as_posix()
@@ -189,9 +194,9 @@ def sync_index(
                 report.skipped.append((doc_id, "no quotable sentences found"))
                 continue
             parts.append(_Part(document, chunked.passages, chunked.sentences, None))
-            (report.updated if known is not None else report.added).append(doc_id)
+            (report.updated if doc_id in before else report.added).append(doc_id)
         kept = {part.document.doc_id for part in parts}
-        report.removed = sorted(set(old) - kept)
+        report.removed = sorted(before - kept)
         report.skipped.sort()
         if not parts and previous is None:
             reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:5])
@@ -200,7 +205,7 @@ def sync_index(
                 + (f" ({reasons})" if reasons else " (the folder is empty)")
                 + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
             )
-        if previous is not None and not report.changed:
+        if previous is not None and reusable and not report.changed:
             report.documents, report.passages = len(previous.documents), len(previous.passages)
             report.sentences = len(previous.sentences)
             report.seconds = time.perf_counter() - started

@@ -166,9 +166,25 @@ STOPWORDS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+_IRREGULAR = {
+    past: base
+    for base, forms in {
+        "meet": "met", "sell": "sold", "buy": "bought", "make": "made", "hold": "held", "lead": "led",
+        "win": "won", "take": "took taken", "give": "gave given", "go": "went gone", "begin": "began begun",
+        "become": "became", "grow": "grew grown", "build": "built", "pay": "paid", "find": "found",
+        "leave": "left", "bring": "brought", "think": "thought", "fight": "fought", "teach": "taught",
+        "seek": "sought", "speak": "spoke spoken", "write": "wrote written", "run": "ran", "choose": "chose chosen",
+        "fall": "fell fallen", "rise": "rose risen", "drive": "drove driven", "know": "knew known",
+        "see": "saw seen", "send": "sent", "spend": "spent", "lose": "lost", "keep": "kept", "die": "died",
+        "child": "children", "person": "people", "man": "men", "woman": "women",
+    }.items()
+    for past in forms.split()
+}  # fmt: skip
 
 
 def stem(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix, replacement, min_len in (

@@ -148,7 +148,7 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     """Offsets (within `sentence`) of the best short answer of the question's type, or None."""
     spans = candidates(kind, sentence)
     if not spans:
-        return None
+        return field_value(sentence) if kind in ("what", "other", "who", "where") else None
     asked = set(question_terms)
     anchors = [
         m.start()
@@ -175,3 +175,17 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
         if best is None or score < best[0]:
             best = (score, (start, end))
     return best[1] if best else None
+
+
+_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]{1,80}\*\*\s*:?\s*")
+
+
+def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:
+    """For a `**key:** value` line with a short value, the value's offsets; else None."""
+    match = _FIELD_LINE.match(sentence)
+    if match is None:
+        return None
+    value = sentence[match.end() :].rstrip()
+    if not value or len(value.split()) > max_words:
+        return None
+    return match.end(), match.end() + len(value)

@@ -43,6 +43,7 @@ class Question:
     terms: dict[str, float]  # token -> weight, for BM25 and sentence overlap
     own_terms: tuple[str, ...]
     search_text: str  # what the dense encoder embeds
+    names: tuple[str, ...] = ()  # tokens of proper names in the question ("Belgium", "Lavrov")
     followup: bool = False
     context: tuple[str, ...] = field(default_factory=tuple)
 
@@ -82,6 +83,19 @@ def is_followup(text: str) -> bool:
     return len(content) <= 1
 
 
+_NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*|\b[A-Z]{2,}\b")
+
+
+def proper_names(text: str) -> tuple[str, ...]:
+    """Tokens of capitalised words that are not the question's first word (names, places, acronyms)."""
+    found: list[str] = []
+    for match in _NAME_WORD.finditer(text.strip()):
+        for token in tokenize(match.group()):
+            if token not in _WH_WORDS and token not in found:
+                found.append(token)
+    return tuple(found)
+
+
 def analyse(text: str, history: Sequence[str] = ()) -> Question:
     """Type, weighted search terms and search text; a follow-up borrows the last question's terms."""
     own = [t for t in tokenize(text) if t not in _WH_WORDS]
@@ -108,6 +122,7 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         terms=terms,
         own_terms=tuple(own),
         search_text=search_text,
+        names=proper_names(text),
         followup=followup,
         context=context,
     )

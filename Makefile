@@ -1,0 +1,48 @@
+# The project's commands. `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SRC := qa tests benchmarks app.py
+
+.PHONY: setup run test quick lint browser bench clean
+
+setup: $(STAMP)
+
+# CPU PyTorch first (a plain `torch` would pull a CUDA build of several GB), then the project.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Index corpus/ (only new or changed files are embedded) and serve the chat on 127.0.0.1:7860.
+run: setup
+	HF_HUB_OFFLINE=1 $(BIN)/qa index corpus --index index
+	HF_HUB_OFFLINE=1 $(BIN)/python app.py
+
+# Debian's Chromium for the browser tests (root installs it; otherwise say how).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: 'sudo apt-get install chromium' (browser tests skip without it)."; fi; }
+
+lint: setup
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
+	$(BIN)/mypy qa
+
+# Everything CI runs: lint, types, and the whole suite (real model, served app, real browser).
+test: setup browser lint
+	HF_HUB_OFFLINE=1 $(BIN)/pytest
+
+# The fast loop: lint and the unit tests only.
+quick: setup lint
+	$(BIN)/pytest -m "not slow"
+
+bench: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py
+
+clean:
+	rm -rf index/gen-* index/CURRENT index/.lock index/.tmp-* .pytest_cache .mypy_cache .ruff_cache

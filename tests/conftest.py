@@ -1,0 +1,81 @@
+"""Shared fixtures: tiny corpora in temporary folders, the deterministic fake embedder, and (for
+tests marked slow) the real bundled model, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = ROOT / "corpus" / "russia-mexico-bilateral-relations-2025-07.txt"
+FACTBOOK = SHARED / "eval" / "factbook"
+
+TINY = {
+    "alpha.md": "# Alpha Report: 3 March 2024\n\n## Trade\n\nAlpha exports copper and zinc to Beta. "
+    "Beta sells wheat to Alpha.\n\n## People\n\n### Population\n**total:** 1,234,567 (2024 est.)\n",
+    "beta.txt": "Beta Briefing, June 2023\n\nPolitics\n\nThe President of Beta, Maria Lopez, visited Gamma City in May. "
+    "She discussed water rights with officials.\n\nScroll to Top\n",
+}
+
+
+def needs_shared() -> None:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not here (it exists only beside the project in development and CI)")
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in TINY.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture
+def sample_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "sample"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    return corpus
+
+
+@pytest.fixture
+def fake():  # type: ignore[no-untyped-def]
+    from qa.embedding import HashingEmbedder
+
+    return HashingEmbedder(256, model_id="hashing:256")
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    from qa.embedding import SentenceTransformerEmbedder
+    from qa.settings import DEFAULT_MODEL
+
+    return SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+
+
+@pytest.fixture(scope="session")
+def real_sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
+    from qa.indexing import sync_index
+
+    corpus = tmp_path_factory.mktemp("real") / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    index = corpus.parent / "index"
+    sync_index(corpus, index, real_embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_sample_index: Path, real_embedder):  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+
+    return Assistant.open(real_sample_index, embedder=real_embedder)

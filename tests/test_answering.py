@@ -1,0 +1,96 @@
+"""Answer composition with the deterministic fake embedder on a tiny corpus."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.indexing import sync_index
+from qa.phrases import answer_phrase
+from qa.records import Answer
+
+
+@pytest.fixture
+def assistant(tiny_corpus: Path, tmp_path: Path, fake) -> Assistant:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    return Assistant.open(tmp_path / "index", embedder=fake)
+
+
+def check_citations(assistant: Assistant, answer: Answer) -> None:
+    """Every [n] names a citation; every quote is cut exactly from its document by its offsets."""
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations + answer.nearest:
+        document = assistant.document(c.doc_id)
+        assert document.text[c.start : c.end] == c.quote
+        assert c.sha256 == document.sha256 and c.title == document.title and c.date == document.date
+
+
+def test_answer_quotes_verbatim_with_exact_offsets(assistant: Assistant) -> None:
+    answer = assistant.ask("What does Beta sell to Alpha?")
+    assert not answer.abstained
+    assert answer.citations[0].quote == "Beta sells wheat to Alpha."
+    assert answer.citations[0].section == "Trade"
+    check_citations(assistant, answer)
+
+
+def test_short_answer_for_a_number_question(assistant: Assistant) -> None:
+    answer = assistant.ask("What is the population total of Alpha?")
+    assert answer.citations[0].quote == "**total:** 1,234,567 (2024 est.)"
+    assert answer.short_answer == "1,234,567"
+    assert answer.text.startswith("**1,234,567** [1]")
+    check_citations(assistant, answer)
+
+
+def test_short_answer_for_who(assistant: Assistant) -> None:
+    answer = assistant.ask("Who is the President of Beta?")
+    assert answer.short_answer == "Maria Lopez"
+    assert answer.citations[0].date == "2023-06"
+    check_citations(assistant, answer)
+
+
+def test_abstains_when_nothing_matches_and_shows_nearest(assistant: Assistant) -> None:
+    answer = assistant.ask("Quantum chromodynamics lattice simulations?")
+    assert answer.abstained and answer.citations == []
+    assert answer.text.startswith("**Not in the briefings.**")
+    assert 0.0 <= answer.confidence < 0.35
+    check_citations(assistant, answer)
+
+
+def test_followup_uses_the_conversation(assistant: Assistant) -> None:
+    first = assistant.ask("Who is the President of Beta?")
+    follow = assistant.ask("What did she discuss?", [first.question])
+    assert follow.resolved_question.startswith("Who is the President of Beta?")
+    assert follow.citations[0].quote == "She discussed water rights with officials."
+
+
+def test_web_leftovers_are_never_cited(assistant: Assistant) -> None:
+    answer = assistant.ask("Scroll to top")
+    assert all("Scroll" not in c.quote for c in answer.citations + answer.nearest)
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "terms", "expected"),
+    [
+        (
+            "who",
+            "The Russian Foreign Minister, Sergey Lavrov has met with Foreign Minister Mexico, Juan Ramon de la Fuente Ramirez.",
+            ["minister", "represent", "russia"],
+            "Sergey Lavrov",
+        ),
+        ("when", "The treaty was signed on 4 May 1990 in Riga.", ["treaty", "sign"], "4 May 1990"),
+        ("how_many", "**total:** 130,739,927 (2024 est.)", ["population", "mexico"], "130,739,927"),
+        (
+            "where",
+            "Lavrov met Fuente on the sidelines of the BRICS summit in Rio de Janeiro.",
+            ["lavrov", "meet"],
+            "Rio de Janeiro",
+        ),
+        ("when", "No date is given here.", ["date"], None),
+    ],
+)
+def test_answer_phrases(kind: str, sentence: str, terms: list[str], expected: str | None) -> None:
+    span = answer_phrase(kind, sentence, terms)
+    assert (sentence[span[0] : span[1]] if span else None) == expected

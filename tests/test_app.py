@@ -1,0 +1,125 @@
+"""The app served over HTTP on loopback with the real model: the /ask API and the refused routes."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@pytest.fixture(scope="module")
+def server(real_sample_index: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(real_sample_index),
+           "QA_CORPUS": str(real_sample_index.parent / "corpus"), "HF_HUB_OFFLINE": "1"}  # fmt: skip
+    env.pop("QA_MODEL", None)
+    log = real_sample_index.parent / f"app-{port}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"app exited: {log.read_text()[-2000:]}")
+        try:
+            if get(url + "/")[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"app did not start: {log.read_text()[-2000:]}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_ask_api_with_question_only_and_with_history(server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(server + "/", verbose=False)
+    answer = client.predict("What does Mexico supply to Russia?", api_name="/ask")
+    assert answer["abstained"] is False and "coffee" in answer["citations"][0]["quote"]
+    assert {"n", "doc_id", "title", "date", "source", "quote", "start", "end", "score"} <= set(answer["citations"][0])
+    follow = client.predict(
+        "What about agriculture?",
+        ["What sectors hold the greatest potential for bilateral relations?"],
+        api_name="/ask",
+    )
+    assert "wheat" in follow["text"]
+    refused = client.predict("   ", api_name="/ask")
+    assert "error" in refused and "Please type a question" in refused["error"]
+
+
+def test_page_is_served_on_loopback_without_outside_assets(server: str) -> None:
+    status, body = get(server + "/")
+    assert status == 200 and b"Briefing QA" in body
+    assert b"fonts.googleapis" not in body and b"fonts.gstatic" not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index/CURRENT",
+        "corpus/russia-mexico-bilateral-relations-2025-07.txt",
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        ".env",
+        "app.py",
+    ],
+)
+def test_file_route_serves_none_of_the_index_corpus_or_system(server: str, real_sample_index: Path, path: str) -> None:
+    target = path
+    if path.startswith("index/"):
+        target = str(real_sample_index / path.removeprefix("index/"))
+    elif path.startswith("corpus/"):
+        target = str(real_sample_index.parent / path)
+    elif path in (".env", "app.py"):
+        target = str(ROOT / path)
+    status, _ = get(f"{server}/gradio_api/file={target}")
+    assert status in (403, 404)
+
+
+def test_monitoring_route_is_closed(server: str) -> None:
+    assert get(server + "/monitoring")[0] in (403, 404)
+
+
+def test_large_upload_is_refused(server: str) -> None:
+    boundary = "qaboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\n".encode()
+        + b"x" * (2 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    status, _ = get(server + "/gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert status == 413

@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.embedding import HashingEmbedder
+from qa.errors import IndexMismatchError, IndexNotFoundError, QuestionError
+from qa.indexing import sync_index
+from qa.records import Filters
+from qa.store import current_name
+
+
+def test_new_generation_is_picked_up_live(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    assert assistant.ask("Where does Gamma grow rice?").abstained
+    (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
+    sync_index(tiny_corpus, index, fake)
+    assert assistant.refresh(force=True)
+    answer = assistant.ask("Where does Gamma grow rice?")
+    assert answer.citations[0].doc_id == "gamma.md"
+    assert current_name(index) in answer.index_version
+
+
+def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    serving = assistant.generation.name
+    (tiny_corpus / "gamma.md").write_text("# Gamma\n\nGamma grows rice.\n", encoding="utf-8")
+    sync_index(tiny_corpus, index, fake)
+    (index / current_name(index) / "passages.jsonl").write_text("broken", encoding="utf-8")  # type: ignore[operator]
+    assert not assistant.refresh(force=True)
+    assert assistant.generation.name == serving
+    assert not assistant.ask("What does Beta sell to Alpha?").abstained
+
+
+def test_an_index_built_with_another_model_is_refused(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    with pytest.raises(IndexMismatchError, match=r"hashing:256.*--rebuild"):
+        Assistant.open(tmp_path / "index", embedder=HashingEmbedder(256, model_id="hashing:other"))
+
+
+def test_opening_without_an_index_says_what_to_run(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IndexNotFoundError, match="qa index"):
+        Assistant.open(tmp_path / "none", embedder=fake)
+
+
+def test_filters_really_filter(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    only_beta = assistant.ask("What does Beta sell to Alpha?", filters=Filters(doc_ids=("beta.txt",)))
+    assert all(c.doc_id == "beta.txt" for c in only_beta.citations + only_beta.nearest)
+    nothing = assistant.ask("What does Beta sell to Alpha?", filters=Filters(date_from="2030"))
+    assert nothing.abstained and nothing.citations == [] and nothing.nearest == []
+    assert "No briefing matches the filters" in nothing.text
+    dated = assistant.ask("What does Beta sell to Alpha?", filters=Filters(date_from="2024-01", date_to="2024-12"))
+    assert {c.doc_id for c in dated.citations + dated.nearest} == {"alpha.md"}
+
+
+def test_bad_questions_raise_question_error(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    calls = fake.calls
+    for bad in ["", "   ", "x" * 5000, "\ud800"]:
+        with pytest.raises(QuestionError):
+            assistant.ask(bad)
+    assert fake.calls == calls  # the encoder never saw them
+
+
+def test_documents_and_status(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    docs = {d.doc_id: d for d in assistant.documents()}
+    assert docs["alpha.md"].date == "2024-03-03" and docs["alpha.md"].title == "Alpha Report: 3 March 2024"
+    assert docs["beta.txt"].title == "Beta Briefing, June 2023"
+    status = assistant.status()
+    assert status.documents == 2 and status.passages == sum(d.passages for d in docs.values())

@@ -1,0 +1,54 @@
+"""The CLI in-process with the model-free `hashing:` embedder; the real model is in test_real.py."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.cli import main
+
+
+@pytest.fixture(autouse=True)
+def hashing_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_MODEL", "hashing:256")
+
+
+def test_index_ask_status(tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    index = str(tmp_path / "index")
+    assert main(["index", str(tiny_corpus), "--index", index, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "added        2" in out and "Generation gen-000001" in out
+    assert main(["ask", "What does Beta sell to Alpha?", "--index", index]) == 0
+    out = capsys.readouterr().out
+    assert "> Beta sells wheat to Alpha. [1]" in out and "alpha.md  chars" in out
+    assert main(["ask", "What does Beta sell to Alpha?", "--index", index, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert set(payload) >= {"text", "abstained", "confidence", "citations"}
+    assert set(payload["citations"][0]) >= {"n", "doc_id", "title", "date", "source", "quote", "start", "end", "score"}
+    assert main(["status", "--index", index]) == 0
+    assert "2 documents" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_with_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Anything?", "--index", str(tmp_path / "none")]) == 2
+    assert "qa index" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["index", str(tmp_path / "empty"), "--index", str(tmp_path / "i"), "--quiet"]) == 2
+    assert "No readable briefings" in capsys.readouterr().err
+
+
+def test_bad_question_and_bad_filter(tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    index = str(tmp_path / "index")
+    main(["index", str(tiny_corpus), "--index", index, "--quiet"])
+    capsys.readouterr()
+    assert main(["ask", "   ", "--index", index]) == 2
+    assert "Please type a question" in capsys.readouterr().err
+    assert main(["ask", "Beta?", "--index", index, "--doc", "nope.txt"]) == 0
+    assert "No briefing matches the filters" in capsys.readouterr().out
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "index" in out and "ask" in out and "status" in out

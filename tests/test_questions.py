@@ -1,0 +1,63 @@
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from qa.errors import QuestionError
+from qa.questions import analyse, clean_question, is_followup, question_kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who met Lavrov?", "who"),
+        ("When did the summit take place?", "when"),
+        ("What year was the treaty signed?", "when"),
+        ("Where did they meet?", "where"),
+        ("How many people live in Mexico?", "how_many"),
+        ("What is the population of Mexico?", "how_many"),
+        ("Why is the US important to Mexico?", "why"),
+        ("Is Mexico a BRICS member?", "yes_no"),
+        ("What does Mexico supply to Russia?", "what"),
+        ("And what does Mexico sell in return?", "what"),
+        ("List the sectors with potential.", "list"),
+    ],
+)
+def test_question_kinds(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def test_clean_question_normalises_and_strips_controls() -> None:
+    assert clean_question("  What\u202e is\u0000 ＬＮＧ?\n") == "What is LNG?"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\u200b\u202e", None, 42])
+def test_empty_or_non_text_questions_are_refused(bad: object) -> None:
+    with pytest.raises(QuestionError):
+        clean_question(bad)
+
+
+def test_too_long_question_is_refused_with_the_limit() -> None:
+    with pytest.raises(QuestionError, match="limit is 50"):
+        clean_question("why " * 20, max_chars=50)
+
+
+@given(st.text(st.characters(exclude_categories=()), max_size=200))
+@example("\ud800")
+@example("What\ud800 is it?")
+def test_any_input_is_cleaned_or_refused_cleanly(raw: str) -> None:
+    try:
+        cleaned = clean_question(raw)
+    except QuestionError:
+        return
+    assert cleaned == cleaned.strip() and cleaned
+    cleaned.encode("utf-8")
+
+
+def test_followups_borrow_the_previous_question() -> None:
+    assert is_followup("What about agriculture?") and is_followup("What did they discuss?")
+    assert not is_followup("What does Mexico supply to Russia?")
+    q = analyse("What about agriculture?", ["What sectors hold the greatest potential for bilateral relations?"])
+    assert q.followup and q.terms["agriculture"] == 1.0 and q.terms["sector"] == 0.5
+    assert q.search_text.startswith("What sectors hold")
+    standalone = analyse("What does Mexico supply to Russia?", ["Who met Lavrov?"])
+    assert not standalone.followup and standalone.search_text == "What does Mexico supply to Russia?"

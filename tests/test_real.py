@@ -1,0 +1,154 @@
+"""The real bundled model, real FAISS, on the sample briefing and a slice of the Factbook."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FACTBOOK, ROOT, SAMPLE, SHARED, needs_shared
+from qa.assistant import Assistant
+from qa.chunking import chunk_document
+from qa.documents import read_document
+from qa.indexing import sync_index
+
+pytestmark = pytest.mark.slow
+
+SAMPLE_TEXT = read_document(SAMPLE.parent, SAMPLE).text
+
+
+def seed_examples() -> list[dict]:  # type: ignore[type-arg]
+    path = SHARED / "eval" / "seed_examples.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("example", seed_examples() or [None], ids=lambda e: e["question"][:40] if e else "none")
+def test_seed_examples(real_assistant: Assistant, example: dict | None) -> None:  # type: ignore[type-arg]
+    if example is None:
+        needs_shared()
+        return
+    answer = real_assistant.ask(example["question"], example.get("history", []))
+    if example["answerable"]:
+        assert not answer.abstained
+        assert any(e in answer.text for e in example["expect"])
+    else:
+        assert answer.abstained and answer.citations == []
+
+
+def test_mexico_supplies_coffee_and_pepper_with_exact_offsets(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What does Mexico supply to Russia?")
+    first = answer.citations[0]
+    assert "coffee, pepper" in first.quote
+    assert SAMPLE_TEXT[first.start : first.end] == first.quote
+    assert first.title == "Russia, Mexico, Bilateral Relations: July 2025 Update" and first.date == "2025-07"
+
+
+def test_gdp_forecast_abstains_plainly(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What is Russia's GDP growth forecast for 2026?")
+    assert answer.abstained and answer.citations == []
+    assert answer.text.startswith("**Not in the briefings.**")
+    assert answer.nearest and all(SAMPLE_TEXT[c.start : c.end] == c.quote for c in answer.nearest)
+
+
+OWN_QUESTIONS = [
+    ("Who did Lavrov meet?", "Juan Ramon de la Fuente Ramirez"),
+    ("Where did the ministers meet?", "Rio de Janeiro"),
+    ("Is Mexico a member of BRICS?", "observer"),
+    ("What does Russia export to Mexico?", "chemical fertilisers"),
+    ("Which country is Russia's largest trading partner in Latin America?", "Brazil"),
+    ("What technology could Russia offer for Mexico's local deposits?", "lithium"),
+    ("Who is Mexico's most important trade partner?", "the US remains Mexico’s most important trade partner"),
+    ("What do bilateral investment treaties protect?", "investors rights"),
+    ("What has Russia proposed regarding LNG?", "Mexico purchases Russian LNG"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), OWN_QUESTIONS, ids=[q for q, _ in OWN_QUESTIONS])
+def test_own_questions_on_the_sample(real_assistant: Assistant, question: str, expected: str) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.abstained
+    assert expected in answer.citations[0].quote
+
+
+OFF_TOPIC = [
+    "What is the inflation rate in Japan?",
+    "Who won the 2022 football world cup?",
+    "What is the population of Canada?",
+    "How many nuclear reactors does France operate?",
+]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_abstain(real_assistant: Assistant, question: str) -> None:
+    assert real_assistant.ask(question).abstained
+
+
+def test_follow_up_and_what_did_they_discuss(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What did they discuss?", ["Who did Lavrov meet?"])
+    assert "discussed key issues" in answer.citations[0].quote
+
+
+def test_passages_fit_the_models_window(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    paths = [SAMPLE]
+    if FACTBOOK.is_dir():
+        paths += sorted(FACTBOOK.glob("*.md"))[:12]
+    limit = real_embedder.max_seq_length
+    over = []
+    for path in paths:
+        document = read_document(path.parent, path)
+        for p in chunk_document(document, 0, 90, 230).passages:
+            if p.first_sentence != p.last_sentence and real_embedder.count_pieces(p.text) > limit:
+                over.append((path.name, real_embedder.count_pieces(p.text)))
+    assert over == []
+
+
+@pytest.fixture(scope="module")
+def factbook_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Assistant:  # type: ignore[no-untyped-def]
+    needs_shared()
+    corpus = tmp_path_factory.mktemp("fb") / "corpus"
+    corpus.mkdir()
+    for name in ("mx-mexico.md", "rs-russia.md", "ca-canada.md", "ja-japan.md"):
+        shutil.copy(FACTBOOK / name, corpus / name)
+    sync_index(corpus, corpus.parent / "index", real_embedder)
+    return Assistant.open(corpus.parent / "index", embedder=real_embedder)
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "doc"),
+    [
+        ("What is the population of Mexico?", "130,739,927", "mx-mexico.md"),
+        ("What is the capital of Canada?", "Ottawa", "ca-canada.md"),
+        ("What is Japan's highest point?", "Mount Fuji 3,776 m", "ja-japan.md"),
+    ],
+)
+def test_factbook_fields_answer(factbook_assistant: Assistant, question: str, short: str, doc: str) -> None:
+    answer = factbook_assistant.ask(question)
+    assert not answer.abstained and answer.short_answer == short and answer.citations[0].doc_id == doc
+
+
+@pytest.mark.parametrize("question", ["What is the population of Belgium?", "What is the capital of Peru?"])
+def test_countries_without_a_profile_abstain(factbook_assistant: Assistant, question: str) -> None:
+    assert factbook_assistant.ask(question).abstained
+
+
+def test_cli_end_to_end_with_python_m_qa(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    env.pop("QA_MODEL", None)
+    index = str(tmp_path / "index")
+    run = subprocess.run([sys.executable, "-m", "qa", "index", str(corpus), "--index", index, "--quiet"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=True)  # fmt: skip
+    assert "added        1" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "qa", "ask", "What does Mexico supply to Russia?", "--index", index, "--json"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=True)  # fmt: skip
+    payload = json.loads(run.stdout)
+    first = payload["citations"][0]
+    assert "coffee" in first["quote"] and SAMPLE_TEXT[first["start"] : first["end"]] == first["quote"]
+    assert payload["abstained"] is False and 0 <= payload["confidence"] <= 1

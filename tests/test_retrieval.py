@@ -1,0 +1,117 @@
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from qa.lexical import BM25, stem, tokenize
+from qa.records import Document, Filters, Passage
+from qa.retrieval import allowed_passages, dense_search, document_matches, fuse, lexical_search
+from qa.store import build_faiss
+
+CORPUS = [
+    "the cat sat on the mat",
+    "dogs and cats living together",
+    "copper exports rose in march",
+    "the mat was red and the cat was black",
+]
+
+
+def brute_bm25(texts: list[str], query: list[str], k1: float = 1.2, b: float = 0.75) -> list[float]:
+    docs = [tokenize(t) for t in texts]
+    avg = sum(len(d) for d in docs) / len(docs)
+    out = []
+    for doc in docs:
+        tf = Counter(doc)
+        score = 0.0
+        for term in query:
+            df = sum(term in d for d in docs)
+            if tf[term]:
+                idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+                score += idf * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * len(doc) / avg))
+        out.append(score)
+    return out
+
+
+def test_bm25_matches_the_formula_computed_by_hand() -> None:
+    bm25 = BM25(CORPUS)
+    query = tokenize("cat on a red mat")
+    assert np.allclose(bm25.scores(query), brute_bm25(CORPUS, query), atol=1e-5)
+
+
+def test_stemming_folds_common_suffixes() -> None:
+    assert [stem(w) for w in ["supplies", "exports", "refined", "meeting", "class", "gas"]] == [
+        "supply", "export", "refin", "meet", "class", "gas",
+    ]  # fmt: skip
+    assert tokenize("What does Mexico supply?") == ["mexico", "supply"]
+
+
+def unit(rows: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("k", [1, 5, 17])
+def test_faiss_agrees_with_numpy_cosine(k: int) -> None:
+    vectors, query = unit(53, 24, 1), unit(1, 24, 2)[0]
+    index = build_faiss(vectors, 24)
+    got = dense_search(index, query, k)
+    expected = np.argsort(-(vectors @ query), kind="stable")[:k]
+    assert [pid for pid, _ in got] == expected.tolist()
+    assert np.allclose([s for _, s in got], (vectors @ query)[expected], atol=1e-5)
+
+
+def test_k_larger_than_the_index_never_yields_minus_one() -> None:
+    index = build_faiss(unit(2, 8, 3), 8)
+    got = dense_search(index, unit(1, 8, 4)[0], 5)
+    assert sorted(pid for pid, _ in got) == [0, 1]
+
+
+def test_dense_filter_restricts_to_allowed_ids() -> None:
+    vectors = unit(20, 8, 5)
+    got = dense_search(build_faiss(vectors, 8), vectors[3], 10, np.array([3, 7, 11], dtype=np.int64))
+    assert got[0][0] == 3 and {pid for pid, _ in got} == {3, 7, 11}
+    assert dense_search(build_faiss(vectors, 8), vectors[3], 10, np.array([], dtype=np.int64)) == []
+
+
+def test_lexical_filter_and_zero_scores() -> None:
+    bm25 = BM25(CORPUS)
+    assert {pid for pid, _ in lexical_search(bm25, {"cat": 1.0}, 10)} == {0, 1, 3}
+    got = lexical_search(bm25, {"cat": 1.0}, 10, np.array([1, 2], dtype=np.int64))
+    assert [pid for pid, _ in got] == [1]
+
+
+def test_reciprocal_rank_fusion_by_hand() -> None:
+    hits = fuse([(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)], rrf_k=60)
+    assert [h.pid for h in hits] == [2, 1, 3]
+    assert hits[0].score == pytest.approx(1 / 62 + 1 / 61)
+    assert (hits[0].dense, hits[0].lexical) == (0.8, 5.0)
+
+
+def doc(doc_id: str, date: str | None) -> Document:
+    return Document(doc_id=doc_id, source=doc_id, title=doc_id, date=date, text="x", sha256="0", format="txt")
+
+
+@pytest.mark.parametrize(
+    ("date", "filters", "expected"),
+    [
+        ("2025-07", Filters(date_from="2025-07-15"), True),
+        ("2025-07", Filters(date_from="2025-08"), False),
+        ("2025-07-01", Filters(date_to="2025-06-30"), False),
+        ("2025", Filters(date_from="2025-12-31", date_to="2026"), True),
+        (None, Filters(date_from="2000"), False),
+        (None, Filters(), True),
+        ("2025-07", Filters(doc_ids=("other",)), False),
+    ],
+)
+def test_document_filters(date: str | None, filters: Filters, expected: bool) -> None:
+    assert document_matches(doc("a", date), filters) is expected
+
+
+def test_filter_that_matches_nothing_allows_nothing() -> None:
+    documents = [doc("a", "2025"), doc("b", "2024")]
+    passages = [
+        Passage(pid=i, doc=i % 2, start=0, end=1, first_sentence=i, last_sentence=i, text="x") for i in range(4)
+    ]
+    assert allowed_passages(documents, passages, Filters(doc_ids=("a",))).tolist() == [0, 2]
+    assert allowed_passages(documents, passages, Filters(doc_ids=("zzz",))).tolist() == []

@@ -1,0 +1,102 @@
+from pathlib import Path
+
+import pytest
+
+from conftest import FACTBOOK, SAMPLE, needs_shared
+from qa.chunking import chunk_document, estimate_pieces
+from qa.documents import read_document
+from qa.structure import find_blocks, quotable_sentences
+
+
+def sample_sentences() -> list[str]:
+    document = read_document(SAMPLE.parent, SAMPLE)
+    chunked = chunk_document(document, 0, 90, 230)
+    return [document.text[s.start : s.end] for s in chunked.sentences]
+
+
+def test_sample_web_leftovers_are_never_quotable() -> None:
+    quotes = sample_sentences()
+    joined = "\n".join(quotes)
+    for leftover in ("Scroll to Top", "Mexico Map", "Further Reading", "Further Image", "Pivot To Asia"):
+        assert leftover not in joined
+    assert "Russia, Mexico, Bilateral Relations: July 2025 Update" not in quotes
+    assert any("coffee, pepper" in q for q in quotes)
+    assert len(quotes) == 21
+
+
+def test_sample_sentences_know_their_section() -> None:
+    document = read_document(SAMPLE.parent, SAMPLE)
+    chunked = chunk_document(document, 0, 90, 230)
+    assert {s.section for s in chunked.sentences} == {("Mexico",)}
+
+
+def test_guessed_headings_in_plain_text_and_explicit_ones_in_markdown() -> None:
+    text = "Title Line\n\nOverview\n\nA sentence here. Another one.\n\nMexico Map\n\nScroll to Top"
+    kinds = [(b.kind, text[b.start : b.end]) for b in find_blocks(text, title_span=(0, 10))]
+    assert kinds == [
+        ("heading", "Title Line"),
+        ("heading", "Overview"),
+        ("paragraph", "A sentence here. Another one."),
+        ("junk", "Mexico Map"),
+        ("junk", "Scroll to Top"),
+    ]
+
+
+def test_reading_list_lines_are_not_headings_or_quotes() -> None:
+    text = "Intro sentence here.\n\nFurther Reading\n\nSome Linked Article Title\n\n- Another linked title"
+    blocks = find_blocks(text)
+    assert [b.kind for b in blocks] == ["paragraph", "junk", "fragment", "junk"]
+    assert [text[s.start : s.end] for s in quotable_sentences(text, blocks)] == ["Intro sentence here."]
+
+
+def test_markdown_field_lines_are_quotable_with_their_field_as_section() -> None:
+    text = "# Land\n\n## People\n\n### Population\n**total:** 1,234 (2024 est.)\n**male:** 600\n"
+    headings = [(1, 0, 6, "Land"), (2, 8, 17, "People"), (3, 19, 33, "Population")]
+    blocks = find_blocks(text, headings, structured=True, title_span=(0, 6))
+    spans = quotable_sentences(text, blocks)
+    assert [(text[s.start : s.end], s.section) for s in spans] == [
+        ("**total:** 1,234 (2024 est.)", ("People", "Population")),
+        ("**male:** 600", ("People", "Population")),
+    ]
+
+
+def check_offsets(root: Path, path: Path) -> int:
+    document = read_document(root, path)
+    chunked = chunk_document(document, 0, 90, 230)
+    for s in chunked.sentences:
+        quote = document.text[s.start : s.end]
+        assert quote and quote == quote.strip()
+        assert s.para_start <= s.start < s.end <= s.para_end
+    for p in chunked.passages:
+        assert p.start == chunked.sentences[p.first_sentence].start
+        assert p.end == chunked.sentences[p.last_sentence].end
+    return len(chunked.sentences)
+
+
+def test_offsets_cut_every_sentence_of_the_sample() -> None:
+    assert check_offsets(SAMPLE.parent, SAMPLE) == 21
+
+
+def test_offsets_cut_every_sentence_of_the_whole_factbook() -> None:
+    needs_shared()
+    files = sorted(FACTBOOK.glob("*.md"))
+    assert len(files) == 82
+    assert sum(check_offsets(FACTBOOK, f) for f in files) > 10_000
+
+
+def test_population_field_is_in_a_passage_named_for_it() -> None:
+    needs_shared()
+    document = read_document(FACTBOOK, FACTBOOK / "mx-mexico.md")
+    chunked = chunk_document(document, 0, 90, 230)
+    passage = next(p for p in chunked.passages if "130,739,927" in p.text)
+    assert passage.text.startswith("Mexico — CIA World Factbook country profile\nPeople and Society")
+    assert "Population: total: 130,739,927" in passage.text
+
+
+@pytest.mark.parametrize("max_pieces", [64, 230])
+def test_passages_respect_the_piece_budget_unless_one_sentence_is_longer(max_pieces: int) -> None:
+    document = read_document(SAMPLE.parent, SAMPLE)
+    chunked = chunk_document(document, 0, 400, max_pieces)
+    for p in chunked.passages:
+        if p.first_sentence != p.last_sentence:
+            assert estimate_pieces(p.text) <= max_pieces + 8
