@@ -133,8 +133,8 @@ def score_sentences(
         document = view.documents[sentence.doc]
         text = sentence_text(view, sentence)
         tokens = set(tokenize(text)) | set(tokenize(document.title))
-        for heading in sentence.section:
-            tokens |= set(tokenize(heading))
+        for title in sentence.section:
+            tokens |= set(tokenize(title))
         if names:
             around = tokens | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
             names_found = sum(1 for name in names if name_present(name, around)) / len(names)

@@ -21,8 +21,8 @@ from qa.answering import Weights, answer, candidate_sentences, embed_text
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.lexical import BM25
-from qa.questions import analyse, clean_question
-from qa.records import Answer, Document, DocumentInfo, Filters, IndexStatus
+from qa.questions import Question, analyse, clean_question
+from qa.records import Answer, Document, DocumentInfo, Filters, Hit, IndexStatus
 from qa.retrieval import allowed_passages, dense_search, fuse, lexical_search
 from qa.settings import Settings
 from qa.store import Generation, current_name, load_generation
@@ -35,6 +35,20 @@ class _Loaded:
     generation: Generation
     bm25: BM25
     sentence_vectors: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found for one question: both rankings, their fusion, and the vectors used."""
+
+    loaded: _Loaded
+    question: Question
+    dense: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    hits: list[Hit]
+    query_vector: np.ndarray | None
+    focus_vector: np.ndarray | None
+    filtered_out: bool = False
 
 
 def _prepare(generation: Generation) -> _Loaded:
@@ -61,6 +75,7 @@ class Assistant:
         self._embed_lock = threading.Lock()
         self._swap_lock = threading.Lock()
         self._last_check = time.monotonic()
+        self._query_cache: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(
@@ -136,15 +151,24 @@ class Assistant:
         For a follow-up the search uses the earlier question too, while sentences are scored
         mostly against the new question, so "What about agriculture?" is about agriculture.
         """
-        with self._embed_lock:
-            vectors = self.embedder.embed([text] if focus is None else [text, focus])
+        wanted = [text] if focus is None else [text, focus]
+        missing = [t for t in wanted if t not in self._query_cache]
+        if missing:
+            with self._embed_lock:
+                fresh = self.embedder.embed(missing)
+            if len(self._query_cache) > 4096:
+                self._query_cache.clear()
+            self._query_cache.update(zip(missing, fresh, strict=True))
+        vectors = [self._query_cache[t] for t in wanted]
         if focus is None:
             return vectors[0], vectors[0]
         mixed = 0.25 * vectors[0] + 0.75 * vectors[1]
         return vectors[0], mixed / max(float(np.linalg.norm(mixed)), 1e-9)
 
-    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
-        """Answer `question`; `history` is the list of earlier questions, oldest first."""
+    def search(
+        self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None
+    ) -> Retrieval:
+        """Clean and read the question, then retrieve: dense and BM25 rankings and their fusion."""
         self.refresh()
         loaded = self._loaded
         generation = loaded.generation
@@ -157,10 +181,26 @@ class Assistant:
         parsed = analyse(text, earlier)
         filters = filters or Filters()
         allowed = None if filters.is_empty() else allowed_passages(generation.documents, generation.passages, filters)
-        version = f"{generation.name} ({generation.manifest.get('created_at', '')})"
         if allowed is not None and len(allowed) == 0:
+            return Retrieval(loaded, parsed, [], [], [], None, None, filtered_out=True)
+        query_vector, focus_vector = self._embed_query(parsed.search_text, parsed.text if parsed.followup else None)
+        k = self.settings.candidates
+        dense = dense_search(generation.index, query_vector, k, allowed)
+        lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)
+        hits = fuse(dense, lexical, self.settings.rrf_k, self.settings.dense_weight, self.settings.lexical_weight)
+        hits = self._with_dense_scores(generation, hits, query_vector)
+        return Retrieval(loaded, parsed, dense, lexical, hits, query_vector, focus_vector)
+
+    def answer_from(
+        self, retrieval: Retrieval, weights: Weights | None = None, abstain_below: float | None = None
+    ) -> Answer:
+        """Compose the cited answer from a retrieval (the benchmark varies `weights` here)."""
+        generation = retrieval.loaded.generation
+        parsed = retrieval.question
+        version = f"{generation.name} ({generation.manifest.get('created_at', '')})"
+        if retrieval.filtered_out or retrieval.focus_vector is None:
             return Answer(
-                question=text,
+                question=parsed.text,
                 text="**No briefing matches the filters.** Widen the document or date filters and ask again.",
                 abstained=True,
                 confidence=0.0,
@@ -169,30 +209,39 @@ class Assistant:
                 index_version=version,
                 notice="no documents match the filters",
             )
-        query_vector, focus_vector = self._embed_query(parsed.search_text, parsed.text if parsed.followup else None)
-        k = self.settings.candidates
-        dense = dense_search(generation.index, query_vector, k, allowed)
-        lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)
-        hits = fuse(dense, lexical, self.settings.rrf_k, self.settings.dense_weight, self.settings.lexical_weight)
-        hits = self._with_dense_scores(generation, hits, query_vector)
-        sids = [sid for sid, _ in candidate_sentences(generation, hits, self.settings.top_passages)]
-        vectors = self._sentence_vectors(loaded, sids)
+        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.top_passages)]
+        vectors = self._sentence_vectors(retrieval.loaded, sids)
         result = answer(
             generation,
             parsed,
-            hits,
-            focus_vector,
+            retrieval.hits,
+            retrieval.focus_vector,
             vectors,
-            loaded.bm25.term_idf,
+            retrieval.loaded.bm25.term_idf,
             top_passages=self.settings.top_passages,
             max_quotes=self.settings.max_quotes,
             nearest_shown=self.settings.nearest_shown,
-            abstain_below=self.settings.abstain_below,
-            weights=self.weights,
+            abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
+            weights=weights or self.weights,
         )
         return result.model_copy(update={"index_version": version})
 
-    def _with_dense_scores(self, generation: Generation, hits: list, query_vector: np.ndarray) -> list:  # type: ignore[type-arg]
+    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
+        """Answer `question`; `history` is the list of earlier questions, oldest first."""
+        return self.answer_from(self.search(question, history, filters=filters))
+
+    def prime(self, questions: Sequence[str], sentence_ids: Sequence[int] | None = None) -> None:
+        """Embed many questions (and sentences) in batches ahead of time; answers are unchanged."""
+        texts = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
+        for i in range(0, len(texts), 256):
+            batch = texts[i : i + 256]
+            with self._embed_lock:
+                vectors = self.embedder.embed(batch)
+            self._query_cache.update(zip(batch, vectors, strict=True))
+        if sentence_ids is not None:
+            self._sentence_vectors(self._loaded, list(sentence_ids))
+
+    def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """Lexical-only hits in the top passages get their true cosine, not 0."""
         top = self.settings.top_passages
         fixed = []
