@@ -1,9 +1,10 @@
 """The web chat: `python app.py` serves it on 127.0.0.1 (port from GRADIO_SERVER_PORT, default 7860).
 
-A thin shell over `qa.Assistant`: it builds the page and adapts events; the answering, the
-HTML (with every piece of document text escaped) and the exports come from the `qa` package.
-The index folder comes from QA_INDEX (default `index/`); if it holds no index yet, the corpus
-folder (QA_CORPUS, default `corpus/`) is indexed first.
+A thin shell over `qa.Assistant`: it lays out the page and adapts events. Answering, the HTML
+(every piece of document text escaped into our own markup) and the verification packs come from
+the `qa` package. The index folder is QA_INDEX (default `index/`); if it holds no index yet, the
+corpus folder QA_CORPUS (default `corpus/`) is indexed first. A newer index written by `qa index`
+is picked up by itself.
 """
 
 from __future__ import annotations
@@ -20,84 +21,59 @@ from typing import Any
 import gradio as gr
 
 from qa import Assistant, QAError, Settings
-from qa.html_view import answer_html, corpus_html, document_html, escape, evidence_card, status_line
+from qa.html_view import answer_html, corpus_html, status_line
 from qa.render import verification_json, verification_markdown
-from qa.web import CSS, HEAD, conversation_html, example_questions, filters_from_inputs
+from qa.web import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
 
 MAX_QUESTION_CHARS = 1000
+HELP = """<div class='qa-help'>
+<p><strong>Every answer is quoted word for word from the briefings.</strong></p>
+<ul>
+<li>Click a <span class='qa-ref'>[n]</span> marker, or a source under the answer, to see the quote highlighted in its paragraph,
+with its document, date, section, score and exact character offsets.</li>
+<li><em>Open document at the quote</em> shows the whole briefing, scrolled to the quote.</li>
+<li>Follow-up questions ("What about agriculture?") use the conversation; <em>Clear conversation</em> starts afresh.</li>
+<li>When the briefings do not answer, it says so and shows the closest passages with their scores.</li>
+<li>Download the verification pack (Markdown and JSON) to keep an answer with its quotes, hashes and offsets.</li>
+</ul></div>"""
 
 
 def build(assistant: Assistant) -> gr.Blocks:
-    """The page. Every handler is a few lines over the Assistant."""
-    docs = assistant.documents()
-    doc_choices = [(f"{d.title} ({d.date or 'undated'})", d.doc_id) for d in docs]
+    """The page; every handler is a few lines over the Assistant."""
     export_dir = Path(tempfile.mkdtemp(prefix="qa-export-"))
+
+    def texts_of(doc_ids: set[str]) -> dict[str, str]:
+        known = assistant.generation.doc_by_id
+        return {doc_id: assistant.document(doc_id).text for doc_id in doc_ids if doc_id in known}
+
+    def export(result: Any, number: int) -> list[str]:
+        md, js = export_dir / f"answer-{number:03d}.md", export_dir / f"answer-{number:03d}.json"
+        md.write_text(verification_markdown(result), encoding="utf-8")
+        js.write_text(verification_json(result), encoding="utf-8")
+        return [str(md), str(js)]
+
+    def status_html() -> str:
+        return f"<p class='qa-status' id='qa-status'>{status_line(assistant.status())}</p>"
 
     def on_ask(question: str, turns: list[dict[str, Any]], doc_ids: list[str], date_from: str, date_to: str):  # type: ignore[no-untyped-def]
         question = (question or "").strip()
         if not question:
-            return gr.update(), turns, conversation_html(turns), gr.update(), gr.update(), gr.update()
+            return gr.update(), turns, gr.update(), gr.update(), gr.update()
         history = [t["question"] for t in turns if not t.get("error")]
         try:
             filters = filters_from_inputs(doc_ids, date_from, date_to)
             result = assistant.ask(question[:MAX_QUESTION_CHARS], history, filters=filters)
         except (QAError, ValueError) as exc:
             turns = [*turns, {"question": question, "error": str(exc)}]
-            return "", turns, conversation_html(turns), gr.update(), gr.update(), gr.update()
-        prefix = f"a{len(turns)}"
-        turns = [
-            *turns,
-            {"question": question, "answer": result.model_dump(mode="json"), "html": answer_html(result, prefix)},
-        ]
-        cards = _cards(result, prefix)
-        return "", turns, conversation_html(turns), cards, _citation_choices(result), _exports(result)
+            return "", turns, conversation_html(turns), gr.update(), status_html()
+        cited = {c.doc_id for c in result.citations + result.nearest}
+        html = answer_html(result, f"a{len(turns)}", texts_of(cited))
+        turns = [*turns, {"question": question, "html": html}]
+        files = export(result, len(turns))
+        return "", turns, conversation_html(turns), gr.update(value=files, visible=True), status_html()
 
-    def _cards(result: Any, prefix: str) -> str:
-        items = result.citations or result.nearest
-        if not items:
-            return "<p class='qa-muted'>No evidence to show.</p>"
-        return "".join(evidence_card(c, f"{prefix}-{c.n}", _text_of(c.doc_id)) for c in items)
-
-    def _text_of(doc_id: str) -> str | None:
-        try:
-            return assistant.document(doc_id).text
-        except QAError:
-            return None
-
-    def _citation_choices(result: Any):  # type: ignore[no-untyped-def]
-        items = result.citations or result.nearest
-        choices = [
-            (f"[{c.n}] {c.title} — {c.section or 'chars ' + str(c.start)}", f"{c.doc_id}::{c.start}::{c.end}")
-            for c in items
-        ]
-        return gr.update(choices=choices, value=choices[0][1] if choices else None)
-
-    def _exports(result: Any):  # type: ignore[no-untyped-def]
-        stem = export_dir / f"verification-{abs(hash((result.question, result.index_version))) % 10**8}"
-        md, js = stem.with_suffix(".md"), stem.with_suffix(".json")
-        md.write_text(verification_markdown(result), encoding="utf-8")
-        js.write_text(verification_json(result), encoding="utf-8")
-        return gr.update(value=[str(md), str(js)], visible=True)
-
-    def open_document(choice: str | None) -> str:
-        if not choice:
-            return "<p class='qa-muted'>Pick a citation to open its document.</p>"
-        doc_id, start, end = choice.rsplit("::", 2)
-        try:
-            document = assistant.document(doc_id)
-        except QAError as exc:
-            return f"<p class='qa-error'>{escape(str(exc))}</p>"
-        return document_html(document, int(start), int(end))
-
-    def clear():  # type: ignore[no-untyped-def]
-        return (
-            [],
-            conversation_html([]),
-            "<p class='qa-muted'>Evidence for the latest answer appears here.</p>",
-            gr.update(choices=[], value=None),
-            gr.update(value=None, visible=False),
-            "",
-        )
+    def on_clear():  # type: ignore[no-untyped-def]
+        return [], conversation_html([]), gr.update(value=None, visible=False), ""
 
     def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
         """Answer a question from the briefings; `history` lists earlier questions, oldest first."""
@@ -106,74 +82,67 @@ def build(assistant: Assistant) -> gr.Blocks:
         except (QAError, ValueError) as exc:
             return {"error": str(exc), "question": str(question)[:200]}
 
+    docs = assistant.documents()
     with gr.Blocks(title="Briefing QA") as demo:
         turns = gr.State([])
         with gr.Row(elem_classes="qa-header"):
             gr.HTML(
                 "<h1>Briefing QA</h1><p class='qa-muted'>Answers quoted verbatim from the briefings, each with its source.</p>"
             )
-            status = gr.HTML(f"<p class='qa-status' id='qa-status'>{status_line(assistant.status())}</p>")
+            status = gr.HTML(status_html())
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
+            with gr.Column(scale=3, min_width=340):
                 chat = gr.HTML(conversation_html([]), elem_id="qa-chat")
-                with gr.Row():
+                with gr.Row(elem_classes="qa-ask-row"):
                     box = gr.Textbox(
-                        placeholder="Ask about the briefings…", show_label=False, max_lines=4, scale=5,
-                        max_length=MAX_QUESTION_CHARS, elem_id="qa-question", autofocus=True,
-                    )  # fmt: skip
+                        placeholder="Ask about the briefings…",
+                        show_label=False,
+                        max_lines=4,
+                        scale=5,
+                        max_length=MAX_QUESTION_CHARS,
+                        elem_id="qa-question",
+                        autofocus=True,
+                    )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", min_width=80)
                 with gr.Row(elem_classes="qa-examples"):
-                    example_buttons = [
+                    examples = [
                         gr.Button(q, size="sm", elem_classes="qa-example") for q in example_questions(assistant)
                     ]
-                clear_button = gr.Button("Clear conversation", size="sm", elem_id="qa-clear")
-            with gr.Column(scale=2, min_width=300):
-                with gr.Tab("Evidence", elem_id="qa-tab-evidence"):
-                    cards = gr.HTML(
-                        "<p class='qa-muted'>Evidence for the latest answer appears here.</p>", elem_id="qa-cards"
-                    )
-                    pick = gr.Dropdown(label="Open a cited document", choices=[], elem_id="qa-pick")
-                    open_button = gr.Button("Open document", size="sm", elem_id="qa-open")
-                    viewer = gr.HTML("", elem_id="qa-viewer")
-                    exports = gr.File(
-                        label="Verification pack (Markdown, JSON)",
-                        visible=False,
-                        file_count="multiple",
-                        elem_id="qa-export",
-                    )
+                with gr.Row():
+                    clear = gr.Button("Clear conversation", size="sm", elem_id="qa-clear")
+                exports = gr.File(
+                    label="Verification pack for the latest answer (Markdown, JSON)",
+                    visible=False,
+                    file_count="multiple",
+                    interactive=False,
+                    elem_id="qa-export",
+                )
+            with gr.Column(scale=2, min_width=300, elem_classes="qa-side"):
                 with gr.Tab("Corpus & filters", elem_id="qa-tab-corpus"):
                     doc_filter = gr.CheckboxGroup(
-                        label="Search only these documents (none ticked: all)", choices=doc_choices, elem_id="qa-docs"
+                        label="Search only these briefings (none ticked: all)",
+                        choices=[(f"{d.title} ({d.date or 'undated'})", d.doc_id) for d in docs],
+                        elem_id="qa-docs",
                     )
                     with gr.Row():
-                        date_from = gr.Textbox(
-                            label="From date", placeholder="YYYY or YYYY-MM or YYYY-MM-DD", elem_id="qa-from"
-                        )
-                        date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="qa-to")
-                    gr.HTML(corpus_html(docs, assistant.status()))
+                        date_from = gr.Textbox(label="From date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-from")
+                        date_to = gr.Textbox(label="To date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-to")
+                    gr.HTML(corpus_html(docs, assistant.status()), elem_id="qa-corpus")
+                with gr.Tab("How to verify", elem_id="qa-tab-help"):
+                    gr.HTML(HELP)
 
         gr.api(api_ask, api_name="ask")
         inputs = [box, turns, doc_filter, date_from, date_to]
-        outputs = [box, turns, chat, cards, pick, exports]
-        send.click(on_ask, inputs, outputs, api_visibility="private")
-        box.submit(on_ask, inputs, outputs, api_visibility="private")
-        for button in example_buttons:
-            button.click(lambda q: q, button, box, api_visibility="private").then(
-                on_ask, inputs, outputs, api_visibility="private"
+        outputs = [box, turns, chat, exports, status]
+        private: dict[str, Any] = {"api_visibility": "private"}
+        send.click(on_ask, inputs, outputs, **private).then(None, js=SCROLL_TO_LATEST, **private)
+        box.submit(on_ask, inputs, outputs, **private).then(None, js=SCROLL_TO_LATEST, **private)
+        for button in examples:
+            button.click(lambda q: q, button, box, **private).then(on_ask, inputs, outputs, **private).then(
+                None, js=SCROLL_TO_LATEST, **private
             )
-        open_button.click(open_document, pick, viewer, api_visibility="private").then(
-            None,
-            None,
-            None,
-            js="() => { const m = document.getElementById('qa-doc-quote'); if (m) m.scrollIntoView({block: 'center'}); }",
-        )
-        clear_button.click(clear, None, [turns, chat, cards, pick, exports, viewer], api_visibility="private")
-        demo.load(
-            lambda: f"<p class='qa-status' id='qa-status'>{status_line(assistant.status())}</p>",
-            None,
-            status,
-            api_visibility="private",
-        )
+        clear.click(on_clear, None, [turns, chat, exports, box], **private)
+        demo.load(status_html, None, status, **private)
     return demo
 
 
@@ -188,17 +157,14 @@ def main() -> None:
         from qa.indexing import sync_index
 
         print(f"No index in '{index_dir}' yet: indexing '{corpus_dir}' first…")
-        report = sync_index(
-            corpus_dir, index_dir, make_embedder(settings.model, settings.batch_size), settings, progress=True
-        )
-        print(report.summary())
+        embedder = make_embedder(settings.model, settings.batch_size)
+        print(sync_index(corpus_dir, index_dir, embedder, settings, progress=True).summary())
     assistant = Assistant.open(index_dir, settings=settings)
     demo = build(assistant)
     demo.queue(default_concurrency_limit=2, max_size=64)
-    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=port,
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         share=False,
         max_file_size="1mb",
         allowed_paths=[],

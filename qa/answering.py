@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -31,19 +31,52 @@ class CorpusView(Protocol):
     sentences: list[Sentence]
 
 
+SELECTION_FEATURES = (
+    "cosine", "overlap", "passage", "answer_type", "heading", "passage_dense", "names", "passage_lexical",
+)  # fmt: skip
+CONFIDENCE_FEATURES = (
+    "score",
+    "margin",
+    "cosine",
+    "overlap",
+    "paragraph_overlap",
+    "names",
+    "passage_dense",
+    "answer_type",
+)
+
+
 @dataclass(frozen=True)
 class Weights:
-    """How sentence evidence is scored and turned into a confidence (tuned on the tune split)."""
+    """A linear sentence scorer and a logistic confidence over the features named above.
 
-    cosine: float = 0.45
-    overlap: float = 0.30
-    passage: float = 0.15
-    answer_type: float = 0.10
-    heading: float = 0.15
-    conf_scale: float = 7.0
-    conf_bias: float = 0.42
-    missing_name_penalty: float = 2.5
-    support_ratio: float = 0.80
+    The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
+    """
+
+    cosine: float = 4.5128
+    overlap: float = 5.5345
+    passage: float = 1.0432
+    answer_type: float = 1.3745
+    heading: float = 1.5  # SQuAD has no headings to fit it on: set on our own Factbook questions
+    passage_dense: float = 2.2567
+    names: float = 1.2843
+    passage_lexical: float = 2.7586
+    confidence_coefficients: tuple[float, ...] = (
+        0.4886,
+        0.1346,
+        0.4326,
+        -0.2747,
+        -1.0409,
+        -0.0405,
+        0.6313,
+        -0.555,
+        0.392,
+    )
+    confidence_bias: float = -7.0326
+    missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
+
+    def selection(self) -> tuple[float, ...]:
+        return tuple(getattr(self, name) for name in SELECTION_FEATURES)
 
 
 @dataclass(frozen=True)
@@ -56,6 +89,16 @@ class Scored:
     phrase: tuple[int, int] | None
     hit: Hit
     names_found: float = 1.0  # share of the question's proper names present around the sentence
+    heading: float = 0.0
+    passage_lexical: float = 0.0
+    paragraph_overlap: float = 0.0
+    missing_term: float = 0.0  # the rarest question word absent from the paragraph, as a share of the rarest possible
+
+    def selection_features(self) -> tuple[float, ...]:
+        return (
+            self.cosine, self.overlap, self.passage_score, 1.0 if self.phrase else 0.0, self.heading,
+            self.hit.dense, self.names_found, self.passage_lexical,
+        )  # fmt: skip
 
 
 def sentence_text(view: CorpusView, sentence: Sentence) -> str:
@@ -103,6 +146,12 @@ def name_present(name: str, tokens: set[str]) -> bool:
     return any(t.startswith(stem) and abs(len(t) - len(name)) <= 3 for t in tokens)
 
 
+def missing_term(terms: Mapping[str, float], tokens: set[str], idf: Callable[[str], float]) -> float:
+    """How rare the rarest question word missing from `tokens` is (0: none missing), relative to the rarest word."""
+    ceiling = max((idf(t) for t in terms), default=0.0) or 1.0
+    return max((idf(t) / ceiling for t, w in terms.items() if w >= 1.0 and t not in tokens), default=0.0)
+
+
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
     """How much of a sentence's own heading (a Factbook field name) the question asks for."""
     words = tokenize(heading)
@@ -125,8 +174,10 @@ def score_sentences(
     if not hits:
         return []
     best_fused = hits[0].score or 1.0
+    best_lexical = max((h.lexical for h in hits[:top]), default=0.0) or 1.0
     terms = sentence_terms(question)
     names = set(question.names)
+    coefficients = weights.selection()
     scored: list[Scored] = []
     for sid, hit in candidate_sentences(view, hits, top):
         sentence = view.sentences[sid]
@@ -135,32 +186,51 @@ def score_sentences(
         tokens = set(tokenize(text)) | set(tokenize(document.title))
         for title in sentence.section:
             tokens |= set(tokenize(title))
-        if names:
-            around = tokens | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
-            names_found = sum(1 for name in names if name_present(name, around)) / len(names)
-        else:
-            names_found = 1.0
-        cosine = float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense
-        overlap = term_overlap(terms, tokens, idf)
-        heading = heading_match(terms, sentence.section[-1] if sentence.section else "")
-        phrase = answer_phrase(question.kind, text, question.terms)
-        passage_score = hit.score / best_fused
-        score = (
-            weights.cosine * cosine
-            + weights.overlap * overlap
-            + weights.passage * passage_score
-            + weights.answer_type * (1.0 if phrase else 0.0)
-            + weights.heading * heading
+        around = tokens | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
+        names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
+        item = Scored(
+            sid=sid,
+            score=0.0,
+            cosine=float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense,
+            overlap=term_overlap(terms, tokens, idf),
+            passage_score=hit.score / best_fused,
+            phrase=answer_phrase(question.kind, text, question.terms),
+            hit=hit,
+            names_found=names_found,
+            heading=heading_match(terms, sentence.section[-1] if sentence.section else ""),
+            passage_lexical=hit.lexical / best_lexical,
+            paragraph_overlap=term_overlap(terms, around, idf),
+            missing_term=missing_term(terms, around, idf),
         )
-        scored.append(Scored(sid, score, cosine, overlap, passage_score, phrase, hit, names_found))
+        score = sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True))
+        scored.append(replace(item, score=score))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 
 
-def confidence(best: Scored, weights: Weights) -> float:
-    z = weights.conf_scale * (0.5 * best.cosine + 0.3 * best.overlap + 0.2 * best.hit.dense - weights.conf_bias)
-    z -= weights.missing_name_penalty * (1.0 - best.names_found)
+def confidence_features(scored: Sequence[Scored]) -> tuple[float, ...]:
+    best = scored[0]
+    margin = best.score - scored[1].score if len(scored) > 1 else best.score
+    return (
+        best.score, margin, best.cosine, best.overlap, best.paragraph_overlap, best.names_found, best.hit.dense,
+        1.0 if best.phrase else 0.0, best.missing_term,
+    )  # fmt: skip
+
+
+def confidence(scored: Sequence[Scored], weights: Weights) -> float:
+    """A logistic model of "the first quote answers the question", in 0..1."""
+    z = weights.confidence_bias + sum(
+        c * f for c, f in zip(weights.confidence_coefficients, confidence_features(scored), strict=True)
+    )
+    z -= weights.missing_name_penalty * (1.0 - scored[0].names_found)
+    z = max(-30.0, min(30.0, z))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def sentence_confidence(scored: Sequence[Scored], index: int, weights: Weights) -> float:
+    """The confidence as if sentence `index` were the answer: what a citation's score shows (0..1)."""
+    others = [s for i, s in enumerate(scored) if i != index]
+    return confidence([scored[index], *others[:1]], weights)
 
 
 def _neighbour(view: CorpusView, sid: int, step: int) -> str:
@@ -196,28 +266,32 @@ def make_citation(view: CorpusView, n: int, sid: int, score: float) -> Citation:
 
 
 def pick_evidence(
-    view: CorpusView, scored: Sequence[Scored], max_quotes: int, support_ratio: float, neighbour_boost: float = 1.15
+    view: CorpusView,
+    scored: Sequence[Scored],
+    max_quotes: int,
+    weights: Weights,
+    abstain_below: float,
+    neighbour_ratio: float = 0.6,
 ) -> list[Scored]:
-    """The best sentence, then up to `max_quotes - 1` others close to it in score.
+    """The best sentence, then up to `max_quotes - 1` supporting ones.
 
-    Sentences of the main sentence's own paragraph get a boost: they carry its context.
+    A support must be a confident answer in its own right (its confidence at least the abstention
+    threshold and half the main one), except the sentences just before and after the main one in
+    its paragraph: they carry its context and need only `neighbour_ratio` of its score.
     """
     if not scored:
         return []
     main = scored[0]
-    paragraph = (view.sentences[main.sid].doc, view.sentences[main.sid].para_start)
-
-    def support(item: Scored) -> float:
-        s = view.sentences[item.sid]
-        return item.score * (neighbour_boost if (s.doc, s.para_start) == paragraph else 1.0)
-
-    floor = main.score * support_ratio
-    rest = sorted((item for item in scored[1:] if item.sid != main.sid), key=lambda i: (-support(i), i.sid))
+    anchor = view.sentences[main.sid]
+    bar = max(abstain_below, 0.5 * confidence(scored, weights))
     chosen = [main]
-    for item in rest:
-        if len(chosen) >= max_quotes or support(item) < floor:
+    for i, item in enumerate(scored[1:], start=1):
+        if len(chosen) >= max_quotes:
             break
-        chosen.append(item)
+        s = view.sentences[item.sid]
+        adjacent = abs(item.sid - main.sid) == 1 and (s.doc, s.para_start) == (anchor.doc, anchor.para_start)
+        if (adjacent and item.score >= neighbour_ratio * main.score) or sentence_confidence(scored, i, weights) >= bar:
+            chosen.append(item)
     return chosen
 
 
@@ -260,7 +334,7 @@ def compose(
     if len(citations) > 1:
         lines += ["", "Also relevant:"]
         lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
-    if conf < 0.6:
+    if conf < 0.4:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
     return "\n".join(lines), phrase
 
@@ -309,17 +383,22 @@ def answer(
     scored = score_sentences(view, question, hits, query_vector, sentence_vectors, idf, top_passages, weights)
     if not scored:
         return abstain(question, [], 0.0, "No passage in the searched briefings matches this question.")
-    conf = confidence(scored[0], weights)
+    conf = confidence(scored, weights)
     if conf < abstain_below:
         nearest: list[Citation] = []
         seen_passages: set[int] = set()
-        for item in scored:
+        for i, item in enumerate(scored):
             if item.hit.pid not in seen_passages and len(nearest) < nearest_shown:
                 seen_passages.add(item.hit.pid)
-                nearest.append(make_citation(view, len(nearest) + 1, item.sid, item.score))
+                score = sentence_confidence(scored, i, weights)
+                nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
         return abstain(question, nearest, conf, "I found no sentence that answers this question with enough support.")
-    evidence = pick_evidence(view, scored, max_quotes, weights.support_ratio)
-    citations = [make_citation(view, n, item.sid, item.score) for n, item in enumerate(evidence, start=1)]
+    evidence = pick_evidence(view, scored, max_quotes, weights, abstain_below)
+    position = {item.sid: i for i, item in enumerate(scored)}
+    citations = [
+        make_citation(view, n, item.sid, sentence_confidence(scored, position[item.sid], weights))
+        for n, item in enumerate(evidence, start=1)
+    ]
     text, phrase = compose(question, evidence, citations, conf)
     return Answer(
         question=question.text,

@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering import Weights, answer, candidate_sentences, embed_text
+from qa.documents import content_hash
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.lexical import BM25
 from qa.questions import Question, analyse, clean_question
-from qa.records import Answer, Document, DocumentInfo, Filters, Hit, IndexStatus
+from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
 from qa.retrieval import allowed_passages, dense_search, fuse, lexical_search
 from qa.settings import Settings
 from qa.store import Generation, current_name, load_generation
@@ -76,6 +77,7 @@ class Assistant:
         self._swap_lock = threading.Lock()
         self._last_check = time.monotonic()
         self._query_cache: dict[str, np.ndarray] = {}
+        self._hashes: dict[tuple[str, int, int], str] = {}
 
     @classmethod
     def open(
@@ -228,7 +230,34 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""
-        return self.answer_from(self.search(question, history, filters=filters))
+        return self.flag_changed(self.answer_from(self.search(question, history, filters=filters)))
+
+    def flag_changed(self, answer: Answer) -> Answer:
+        """Mark each citation whose source file no longer has the indexed bytes (edited or removed)."""
+        corpus = self.generation.manifest.get("corpus")
+        if not corpus or not (answer.citations or answer.nearest):
+            return answer
+
+        def check(citation: Citation) -> Citation:
+            current = self._file_hash(Path(corpus) / citation.source)
+            return citation.model_copy(update={"changed_since_indexed": current != citation.sha256})
+
+        return answer.model_copy(
+            update={"citations": [check(c) for c in answer.citations], "nearest": [check(c) for c in answer.nearest]}
+        )
+
+    def _file_hash(self, path: Path) -> str | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._hashes:
+            try:
+                self._hashes[key] = content_hash(path.read_bytes())
+            except OSError:
+                return None
+        return self._hashes[key]
 
     def prime(self, questions: Sequence[str], sentence_ids: Sequence[int] | None = None) -> None:
         """Embed many questions (and sentences) in batches ahead of time; answers are unchanged."""

@@ -235,7 +235,15 @@ def sync_index(
         matrix = np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
         fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
         report.generation = write_generation(
-            index_dir, documents, passages, sentences, matrix, embedder.model_id, fingerprint, embedder.dimension
+            index_dir,
+            documents,
+            passages,
+            sentences,
+            matrix,
+            embedder.model_id,
+            fingerprint,
+            embedder.dimension,
+            str(corpus.resolve()),
         )
         report.documents, report.passages, report.sentences = len(documents), len(passages), len(sentences)
         report.seconds = time.perf_counter() - started

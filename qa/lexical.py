@@ -2,7 +2,7 @@
 
 Pure numpy; built in memory from the passages' searchable text when a generation is opened (a
 few hundred milliseconds for thousands of passages), so nothing extra is stored on disk.
-Light stemming folds plurals and common suffixes ("supplies" ~ "supply", "exports" ~ "export").
+Snowball stemming folds inflections ("supplies" ~ "supply", "agricultural" ~ "agriculture").
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
+import snowballstemmer
 
 STOPWORDS = frozenset(
     [
@@ -166,6 +168,7 @@ STOPWORDS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+_STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {
     past: base
     for base, forms in {
@@ -182,21 +185,13 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
+    """Porter2 (Snowball English) stem, after folding common irregular forms (met → meet)."""
+    word = _IRREGULAR.get(word, word)
     if len(word) <= 3 or word.isdigit():
         return word
-    for suffix, replacement, min_len in (
-        ("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5), ("s", "", 4),
-    ):  # fmt: skip
-        if word.endswith(suffix) and len(word) >= min_len:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            if suffix == "es" and not word.endswith(("shes", "ches", "xes", "sses", "zes")):
-                return word[:-1]
-            return word[: len(word) - len(suffix)] + replacement
-    return word
+    return str(_STEMMER.stemWord(word))
 
 
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:

@@ -109,6 +109,7 @@ class Citation(Frozen):
     context_after: str = ""
     paragraph_start: int = 0
     paragraph_end: int = 0
+    changed_since_indexed: bool | None = None  # the source file's bytes differ from the indexed version
 
 
 class Answer(Frozen):

@@ -137,6 +137,7 @@ def write_generation(
     model: str,
     settings: dict[str, Any],
     dimension: int,
+    corpus: str | None = None,
 ) -> str:
     """Write a complete generation and make it current. Call inside `writer_lock`."""
     if len(vectors) != len(passages):
@@ -161,6 +162,7 @@ def write_generation(
             "model": model,
             "dimension": dimension,
             "settings": settings,
+            "corpus": corpus,
             "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
             "files": {filename: sha256_bytes(data) for filename, data in payloads.items()},
         }

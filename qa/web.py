@@ -29,23 +29,40 @@ CSS = """
 .qa-ref { color: var(--qa-accent); font-weight: 600; text-decoration: none; }
 .qa-conf { font-size: .8rem; color: #5b6570; margin: .2rem 0; }
 .qa-abstain { color: #7a3b00; }
-.qa-card { border: 1px solid #d8dde3; border-radius: 8px; padding: .5rem .7rem; margin: .5rem 0; }
-.qa-card:target { outline: 3px solid var(--qa-accent); }
-.qa-card-head { font-size: .85rem; display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; }
+.qa-sources { margin-top: .4rem; }
+.qa-card { border: 1px solid #d8dde3; border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0; background: #fff; }
+.qa-para { scroll-margin-top: 15vh; }
+.qa-doc mark { scroll-margin: 6rem 0; }
+.qa-para:target { outline: 2px solid var(--qa-accent); outline-offset: 3px; border-radius: 3px; }
+.qa-card[open] { box-shadow: 0 1px 4px rgba(0,0,0,.08); }
+.qa-card-head { font-size: .85rem; display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; cursor: pointer; }
+.qa-open { color: var(--qa-accent); font-weight: 600; }
+.qa-flag { color: #8a4b00; font-size: .85rem; }
+.qa-doc summary { font-size: .8rem; color: #5b6570; cursor: pointer; }
+.qa-help li { margin: .3rem 0; }
 .qa-card-foot { font-size: .75rem; color: #5b6570; }
 .qa-n { font-weight: 700; color: var(--qa-accent); }
 .qa-title { font-weight: 600; }
 .qa-score { margin-left: auto; font-size: .75rem; background: #eef3f8; border-radius: 4px; padding: 0 .3rem; }
 .qa-context { color: #5b6570; font-size: .85rem; margin: .2rem 0; }
 .qa-para mark, .qa-doc mark { background: var(--qa-mark); padding: 0 .1rem; }
-.qa-doc-text { white-space: pre-wrap; max-height: 480px; overflow: auto; font-family: system-ui, sans-serif; font-size: .9rem; }
+.qa-doc-text {
+  white-space: pre-wrap; max-height: 420px; overflow: auto; font-family: system-ui, sans-serif; font-size: .85rem;
+}
 .qa-error { color: #a00; }
-.qa-corpus { font-size: .85rem; width: 100%; }
+.qa-corpus { font-size: .85rem; width: 100%; border-collapse: collapse; }
+.qa-corpus td, .qa-corpus th { padding: .3rem .4rem; border-bottom: 1px solid #e3e6ea; text-align: left; vertical-align: top; }
+.qa-file { font-size: .72rem; color: #5b6570; word-break: break-all; }
 .qa-examples button { white-space: normal; text-align: left; }
 @media (max-width: 700px) { .qa-status { text-align: left; } }
 """
 
 HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+SCROLL_TO_LATEST = """() => {
+  const turns = document.querySelectorAll('#qa-chat .qa-turn');
+  if (turns.length) turns[turns.length - 1].scrollIntoView({behavior: 'smooth', block: 'start'});
+}"""
 
 
 def conversation_html(turns: Sequence[dict[str, Any]]) -> str:

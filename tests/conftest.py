@@ -3,8 +3,16 @@ tests marked slow) the real bundled model, loaded once per session."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,3 +87,48 @@ def real_assistant(real_sample_index: Path, real_embedder):  # type: ignore[no-u
     from qa.assistant import Assistant
 
     return Assistant.open(real_sample_index, embedder=real_embedder)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@contextlib.contextmanager
+def serve_app(index: Path, corpus: Path) -> Iterator[str]:
+    """`python app.py` on a free loopback port over `index`; yields its URL, stops it after."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_CORPUS": str(corpus)}
+    env.pop("QA_MODEL", None)
+    log = index.parent / f"app-{port}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"app exited: {log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError):
+                if get(url + "/")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"app did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

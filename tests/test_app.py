@@ -1,66 +1,19 @@
 """The app served over HTTP on loopback with the real model: the /ask API and the refused routes."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, get, serve_app
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 @pytest.fixture(scope="module")
 def server(real_sample_index: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(real_sample_index),
-           "QA_CORPUS": str(real_sample_index.parent / "corpus"), "HF_HUB_OFFLINE": "1"}  # fmt: skip
-    env.pop("QA_MODEL", None)
-    log = real_sample_index.parent / f"app-{port}.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"app exited: {log.read_text()[-2000:]}")
-        try:
-            if get(url + "/")[0] == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"app did not start: {log.read_text()[-2000:]}")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serve_app(real_sample_index, real_sample_index.parent / "corpus") as url:
+        yield url
 
 
 def test_ask_api_with_question_only_and_with_history(server: str) -> None:

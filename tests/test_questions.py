@@ -57,7 +57,7 @@ def test_followups_borrow_the_previous_question() -> None:
     assert is_followup("What about agriculture?") and is_followup("What did they discuss?")
     assert not is_followup("What does Mexico supply to Russia?")
     q = analyse("What about agriculture?", ["What sectors hold the greatest potential for bilateral relations?"])
-    assert q.followup and q.terms["agriculture"] == 1.0 and q.terms["sector"] == 0.5
+    assert q.followup and q.terms["agricultur"] == 1.0 and q.terms["sector"] == 0.5
     assert q.search_text.startswith("What sectors hold")
     standalone = analyse("What does Mexico supply to Russia?", ["Who met Lavrov?"])
     assert not standalone.followup and standalone.search_text == "What does Mexico supply to Russia?"

@@ -40,10 +40,10 @@ def test_bm25_matches_the_formula_computed_by_hand() -> None:
 
 
 def test_stemming_folds_common_suffixes() -> None:
-    assert [stem(w) for w in ["supplies", "exports", "refined", "meeting", "class", "gas"]] == [
-        "supply", "export", "refin", "meet", "class", "gas",
+    assert [stem(w) for w in ["supplies", "supply", "agricultural", "agriculture", "met", "meeting", "gas"]] == [
+        "suppli", "suppli", "agricultur", "agricultur", "meet", "meet", "gas",
     ]  # fmt: skip
-    assert tokenize("What does Mexico supply?") == ["mexico", "supply"]
+    assert tokenize("What does Mexico supply?") == ["mexico", "suppli"]
 
 
 def unit(rows: int, dim: int, seed: int) -> np.ndarray:

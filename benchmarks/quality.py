@@ -1,0 +1,387 @@
+"""Answer-quality benchmark: SQuAD 2.0 dev in the open-corpus setting, the sample briefing's
+examples, and questions of our own over the CIA Factbook profiles.
+
+    python benchmarks/quality.py                 # everything; writes benchmarks/quality.md, the PNG, the README table
+    python benchmarks/quality.py --split tune --limit 800 --no-write     # a quick look while tuning
+
+Every number comes from the product's own code path (`Assistant.search` then `answer_from`); the
+baselines and ablations re-use the same retrieval and cached vectors with one part changed.
+Tune on the tune split only; the held-out split is the headline and is never used to choose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
+from qa.answering import Weights
+from qa.assistant import Assistant, Retrieval
+from qa.embedding import SentenceTransformerEmbedder
+from qa.indexing import sync_index
+from qa.records import Answer
+from qa.retrieval import fuse
+from qa.settings import DEFAULT_MODEL, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "eval"
+CACHE = ROOT / "benchmarks" / ".cache"
+OUT = ROOT / "benchmarks"
+KS = (1, 5, 20)
+
+
+@dataclass
+class Tally:
+    """Counts for one configuration on one split."""
+
+    answerable: int = 0
+    unanswerable: int = 0
+    hit: int = 0
+    short_given: int = 0
+    em: float = 0.0
+    f1: float = 0.0
+    answered: int = 0
+    abstained_unanswerable: int = 0
+    curve: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, hit) on answerable
+
+    def add(self, gold: Gold, answer: Answer, threshold: float) -> None:
+        if gold.answerable:
+            self.answerable += 1
+            first = answer.citations[0].quote if answer.citations else ""
+            is_hit = contains_answer(first, gold.answers)
+            self.hit += is_hit
+            self.curve.append((answer.confidence, is_hit))
+            if answer.confidence >= threshold:
+                self.answered += 1
+            if answer.short_answer:
+                self.short_given += 1
+                self.em += exact_match(answer.short_answer, gold.answers)
+                self.f1 += f1(answer.short_answer, gold.answers)
+        else:
+            self.unanswerable += 1
+            if answer.confidence < threshold:
+                self.abstained_unanswerable += 1
+
+
+def ratio(a: float, b: int) -> str:
+    return f"{a / b:.3f}" if b else "–"
+
+
+def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_index: int) -> int | None:
+    passages = retrieval.loaded.generation.passages
+    for rank, pid in enumerate(ranking):
+        p = passages[pid]
+        if p.doc == doc_index and any(p.start <= s and e <= p.end for s, e in gold.spans):
+            return rank
+    return None
+
+
+def first_sentence_answer(retrieval: Retrieval) -> Answer:
+    """Baseline: quote the first sentence of the top fused passage."""
+    generation = retrieval.loaded.generation
+    if not retrieval.hits:
+        return Answer(question="", text="", abstained=True, confidence=0.0)
+    passage = generation.passages[retrieval.hits[0].pid]
+    sentence = generation.sentences[passage.first_sentence]
+    document = generation.documents[sentence.doc]
+    from qa.records import Citation
+
+    citation = Citation(
+        n=1, doc_id=document.doc_id, title=document.title, date=document.date, source=document.source,
+        quote=document.text[sentence.start : sentence.end], start=sentence.start, end=sentence.end, score=0.0,
+    )  # fmt: skip
+    return Answer(question="", text="", abstained=False, confidence=1.0, citations=[citation])
+
+
+def with_hits(retrieval: Retrieval, which: str, settings: Settings) -> Retrieval:
+    dense = retrieval.dense if which != "lexical" else []
+    lexical = retrieval.lexical if which != "dense" else []
+    return replace(retrieval, hits=fuse(dense, lexical, settings.rrf_k))
+
+
+def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Assistant, Retrieval], Answer]]:
+    """The full system, its ablations (one part off each) and the answer baselines."""
+
+    def scored(weights: Weights, hits: str = "fused") -> Callable[[Assistant, Retrieval], Answer]:
+        def run(assistant: Assistant, retrieval: Retrieval) -> Answer:
+            if hits != "fused":
+                retrieval = with_hits(retrieval, hits, settings)
+            return assistant.answer_from(retrieval, weights=weights, abstain_below=0.0)
+
+        return run
+
+    return {
+        "full system": scored(base),
+        "− sentence cosine": scored(replace(base, cosine=0.0)),
+        "− word overlap": scored(replace(base, overlap=0.0)),
+        "− passage rank prior": scored(replace(base, passage=0.0)),
+        "− answer-type match": scored(replace(base, answer_type=0.0)),
+        "− BM25 (dense retrieval only)": scored(base, "dense"),
+        "− dense (BM25 retrieval only)": scored(base, "lexical"),
+        "baseline: best-cosine sentence of top-5 fused": scored(
+            Weights(cosine=1.0, overlap=0.0, passage=0.0, answer_type=0.0, heading=0.0)
+        ),
+        "baseline: first sentence of top fused passage": lambda a, r: first_sentence_answer(r),
+    }
+
+
+def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations: bool) -> dict[str, object]:
+    generation = assistant.generation
+    doc_index = generation.doc_by_id
+    threshold = settings.abstain_below
+    configs = configurations(settings, assistant.weights)
+    if not ablations:
+        configs = {k: v for k, v in configs.items() if k == "full system" or k.startswith("baseline")}
+    splits = sorted({g.split for g in golds}, key=lambda s: s != "heldout")
+    recall: dict[str, dict[str, list[int]]] = {
+        s: {m: [0] * len(KS) for m in ("dense", "lexical", "fused")} for s in splits
+    }
+    tallies: dict[str, dict[str, Tally]] = {s: {name: Tally() for name in configs} for s in splits}
+    counted: dict[str, int] = dict.fromkeys(splits, 0)
+    started = time.perf_counter()
+    for i, gold in enumerate(golds):
+        retrieval = assistant.search(gold.question)
+        if gold.answerable:
+            counted[gold.split] += 1
+            rankings = {
+                "dense": [pid for pid, _ in retrieval.dense],
+                "lexical": [pid for pid, _ in retrieval.lexical],
+                "fused": [h.pid for h in retrieval.hits],
+            }
+            for method, ranking in rankings.items():
+                rank = passage_rank(retrieval, ranking, gold, doc_index[gold.doc_id])
+                for j, k in enumerate(KS):
+                    recall[gold.split][method][j] += rank is not None and rank < k
+        for name, run in configs.items():
+            tallies[gold.split][name].add(gold, run(assistant, retrieval), threshold)
+        if (i + 1) % 500 == 0:
+            print(f"  {i + 1}/{len(golds)} questions, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return {"recall": recall, "tallies": tallies, "counted": counted, "threshold": threshold}
+
+
+def squad_tables(result: dict[str, object]) -> str:
+    recall = result["recall"]  # type: ignore[assignment]
+    tallies = result["tallies"]  # type: ignore[assignment]
+    counted = result["counted"]  # type: ignore[assignment]
+    lines: list[str] = []
+    for split in tallies:  # type: ignore[attr-defined]
+        n = counted[split]  # type: ignore[index]
+        label = "held-out (headline)" if split == "heldout" else "tune"
+        first = tallies[split]["full system"]  # type: ignore[index]
+        lines += [
+            f"#### SQuAD 2.0 dev, open corpus — {label} split: {first.answerable} answerable, {first.unanswerable} unanswerable",
+            "",
+            "| retrieval | passage recall@1 | recall@5 | recall@20 |",
+            "|---|---|---|---|",
+        ]
+        for method, label_m in (
+            ("dense", "dense only"),
+            ("lexical", "BM25 only"),
+            ("fused", "dense + BM25, RRF (ours)"),
+        ):
+            values = recall[split][method]  # type: ignore[index]
+            lines.append(f"| {label_m} | " + " | ".join(ratio(v, n) for v in values) + " |")
+        lines += [
+            "",
+            "| answers | answer-sentence hit@1 | short answers given | short EM | short F1 | answerable answered | unanswerable abstained |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, t in tallies[split].items():  # type: ignore[index]
+            answered = ratio(t.answered, t.answerable) if name == "full system" else "–"
+            abstained = ratio(t.abstained_unanswerable, t.unanswerable) if name == "full system" else "–"
+            lines.append(
+                f"| {name} | {ratio(t.hit, t.answerable)} | {ratio(t.short_given, t.answerable)} | "
+                f"{ratio(t.em, t.short_given)} | {ratio(t.f1, t.short_given)} | {answered} | {abstained} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_curve(result: dict[str, object], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tallies = result["tallies"]  # type: ignore[assignment]
+    threshold = float(result["threshold"])  # type: ignore[arg-type]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
+    for split, style in (("heldout", "-"), ("tune", "--")):
+        if split not in tallies:  # type: ignore[operator]
+            continue
+        points = sorted(tallies[split]["full system"].curve, key=lambda p: -p[0])  # type: ignore[index]
+        hits = 0
+        xs, ys = [], []
+        for i, (_, hit) in enumerate(points, start=1):
+            hits += hit
+            xs.append(i / len(points))
+            ys.append(hits / i)
+        ax.plot(xs, ys, style, label=f"{split} split")
+        at = sum(1 for c, _ in points if c >= threshold) / max(1, len(points))
+        ax.axvline(at, color="grey", linewidth=0.6, linestyle=":")
+    ax.set_xlabel("coverage: share of answerable questions answered")
+    ax.set_ylabel("answer-sentence hit@1 among answered")
+    ax.set_title(f"Coverage vs accuracy as the abstention threshold moves (default {threshold:.2f}: dotted)")
+    ax.title.set_fontsize(8)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# --- the sample briefing and the Factbook ------------------------------------------------------
+
+FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
+    ("What is the population of Mexico?", "130,739,927"),
+    ("What is the capital of Canada?", "Ottawa"),
+    ("What is Japan's highest point?", "Mount Fuji"),
+    ("What is the population of Russia?", "total:"),
+    ("What currency does Switzerland use?", "Swiss franc"),
+    ("What is the climate of Egypt?", "desert"),
+    ("What are Kenya's natural resources?", "limestone"),
+    ("How long is the coastline of Norway?", "km"),
+    ("Who is the chief of state of France?", "MACRON"),
+    ("What is the capital of Australia?", "Canberra"),
+    ("What languages are spoken in Switzerland?", "German"),
+    ("What is the national symbol of Canada?", "maple leaf"),
+    ("What are the main exports of Chile?", "copper"),
+    ("What is the literacy rate in India?", "literacy"),
+    ("When did Ghana become independent?", "1957"),
+    ("What is the area of Mongolia?", "sq km"),
+    ("What is the population of Belgium?", None),
+    ("What is the capital of Denmark?", None),
+    ("What is the climate of Iceland?", None),
+    ("Who is the chief of state of Austria?", None),
+    ("What currency does Bolivia use?", None),
+    ("What is the highest point in Nepal?", "Mount Everest"),
+]
+
+
+def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
+    lines = [
+        "#### The sample briefing (`seed_examples.jsonl`)",
+        "",
+        "| question | expected | got | ok |",
+        "|---|---|---|---|",
+    ]
+    seeds = [json.loads(line) for line in (SHARED / "seed_examples.jsonl").read_text().splitlines() if line.strip()]
+    sample = assistant_for("sample", ROOT / "corpus")
+    ok_total = 0
+    for example in seeds:
+        answer = sample.ask(example["question"], example.get("history", []))
+        if example["answerable"]:
+            ok = not answer.abstained and any(e in answer.text for e in example["expect"])
+            got = answer.short_answer or (answer.citations[0].quote[:70] + "…")
+        else:
+            ok = answer.abstained
+            got = "abstained" if answer.abstained else answer.citations[0].quote[:70]
+        ok_total += ok
+        q = example["question"] if not example.get("history") else f"{example['history'][-1]} → {example['question']}"
+        lines.append(f"| {q} | {', '.join(example['expect']) or 'abstain'} | {got} | {'✓' if ok else '✗'} |")
+    lines += ["", f"{ok_total}/{len(seeds)} correct.", ""]
+
+    factbook = assistant_for("factbook", SHARED / "factbook")
+    lines += [
+        "#### Our questions over the 82 Factbook profiles",
+        "",
+        "| question | expected in the first quote | got | ok |",
+        "|---|---|---|---|",
+    ]
+    good = 0
+    for question, expected in FACTBOOK_QUESTIONS:
+        answer = factbook.ask(question)
+        if expected is None:
+            ok = answer.abstained
+            got = "abstained" if ok else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
+        else:
+            ok = not answer.abstained and expected in answer.citations[0].quote
+            got = "abstained" if answer.abstained else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
+        good += ok
+        lines.append(
+            f"| {question} | {expected or 'abstain (no profile)'} | {got.replace('|', '/')} | {'✓' if ok else '✗'} |"
+        )
+    lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct.", ""]
+    return "\n".join(lines)
+
+
+def write_readme_section(table: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- quality:start -->", "<!-- quality:end -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        readme.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=["tune", "heldout", "both"], default="both")
+    parser.add_argument("--limit", type=int, default=0, help="random questions per split (0: all)")
+    parser.add_argument("--no-ablations", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--skip-extra", action="store_true", help="skip the sample and Factbook tables")
+    args = parser.parse_args(argv)
+
+    dev = SHARED / "squad2" / "dev-v2.0.json"
+    if not dev.is_file():
+        print(
+            f"SQuAD data not found at {dev}: this benchmark needs ../shared/eval beside the project.", file=sys.stderr
+        )
+        return 2
+    settings = Settings.from_env()
+    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+
+    def assistant_for(name: str, corpus: Path) -> Assistant:
+        index = CACHE / name / "index"
+        report = sync_index(corpus, index, embedder, settings)
+        print(
+            f"[{name}] {report.documents} documents, {report.passages} passages ({report.seconds:.0f} s)",
+            file=sys.stderr,
+        )
+        return Assistant.open(index, embedder=embedder, settings=settings)
+
+    golds = build_corpus(dev, CACHE / "squad" / "corpus")
+    if args.split != "both":
+        golds = [g for g in golds if g.split == args.split]
+    if args.limit:
+        rng = random.Random(13)
+        golds = [g for split in ("tune", "heldout") for g in rng.sample(
+            [x for x in golds if x.split == split], min(args.limit, sum(x.split == split for x in golds)))]  # fmt: skip
+    assistant = assistant_for("squad", CACHE / "squad" / "corpus")
+    started = time.perf_counter()
+    assistant.prime([g.question for g in golds], range(len(assistant.generation.sentences)))
+    print(f"embedded questions and sentences in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    result = squad(assistant, golds, settings, not args.no_ablations)
+    tables = squad_tables(result)
+    if not args.skip_extra:
+        tables += "\n" + seed_and_factbook(assistant_for)
+    header = (
+        f"Measured by `python benchmarks/quality.py` on {time.strftime('%Y-%m-%d')}: all-MiniLM-L6-v2 (CPU), "
+        f"abstention threshold {settings.abstain_below}, top {settings.top_passages} passages, "
+        f"{len(golds)} SQuAD questions. 'answer-sentence hit@1': the first quote contains a gold answer "
+        "(SQuAD normalisation); recall@k: a top-k passage contains a gold answer span.\n"
+    )
+    print(header + "\n" + tables)
+    if not args.no_write and not args.limit and args.split == "both":
+        (OUT / "quality.md").write_text(
+            "# Answer quality\n\n" + header + "\n" + tables + "\n![coverage](coverage.png)\n"
+        )
+        plot_curve(result, OUT / "coverage.png")
+        write_readme_section(header + "\n" + tables)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+import html
+import json
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.html_view import answer_html, escape, evidence_card, status_line
+from qa.records import Answer, Citation, IndexStatus
+from qa.render import terminal, verification_json, verification_markdown
+from qa.web import conversation_html, filters_from_inputs
+
+TEXT = "Intro. The <b>quote</b> [x](javascript:alert(1)) $$a$$ here. After it."
+
+
+def citation(n: int = 1) -> Citation:
+    start = TEXT.index("The <b>")
+    end = TEXT.index(" After")
+    return Citation(
+        n=n, doc_id="d.md", title="T <i>", date="2025-07", source="d.md", section="S", quote=TEXT[start:end],
+        start=start, end=end, score=0.8, sha256="ab" * 32, context_before="Intro.", context_after="After it.",
+        paragraph_start=0, paragraph_end=len(TEXT),
+    )  # fmt: skip
+
+
+@given(st.text())
+def test_escape_leaves_no_markup_or_markdown(text: str) -> None:
+    out = escape(text)
+    bare = re.sub(r"&#\d+;|&#x[0-9a-f]+;|&[a-z]+;", "", out)
+    assert not re.search(r"[<>\[\]()*_`$\\|#!:&]", bare)
+    assert html.unescape(out) == text
+
+
+def test_answer_html_links_every_marker_to_a_card_and_escapes_text() -> None:
+    answer = Answer(
+        question="q", text="t", short_answer="quote", abstained=False, confidence=0.9, citations=[citation()]
+    )
+    out = answer_html(answer, "a0", {"d.md": TEXT})
+    assert "<b>" not in out and "javascript:" not in out and "<i>" not in out
+    assert "href='#a0-1'" in out and "id='a0-1'" in out and "id='a0-1-card'" in out and "id='a0-1-q'" in out
+    assert "Open document at the quote" in out
+
+
+def test_context_sentences_inside_the_paragraph_are_not_repeated() -> None:
+    out = evidence_card(citation(), "x-1", TEXT)
+    assert "qa-context" not in out  # before and after are inside the paragraph shown
+
+
+def test_unverifiable_quote_is_flagged() -> None:
+    out = evidence_card(citation(), "x-1", "completely different text " * 5)
+    assert "could not be checked" in out
+    changed = evidence_card(citation().model_copy(update={"changed_since_indexed": True}), "x-1", TEXT)
+    assert "changed since it was indexed" in changed
+
+
+def test_abstention_html_shows_nearest_with_scores() -> None:
+    answer = Answer(question="q", text="t", abstained=True, confidence=0.1, nearest=[citation()])
+    out = answer_html(answer, "a3", {"d.md": TEXT})
+    assert "Not found in the briefings." in out and "score 0.80" in out
+
+
+def test_conversation_escapes_questions_and_errors() -> None:
+    out = conversation_html([{"question": "<img src=x>", "error": "<b>bad</b>"}])
+    assert "<img" not in out and "<b>" not in out
+
+
+def test_status_line_counts() -> None:
+    status = IndexStatus(
+        generation="gen-000002", built_at="2026-01-01T10:00:00+00:00", model="m", documents=1, passages=5, sentences=9
+    )
+    assert "1 document · 5 passages" in html.unescape(status_line(status))
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("2025", True), ("2025-07", True), ("2025-07-31", True), ("July", False), ("2025-13", False)]
+)
+def test_filter_dates_are_validated(value: str, ok: bool) -> None:
+    if ok:
+        assert filters_from_inputs(["a"], value, None).date_from == value
+    else:
+        with pytest.raises(ValueError, match="YYYY"):
+            filters_from_inputs([], value, None)
+
+
+def test_verification_pack_and_terminal() -> None:
+    answer = Answer(
+        question="q?", text="**x** [1]", abstained=False, confidence=0.9, citations=[citation()], index_version="gen-1"
+    )
+    md = verification_markdown(answer)
+    assert "sha256 `" + "ab" * 32 + "`" in md and "characters 7–" in md and "gen-1" in md
+    assert json.loads(verification_json(answer))["citations"][0]["start"] == 7
+    assert "[1] T <i> · 2025-07 · S" in terminal(answer)
