@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SRC := qa tests benchmarks app.py
 
-.PHONY: setup run test quick lint browser bench clean
+.PHONY: setup run test quick lint browser bench screenshots clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ test: setup browser lint
 # The fast loop: lint and the unit tests only.
 quick: setup lint
 	$(BIN)/pytest -m "not slow"
+
+# Re-take the screenshots in docs/ from the browser tests.
+screenshots: setup browser
+	QA_SCREENSHOTS=docs HF_HUB_OFFLINE=1 $(BIN)/pytest tests/test_browser.py
 
 bench: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.documents import find_title
 from qa.records import Document, Passage, Sentence
 from qa.structure import find_blocks, quotable_sentences
 
@@ -57,9 +58,7 @@ def chunk_document(
     first_pid: int = 0,
 ) -> Chunked:
     """Sentences and passages of one document; ids continue from `first_sid` / `first_pid`."""
-    from qa.documents import find_title  # local: documents imports loaders, keep chunking light
-
-    _, title_span = find_title(_as_extracted(document), document.title)
+    _, title_span = find_title(document.text, document.headings, document.structured, document.title)
     headings = [(h.level, h.start, h.end, h.title) for h in document.headings]
     blocks = find_blocks(document.text, headings, document.structured, title_span)
     spans = quotable_sentences(document.text, blocks)
@@ -131,11 +130,3 @@ def chunk_document(
         pieces += p
     emit()
     return Chunked(sentences, passages)
-
-
-def _as_extracted(document: Document):  # type: ignore[no-untyped-def]
-    from qa.records import Extracted
-
-    return Extracted(
-        text=document.text, headings=document.headings, pages=document.pages, structured=document.structured
-    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from qa.loaders import extract
-from qa.records import Document, Extracted
+from qa.records import Document, Extracted, Section
 
 _MONTHS = {
     name: i + 1
@@ -68,14 +69,15 @@ def find_date(text: str, allow_year_only: bool = False) -> str | None:
     return None
 
 
-def find_title(extracted: Extracted, fallback: str) -> tuple[str, tuple[int, int] | None]:
+def find_title(
+    text: str, headings: Sequence[Section], structured: bool, fallback: str
+) -> tuple[str, tuple[int, int] | None]:
     """The title and its span: the first top heading near the start, else the first line."""
-    text = extracted.text
-    if extracted.headings:
-        first = min(extracted.headings, key=lambda h: (h.level, h.start))
+    if headings:
+        first = min(headings, key=lambda h: (h.level, h.start))
         if first.start < 2000:
             return _clean_title(first.title), (first.start, first.end)
-    if extracted.structured:
+    if structured:
         return fallback, None
     for found in re.finditer(r"[^\n]+", text):
         line = found.group().strip()
@@ -97,7 +99,7 @@ def content_hash(data: bytes) -> str:
 
 def build_document(doc_id: str, data: bytes, extracted: Extracted, fmt: str) -> Document:
     stem = Path(doc_id).stem.replace("_", " ").replace("-", " ").strip() or doc_id
-    title, _ = find_title(extracted, stem)
+    title, _ = find_title(extracted.text, extracted.headings, extracted.structured, stem)
     date = find_date(title, allow_year_only=True) or find_date(extracted.text[:1500])
     return Document(
         doc_id=doc_id,

@@ -112,7 +112,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past white space at both ends."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -129,11 +130,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         cut = match.end()
         if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, match.start()):
             continue
-        s, e = _trim(text, cursor, cut)
+        s, e = trim_span(text, cursor, cut)
         if e > s:
             spans.append((s, e))
         cursor = cut
-    s, e = _trim(text, cursor, stop)
+    s, e = trim_span(text, cursor, stop)
     if e > s:
         spans.append((s, e))
     return spans

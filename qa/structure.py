@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa.sentences import split_sentences
+from qa.sentences import split_sentences, trim_span
 
 _JUNK = re.compile(
     r"^(?:scroll to top|back to top|top of page|further reading|read more|read next|related(?: articles| posts"
@@ -55,14 +55,6 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
     for line in text.split("\n"):
         yield pos, pos + len(line)
         pos += len(line) + 1
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _heading_title(text: str) -> str:
@@ -125,7 +117,7 @@ def find_blocks(
             blocks.append(Block(start, end, "paragraph", section()))
 
     for raw_start, raw_end in lines:
-        start, end = _strip_span(text, raw_start, raw_end)
+        start, end = trim_span(text, raw_start, raw_end)
         if title_span is not None and title_span[0] <= start < title_span[1]:
             flush()
             blocks.append(Block(start, end, "heading", (), 1))

@@ -54,7 +54,10 @@ CSS = """
 .qa-corpus td, .qa-corpus th { padding: .3rem .4rem; border-bottom: 1px solid #e3e6ea; text-align: left; vertical-align: top; }
 .qa-file { font-size: .72rem; color: #5b6570; word-break: break-all; }
 .qa-examples button { white-space: normal; text-align: left; }
-@media (max-width: 700px) { .qa-status { text-align: left; } }
+@media (max-width: 700px) {
+  .qa-header { flex-direction: column; gap: .2rem; }
+  .qa-status { text-align: left; }
+}
 """
 
 HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">'
