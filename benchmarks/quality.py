@@ -141,7 +141,7 @@ def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations
     threshold = settings.abstain_below
     configs = configurations(settings, assistant.weights)
     if not ablations:
-        configs = {k: v for k, v in configs.items() if k == "full system" or k.startswith("baseline")}
+        configs = {"full system": configs["full system"]}
     splits = sorted({g.split for g in golds}, key=lambda s: s != "heldout")
     recall: dict[str, dict[str, list[int]]] = {
         s: {m: [0] * len(KS) for m in ("dense", "lexical", "fused")} for s in splits
@@ -343,14 +343,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
 
-    def assistant_for(name: str, corpus: Path) -> Assistant:
+    def assistant_for(name: str, corpus: Path, own: Settings | None = None) -> Assistant:
         index = CACHE / name / "index"
-        report = sync_index(corpus, index, embedder, settings)
+        report = sync_index(corpus, index, embedder, own or settings)
         print(
             f"[{name}] {report.documents} documents, {report.passages} passages ({report.seconds:.0f} s)",
             file=sys.stderr,
         )
-        return Assistant.open(index, embedder=embedder, settings=settings)
+        return Assistant.open(index, embedder=embedder, settings=own or settings)
 
     golds = build_corpus(dev, CACHE / "squad" / "corpus")
     if args.split != "both":
@@ -364,6 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     assistant.prime([g.question for g in golds], range(len(assistant.generation.sentences)))
     print(f"embedded questions and sentences in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     result = squad(assistant, golds, settings, not args.no_ablations)
+    if not args.no_ablations:
+        packed_settings = settings.model_copy(update={"passage_max_words": 90, "passage_paragraph_words": 0})
+        packed = assistant_for("squad-packed", CACHE / "squad" / "corpus", packed_settings)
+        packed.prime([g.question for g in golds], range(len(packed.generation.sentences)))
+        alternative = squad(packed, golds, packed_settings, ablations=False)
+        for split, tallies in alternative["tallies"].items():  # type: ignore[attr-defined]
+            result["tallies"][split]["− paragraph-aligned passages (90-word packing)"] = tallies["full system"]  # type: ignore[index]
+            result["recall"][split]["fused-packed"] = alternative["recall"][split]["fused"]  # type: ignore[index]
     tables = squad_tables(result)
     if not args.skip_extra:
         tables += "\n" + seed_and_factbook(assistant_for)

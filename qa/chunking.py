@@ -56,8 +56,13 @@ def chunk_document(
     max_pieces: int,
     first_sid: int = 0,
     first_pid: int = 0,
+    paragraph_min_words: int = 0,
 ) -> Chunked:
-    """Sentences and passages of one document; ids continue from `first_sid` / `first_pid`."""
+    """Sentences and passages of one document; ids continue from `first_sid` / `first_pid`.
+
+    With `paragraph_min_words` > 0, prose (not structured documents) starts a new passage at each
+    paragraph once the current passage holds that many words, so passages follow paragraphs.
+    """
     _, title_span = find_title(document.text, document.headings, document.structured, document.title)
     headings = [(h.level, h.start, h.end, h.title) for h in document.headings]
     blocks = find_blocks(document.text, headings, document.structured, title_span)
@@ -118,8 +123,13 @@ def chunk_document(
         sentence_text = document.text[span.start : span.end]
         w = len(sentence_text.split())
         p = estimate_pieces(sentence_text) + 2 + (estimate_pieces(span.section[-1]) if span.section else 0)
+        new_paragraph = bool(group) and span.para_start != spans[group[-1]].para_start
+        aligned = paragraph_min_words > 0 and not document.structured and new_paragraph and words >= paragraph_min_words
         if group and (
-            key(spans[group[0]].section) != key(span.section) or words + w > max_words or pieces + p > max_pieces
+            key(spans[group[0]].section) != key(span.section)
+            or words + w > max_words
+            or pieces + p > max_pieces
+            or aligned
         ):
             emit()
         if not group:

@@ -189,7 +189,13 @@ def sync_index(
             except (UnreadableFileError, OSError) as exc:
                 report.skipped.append((doc_id, str(exc)))
                 continue
-            chunked = chunk_document(document, 0, settings.passage_max_words, settings.passage_max_pieces)
+            chunked = chunk_document(
+                document,
+                0,
+                settings.passage_max_words,
+                settings.passage_max_pieces,
+                paragraph_min_words=settings.passage_paragraph_words,
+            )
             if not chunked.sentences:
                 report.skipped.append((doc_id, "no quotable sentences found"))
                 continue

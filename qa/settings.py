@@ -20,8 +20,9 @@ class Settings(BaseModel):
 
     # What goes into the index (recorded in the manifest).
     model: str = DEFAULT_MODEL
-    passage_max_words: int = Field(default=90, ge=10, le=400)
+    passage_max_words: int = Field(default=160, ge=10, le=400)
     passage_max_pieces: int = Field(default=230, ge=32, le=512)
+    passage_paragraph_words: int = Field(default=30, ge=0, le=400)  # 0: pack prose across paragraphs
 
     # Retrieval and answering.
     top_passages: int = Field(default=5, ge=1, le=50)
@@ -29,7 +30,7 @@ class Settings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
     lexical_weight: float = Field(default=1.0, ge=0.0)
-    abstain_below: float = Field(default=0.17, ge=0.0, le=1.0)  # fitted on the SQuAD tune split
+    abstain_below: float = Field(default=0.16, ge=0.0, le=1.0)  # fitted on the SQuAD tune split
     max_quotes: int = Field(default=3, ge=1, le=10)
     nearest_shown: int = Field(default=3, ge=0, le=10)
     max_question_chars: int = Field(default=1000, ge=10)
@@ -41,6 +42,7 @@ class Settings(BaseModel):
             "model": self.model,
             "passage_max_words": self.passage_max_words,
             "passage_max_pieces": self.passage_max_pieces,
+            "passage_paragraph_words": self.passage_paragraph_words,
         }
 
     @classmethod

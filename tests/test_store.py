@@ -29,7 +29,7 @@ def test_round_trip_and_manifest(tiny_corpus: Path, tmp_path: Path, fake) -> Non
         "sentences": len(generation.sentences),
     }
     assert set(manifest["files"]) == set(store.FILES)
-    assert manifest["settings"]["passage_max_words"] == 90
+    assert manifest["settings"]["passage_max_words"] == 160 and manifest["settings"]["passage_paragraph_words"] == 30
     assert not list(index.glob("*.pkl")) and not list(index.rglob("*.pickle"))
     vectors = generation.vectors()
     assert vectors.shape == (len(generation.passages), 256)
