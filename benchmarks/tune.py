@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.quality import CACHE, SHARED
 from benchmarks.squad import build_corpus, contains_answer
-from qa.answering import Weights, confidence_features, score_sentences, sentence_text
+from qa.answering import SELECTION_FEATURES, Weights, confidence_features, score_sentences, sentence_text
 from qa.assistant import Assistant
 from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import sync_index
@@ -129,27 +129,8 @@ def main() -> int:
     print(f"collected {len(rows)} tune questions in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     selection = fit_selection(rows)
-    weights = Weights(
-        **{
-            **asdict(Weights()),
-            **dict(
-                zip(
-                    (
-                        "cosine",
-                        "overlap",
-                        "passage",
-                        "answer_type",
-                        "heading",
-                        "passage_dense",
-                        "names",
-                        "passage_lexical",
-                    ),
-                    map(float, selection),
-                    strict=True,
-                )
-            ),
-        }
-    )
+    fitted_selection = dict(zip(SELECTION_FEATURES, map(float, selection), strict=True))
+    weights = Weights(**{**asdict(Weights()), **fitted_selection})
     hit_before = np.mean([r["labels"][int(np.argmax([s.score for s in r["scored"]]))] for r in rows if r["answerable"]])
     hit_after = np.mean(
         [

@@ -16,6 +16,10 @@ from qa.documents import find_title
 from qa.records import Document, Passage, Sentence
 from qa.structure import find_blocks, quotable_sentences
 
+# Bump when sentence splitting, structure or chunking changes what goes into an index: indexes
+# built by another version are rebuilt instead of reused.
+CHUNKING_VERSION = 2
+
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _MARKUP = re.compile(r"\*\*|__|^\s*[-*+•]\s+", re.MULTILINE)
 

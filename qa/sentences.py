@@ -137,4 +137,22 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     s, e = trim_span(text, cursor, stop)
     if e > s:
         spans.append((s, e))
-    return spans
+    return _merge_parentheticals(text, spans)
+
+
+_PARENTHETICAL = re.compile(r"\([^()]{1,40}\)[.!?]?")
+
+
+def _merge_parentheticals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A short parenthetical after a full stop ("… de base. (French)") belongs to the sentence before."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        found = _PARENTHETICAL.match(text, start, end) if merged else None
+        if found is None:
+            merged.append((start, end))
+            continue
+        merged[-1] = (merged[-1][0], found.end())
+        rest = trim_span(text, found.end(), end)
+        if rest[1] > rest[0]:
+            merged.append(rest)
+    return merged

@@ -38,7 +38,10 @@ class Settings(BaseModel):
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     def index_fingerprint(self) -> dict[str, Any]:
+        from qa.chunking import CHUNKING_VERSION
+
         return {
+            "chunking_version": CHUNKING_VERSION,
             "model": self.model,
             "passage_max_words": self.passage_max_words,
             "passage_max_pieces": self.passage_max_pieces,

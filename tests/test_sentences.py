@@ -49,3 +49,11 @@ def test_spans_are_ordered_trimmed_and_cover_every_word(text: str) -> None:
         previous_end = end
     covered = "".join(text[a:b] for a, b in spans)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_a_trailing_parenthetical_stays_with_its_sentence() -> None:
+    text = "The World Factbook, une source indispensable. (French) Next one here."
+    assert texts(split_sentences(text), text) == [
+        "The World Factbook, une source indispensable. (French)",
+        "Next one here.",
+    ]
