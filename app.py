@@ -127,7 +127,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                     with gr.Row():
                         date_from = gr.Textbox(label="From date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-from")
                         date_to = gr.Textbox(label="To date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-to")
-                    gr.HTML(corpus_html(docs, assistant.status()), elem_id="qa-corpus")
+                    corpus = gr.HTML(corpus_html(docs, assistant.status()), elem_id="qa-corpus")
                 with gr.Tab("How to verify", elem_id="qa-tab-help"):
                     gr.HTML(HELP)
 
@@ -142,7 +142,15 @@ def build(assistant: Assistant) -> gr.Blocks:
                 None, js=SCROLL_TO_LATEST, **private
             )
         clear.click(on_clear, None, [turns, chat, exports, box], **private)
-        demo.load(status_html, None, status, **private)
+
+        def on_load():  # type: ignore[no-untyped-def]
+            """A page (re)load shows the index in use now: `qa index` may have swapped in a new one."""
+            assistant.refresh(force=True)
+            current = assistant.documents()
+            choices = [(f"{d.title} ({d.date or 'undated'})", d.doc_id) for d in current]
+            return status_html(), gr.update(choices=choices), corpus_html(current, assistant.status())
+
+        demo.load(on_load, None, [status, doc_filter, corpus], **private)
     return demo
 
 
