@@ -179,6 +179,18 @@ def score_sentences(
     names = set(question.names)
     coefficients = weights.selection()
     scored: list[Scored] = []
+    context: dict[tuple[int, int], set[str]] = {}  # title, section and paragraph words, once per paragraph
+
+    def context_tokens(sentence: Sentence) -> set[str]:
+        key = (sentence.doc, sentence.para_start)
+        if key not in context:
+            document = view.documents[sentence.doc]
+            words = set(tokenize(document.title)) | set(
+                tokenize(document.text[sentence.para_start : sentence.para_end])
+            )
+            context[key] = words
+        return context[key]
+
     for sid, hit in candidate_sentences(view, hits, top):
         sentence = view.sentences[sid]
         document = view.documents[sentence.doc]
@@ -186,7 +198,7 @@ def score_sentences(
         tokens = set(tokenize(text)) | set(tokenize(document.title))
         for title in sentence.section:
             tokens |= set(tokenize(title))
-        around = tokens | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
+        around = tokens | context_tokens(sentence)
         names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
         item = Scored(
             sid=sid,

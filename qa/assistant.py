@@ -96,12 +96,21 @@ class Assistant:
         return cls(path, generation, embedder, settings, weights)
 
     def _check_model(self, generation: Generation) -> None:
+        """Refuse an index built with another model or chunking configuration, naming the fix."""
         built_with = generation.manifest.get("model")
+        rebuild = f"Rebuild it with `qa index CORPUS_DIR --index {self.index_dir} --rebuild`"
         if built_with != self.embedder.model_id:
             raise IndexMismatchError(
                 f"The index in '{self.index_dir}' was built with the model '{built_with}', but the configured "
-                f"model is '{self.embedder.model_id}'. Rebuild it with `qa index CORPUS_DIR --index {self.index_dir} "
-                f"--rebuild`, or set QA_MODEL={built_with}."
+                f"model is '{self.embedder.model_id}'. {rebuild}, or set QA_MODEL={built_with}."
+            )
+        expected = {**self.settings.index_fingerprint(), "model": self.embedder.model_id}
+        recorded = generation.manifest.get("settings") or {}
+        differing = sorted(k for k in expected if recorded.get(k) != expected[k])
+        if differing:
+            details = ", ".join(f"{k} {recorded.get(k)!r} (now {expected[k]!r})" for k in differing)
+            raise IndexMismatchError(
+                f"The index in '{self.index_dir}' was built with other chunking settings: {details}. {rebuild}."
             )
 
     # --- generations -------------------------------------------------------------------------

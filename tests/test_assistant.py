@@ -77,3 +77,12 @@ def test_documents_and_status(tiny_corpus: Path, tmp_path: Path, fake) -> None: 
     assert docs["beta.txt"].title == "Beta Briefing, June 2023"
     status = assistant.status()
     assert status.documents == 2 and status.passages == sum(d.passages for d in docs.values())
+
+
+def test_an_index_built_with_other_chunking_is_refused(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.settings import Settings
+
+    sync_index(tiny_corpus, tmp_path / "index", fake, Settings(passage_max_words=50))
+    with pytest.raises(IndexMismatchError, match=r"passage_max_words 50 \(now 160\).*--rebuild"):
+        Assistant.open(tmp_path / "index", embedder=fake)
+    assert Assistant.open(tmp_path / "index", embedder=fake, settings=Settings(passage_max_words=50)).ask("Beta?")
