@@ -39,9 +39,7 @@ def collect(assistant: Assistant, golds: list, weights: Weights) -> list[dict]: 
     generation = assistant.generation
     for gold in golds:
         r = assistant.search(gold.question)
-        sids = [s for h in r.hits[: assistant.settings.top_passages] for s in range(
-            generation.passages[h.pid].first_sentence, generation.passages[h.pid].last_sentence + 1)]  # fmt: skip
-        vectors = assistant._sentence_vectors(r.loaded, sids)
+        vectors = assistant.sentence_vectors(r)
         scored = score_sentences(
             generation, r.question, r.hits, r.focus_vector, vectors, r.loaded.bm25.term_idf,  # type: ignore[arg-type]
             assistant.settings.top_passages, weights,

@@ -71,7 +71,7 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.weights = weights or Weights()
-        self._check_model(generation)
+        self._check_compatible(generation)
         self._loaded = _prepare(generation)
         self._embed_lock = threading.Lock()
         self._swap_lock = threading.Lock()
@@ -95,7 +95,7 @@ class Assistant:
             embedder = make_embedder(settings.model, settings.batch_size, settings.threads)
         return cls(path, generation, embedder, settings, weights)
 
-    def _check_model(self, generation: Generation) -> None:
+    def _check_compatible(self, generation: Generation) -> None:
         """Refuse an index built with another model or chunking configuration, naming the fix."""
         built_with = generation.manifest.get("model")
         rebuild = f"Rebuild it with `qa index CORPUS_DIR --index {self.index_dir} --rebuild`"
@@ -133,7 +133,7 @@ class Assistant:
                 return False
             try:
                 generation = load_generation(self.index_dir, name)
-                self._check_model(generation)
+                self._check_compatible(generation)
                 loaded = _prepare(generation)
             except (IndexCorruptError, IndexNotFoundError, IndexMismatchError, OSError) as exc:
                 log.warning("Keeping index generation %s: %s", self._loaded.generation.name, exc)
@@ -220,8 +220,7 @@ class Assistant:
                 index_version=version,
                 notice="no documents match the filters",
             )
-        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.top_passages)]
-        vectors = self._sentence_vectors(retrieval.loaded, sids)
+        vectors = self.sentence_vectors(retrieval)
         result = answer(
             generation,
             parsed,
@@ -236,6 +235,12 @@ class Assistant:
             weights=weights or self.weights,
         )
         return result.model_copy(update={"index_version": version})
+
+    def sentence_vectors(self, retrieval: Retrieval) -> dict[int, np.ndarray]:
+        """Vectors of the candidate sentences of a retrieval's top passages (cached per generation)."""
+        generation = retrieval.loaded.generation
+        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.top_passages)]
+        return self._sentence_vectors(retrieval.loaded, sids)
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""

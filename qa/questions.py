@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from qa.errors import QuestionError
 from qa.lexical import tokenize
@@ -45,7 +45,6 @@ class Question:
     search_text: str  # what the dense encoder embeds
     names: tuple[str, ...] = ()  # tokens of proper names in the question ("Belgium", "Lavrov")
     followup: bool = False
-    context: tuple[str, ...] = field(default_factory=tuple)
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -104,12 +103,10 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         terms[token] = terms.get(token, 0.0) + 1.0
     earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     followup = bool(earlier) and is_followup(text)
-    context: tuple[str, ...] = ()
     search_text = text
     kind = question_kind(text)
     if followup:
         previous = earlier[-1]
-        context = (previous,)
         for token in tokenize(previous):
             if token not in _WH_WORDS and token not in terms:
                 terms[token] = 0.5
@@ -124,5 +121,4 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         search_text=search_text,
         names=proper_names(text),
         followup=followup,
-        context=context,
     )
