@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
-from qa.answering import Weights
+from qa.answering import Weights, rerank, sentence_features
 from qa.assistant import Assistant, Retrieval
 from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import sync_index
@@ -86,6 +86,18 @@ def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_i
     return None
 
 
+def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
+    """The passage order answering uses: the top `rerank_depth` fused passages re-ranked, then the rest."""
+    depth = assistant.settings.rerank_depth
+    hits = retrieval.hits[:depth]
+    features = sentence_features(
+        retrieval.loaded.generation, retrieval.question, hits, retrieval.focus_vector,  # type: ignore[arg-type]
+        assistant.sentence_vectors(retrieval), retrieval.loaded.bm25.term_idf, depth,
+    )  # fmt: skip
+    order = rerank(retrieval.loaded.generation, hits, features, assistant.weights)
+    return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
+
+
 def first_sentence_answer(retrieval: Retrieval) -> Answer:
     """Baseline: quote the first sentence of the top fused passage."""
     generation = retrieval.loaded.generation
@@ -124,6 +136,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "full system": scored(base),
         "− sentence cosine": scored(replace(base, cosine=0.0)),
         "− word overlap": scored(replace(base, overlap=0.0)),
+        "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
@@ -144,7 +157,7 @@ def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations
         configs = {"full system": configs["full system"]}
     splits = sorted({g.split for g in golds}, key=lambda s: s != "heldout")
     recall: dict[str, dict[str, list[int]]] = {
-        s: {m: [0] * len(KS) for m in ("dense", "lexical", "fused")} for s in splits
+        s: {m: [0] * len(KS) for m in ("dense", "lexical", "fused", "reranked")} for s in splits
     }
     tallies: dict[str, dict[str, Tally]] = {s: {name: Tally() for name in configs} for s in splits}
     counted: dict[str, int] = dict.fromkeys(splits, 0)
@@ -157,6 +170,7 @@ def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations
                 "dense": [pid for pid, _ in retrieval.dense],
                 "lexical": [pid for pid, _ in retrieval.lexical],
                 "fused": [h.pid for h in retrieval.hits],
+                "reranked": reranked(assistant, retrieval),
             }
             for method, ranking in rankings.items():
                 rank = passage_rank(retrieval, ranking, gold, doc_index[gold.doc_id])
@@ -187,7 +201,8 @@ def squad_tables(result: dict[str, object]) -> str:
         methods = [
             ("dense", "dense only"),
             ("lexical", "BM25 only"),
-            ("fused", "dense + BM25, RRF (ours)"),
+            ("fused", "dense + BM25, RRF"),
+            ("reranked", "RRF top 20, re-ranked by their sentences (ours)"),
             ("fused-packed", "dense + BM25, 90-word packed passages (no paragraph alignment)"),
         ]
         for method, label_m in methods:
@@ -366,13 +381,13 @@ def main(argv: list[str] | None = None) -> int:
             [x for x in golds if x.split == split], min(args.limit, sum(x.split == split for x in golds)))]  # fmt: skip
     assistant = assistant_for("squad", CACHE / "squad" / "corpus")
     started = time.perf_counter()
-    assistant.prime([g.question for g in golds], range(len(assistant.generation.sentences)))
+    assistant.prime([g.question for g in golds])
     print(f"embedded questions and sentences in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     result = squad(assistant, golds, settings, not args.no_ablations)
     if not args.no_ablations:
         packed_settings = settings.model_copy(update={"passage_max_words": 90, "passage_paragraph_words": 0})
         packed = assistant_for("squad-packed", CACHE / "squad" / "corpus", packed_settings)
-        packed.prime([g.question for g in golds], range(len(packed.generation.sentences)))
+        packed.prime([g.question for g in golds])
         alternative = squad(packed, golds, packed_settings, ablations=False)
         for split, tallies in alternative["tallies"].items():  # type: ignore[attr-defined]
             result["tallies"][split]["− paragraph-aligned passages (90-word packing)"] = tallies["full system"]  # type: ignore[index]

@@ -12,12 +12,12 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from qa.answering import Weights, answer, candidate_sentences, embed_text
+from qa.answering import Weights, answer, candidate_sentences
 from qa.documents import content_hash
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 class _Loaded:
     generation: Generation
     bm25: BM25
-    sentence_vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,18 +143,6 @@ class Assistant:
 
     # --- answering ---------------------------------------------------------------------------
 
-    def _sentence_vectors(self, loaded: _Loaded, sids: Sequence[int]) -> dict[int, np.ndarray]:
-        cache = loaded.sentence_vectors
-        missing = [sid for sid in dict.fromkeys(sids) if sid not in cache]
-        if missing:
-            view = loaded.generation
-            texts = [embed_text(view, view.sentences[sid]) for sid in missing]
-            with self._embed_lock:
-                vectors = self.embedder.embed(texts)
-            for sid, vector in zip(missing, vectors, strict=True):
-                cache[sid] = vector
-        return {sid: cache[sid] for sid in sids}
-
     def _embed_query(self, text: str, focus: str | None) -> tuple[np.ndarray, np.ndarray]:
         """The search vector, and the vector sentences are scored against.
 
@@ -229,6 +216,7 @@ class Assistant:
             vectors,
             retrieval.loaded.bm25.term_idf,
             top_passages=self.settings.top_passages,
+            rerank_depth=self.settings.rerank_depth,
             max_quotes=self.settings.max_quotes,
             nearest_shown=self.settings.nearest_shown,
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
@@ -237,10 +225,11 @@ class Assistant:
         return result.model_copy(update={"index_version": version})
 
     def sentence_vectors(self, retrieval: Retrieval) -> dict[int, np.ndarray]:
-        """Vectors of the candidate sentences of a retrieval's top passages (cached per generation)."""
+        """Vectors of the candidate sentences of a retrieval's passages (stored in the index)."""
         generation = retrieval.loaded.generation
-        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.top_passages)]
-        return self._sentence_vectors(retrieval.loaded, sids)
+        depth = max(self.settings.top_passages, self.settings.rerank_depth)
+        matrix = generation.sentence_vectors
+        return {sid: matrix[sid] for sid, _ in candidate_sentences(generation, retrieval.hits, depth)}
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""
@@ -273,20 +262,18 @@ class Assistant:
                 return None
         return self._hashes[key]
 
-    def prime(self, questions: Sequence[str], sentence_ids: Sequence[int] | None = None) -> None:
-        """Embed many questions (and sentences) in batches ahead of time; answers are unchanged."""
+    def prime(self, questions: Sequence[str]) -> None:
+        """Embed many questions in batches ahead of time; answers are unchanged."""
         texts = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
         for i in range(0, len(texts), 256):
             batch = texts[i : i + 256]
             with self._embed_lock:
                 vectors = self.embedder.embed(batch)
             self._query_cache.update(zip(batch, vectors, strict=True))
-        if sentence_ids is not None:
-            self._sentence_vectors(self._loaded, list(sentence_ids))
 
     def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
-        """Lexical-only hits in the top passages get their true cosine, not 0."""
-        top = self.settings.top_passages
+        """Lexical-only hits among the passages answering reads get their true cosine, not 0."""
+        top = max(self.settings.top_passages, self.settings.rerank_depth)
         fixed = []
         for i, hit in enumerate(hits):
             if i < top and hit.dense == 0.0:

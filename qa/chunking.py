@@ -42,6 +42,14 @@ def searchable(text: str) -> str:
     return _MARKUP.sub("", text).strip()
 
 
+def sentence_embed_text(document: Document, sentence: Sentence) -> str:
+    """What a sentence's vector encodes: its text, led by its field name in structured documents."""
+    text = searchable(document.text[sentence.start : sentence.end])
+    if document.structured and sentence.section:
+        return f"{sentence.section[-1]}: {text}"
+    return text
+
+
 @dataclass(frozen=True)
 class Chunked:
     sentences: list[Sentence]

@@ -18,6 +18,10 @@ class IndexCorruptError(QAError):
     """The index on disk fails its checksums or counts; it is never half-loaded."""
 
 
+class IndexFormatError(IndexCorruptError):
+    """The index was written by a version of this program with another on-disk format."""
+
+
 class IndexMismatchError(QAError):
     """The index was built with another model or chunking configuration than the one asked for."""
 

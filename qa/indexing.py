@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.chunking import chunk_document
+from qa.chunking import chunk_document, sentence_embed_text
 from qa.documents import content_hash, read_document
 from qa.embedding import Embedder
-from qa.errors import CorpusError, IndexCorruptError, IndexNotFoundError
+from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNotFoundError
 from qa.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
@@ -41,6 +41,7 @@ class IndexReport:
     passages: int = 0
     sentences: int = 0
     embedded: int = 0
+    embedded_sentences: int = 0
     seconds: float = 0.0
 
     @property
@@ -60,7 +61,7 @@ class IndexReport:
         if self.generation:
             lines.append(
                 f"Generation {self.generation}: {self.documents} documents, {self.passages} passages, "
-                f"{self.sentences} sentences ({self.embedded} passages embedded this run)."
+                f"{self.sentences} sentences ({self.embedded} passages and {self.embedded_sentences} sentences embedded this run)."
             )
         else:
             lines.append(f"Index is up to date: {self.documents} documents, {self.passages} passages.")
@@ -72,7 +73,8 @@ class _Part:
     document: Document
     passages: list[Passage]
     sentences: list[Sentence]
-    vectors: np.ndarray | None  # None: still to embed
+    vectors: np.ndarray | None  # passage vectors; None: still to embed
+    sentence_vectors: np.ndarray | None = None
 
 
 def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -102,6 +104,9 @@ def _previous(
         generation = load_generation(index_dir)
     except IndexNotFoundError:
         return None, False
+    except IndexFormatError:
+        report.notes.append("the index was written by another version of this program; rebuilding everything")
+        return None, False
     except IndexCorruptError as exc:
         report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
         return None, False
@@ -119,13 +124,16 @@ def _reused_parts(generation: Generation) -> dict[str, _Part]:
     vectors = generation.vectors()
     by_doc: dict[int, _Part] = {i: _Part(doc, [], [], None) for i, doc in enumerate(generation.documents)}
     rows: dict[int, list[int]] = {i: [] for i in by_doc}
+    sentence_rows: dict[int, list[int]] = {i: [] for i in by_doc}
     for passage in generation.passages:
         by_doc[passage.doc].passages.append(passage)
         rows[passage.doc].append(passage.pid)
     for sentence in generation.sentences:
         by_doc[sentence.doc].sentences.append(sentence)
+        sentence_rows[sentence.doc].append(sentence.sid)
     for i, part in by_doc.items():
-        part.vectors = vectors[rows[i]] if rows[i] else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        part.vectors = vectors[rows[i]]
+        part.sentence_vectors = generation.sentence_vectors[sentence_rows[i]]
     return {part.document.doc_id: part for part in by_doc.values()}
 
 
@@ -148,6 +156,12 @@ def _renumber(part: _Part, doc: int, sid0: int, pid0: int) -> tuple[list[Passage
         for s in part.sentences
     ]
     return passages, sentences
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dimension), np.float32)
+    return embedder.embed(texts, progress=progress)
 
 
 def sync_index(
@@ -219,26 +233,35 @@ def sync_index(
 
         pending = [part for part in parts if part.vectors is None]
         texts = [p.text for part in pending for p in part.passages]
-        log(f"Embedding {len(texts)} passages from {len(pending)} documents…")
-        fresh = embedder.embed(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32)
-        offset = 0
+        sentence_texts = [sentence_embed_text(part.document, s) for part in pending for s in part.sentences]
+        log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(pending)} documents…")
+        fresh = _embed(embedder, texts, progress)
+        fresh_sentences = _embed(embedder, sentence_texts, progress)
+        offset = sentence_offset = 0
         for part in pending:
             part.vectors = fresh[offset : offset + len(part.passages)]
+            part.sentence_vectors = fresh_sentences[sentence_offset : sentence_offset + len(part.sentences)]
             offset += len(part.passages)
+            sentence_offset += len(part.sentences)
         report.embedded = len(texts)
+        report.embedded_sentences = len(sentence_texts)
 
         documents: list[Document] = []
         passages: list[Passage] = []
         sentences: list[Sentence] = []
         vectors: list[np.ndarray] = []
+        sentence_vectors: list[np.ndarray] = []
         for doc_index, part in enumerate(parts):
             ps, ss = _renumber(part, doc_index, len(sentences), len(passages))
             documents.append(part.document)
             passages.extend(ps)
             sentences.extend(ss)
-            assert part.vectors is not None
+            assert part.vectors is not None and part.sentence_vectors is not None
             vectors.append(part.vectors)
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
+            sentence_vectors.append(part.sentence_vectors)
+        empty = np.zeros((0, embedder.dimension), np.float32)
+        matrix = np.vstack(vectors) if vectors else empty
+        sentence_matrix = np.vstack(sentence_vectors) if sentence_vectors else empty
         fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
         report.generation = write_generation(
             index_dir,
@@ -246,6 +269,7 @@ def sync_index(
             passages,
             sentences,
             matrix,
+            sentence_matrix,
             embedder.model_id,
             fingerprint,
             embedder.dimension,

@@ -26,11 +26,12 @@ class Settings(BaseModel):
 
     # Retrieval and answering.
     top_passages: int = Field(default=5, ge=1, le=50)
+    rerank_depth: int = Field(default=20, ge=1, le=200)  # fused passages re-ranked by their sentences
     candidates: int = Field(default=40, ge=5, le=500)
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
     lexical_weight: float = Field(default=1.0, ge=0.0)
-    abstain_below: float = Field(default=0.16, ge=0.0, le=1.0)  # fitted on the SQuAD tune split
+    abstain_below: float = Field(default=0.19, ge=0.0, le=1.0)  # fitted on the SQuAD tune split
     max_quotes: int = Field(default=3, ge=1, le=10)
     nearest_shown: int = Field(default=3, ge=0, le=10)
     max_question_chars: int = Field(default=1000, ge=10)

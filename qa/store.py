@@ -9,6 +9,7 @@ Layout of an index folder:
         documents.jsonl   one Document per line (with its extracted text)
         passages.jsonl    one Passage per line
         sentences.jsonl   one Sentence per line
+        sentences.npy     float32 L2-normalised sentence vectors (row i = sentence i), NumPy format
 
 A generation is written into a temporary folder, every file fsynced and read back, the folder
 renamed, and only then is CURRENT replaced. Readers verify checksums and counts before using a
@@ -22,6 +23,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -35,12 +37,12 @@ from typing import Any
 import faiss
 import numpy as np
 
-from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
+from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from qa.records import Document, Passage, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors stored with the generation
 CURRENT = "CURRENT"
-FILES = ("vectors.faiss", "documents.jsonl", "passages.jsonl", "sentences.jsonl")
+FILES = ("vectors.faiss", "documents.jsonl", "passages.jsonl", "sentences.jsonl", "sentences.npy")
 KEEP_GENERATIONS = 2
 
 
@@ -54,6 +56,7 @@ class Generation:
     passages: list[Passage]
     sentences: list[Sentence]
     index: Any  # faiss.Index
+    sentence_vectors: np.ndarray  # row i: sentence i
     doc_by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,12 @@ def write_file(path: Path, data: bytes) -> None:
 
 def _jsonl(records: Sequence[Any]) -> bytes:
     return "".join(record.model_dump_json() + "\n" for record in records).encode("utf-8")
+
+
+def _npy(matrix: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def build_faiss(vectors: np.ndarray, dimension: int) -> Any:
@@ -134,6 +143,7 @@ def write_generation(
     passages: Sequence[Passage],
     sentences: Sequence[Sentence],
     vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
     model: str,
     settings: dict[str, Any],
     dimension: int,
@@ -142,6 +152,8 @@ def write_generation(
     """Write a complete generation and make it current. Call inside `writer_lock`."""
     if len(vectors) != len(passages):
         raise ValueError(f"{len(vectors)} vectors for {len(passages)} passages")
+    if len(sentence_vectors) != len(sentences):
+        raise ValueError(f"{len(sentence_vectors)} sentence vectors for {len(sentences)} sentences")
     name = _next_name(index_dir)
     tmp = index_dir / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -152,6 +164,7 @@ def write_generation(
             "documents.jsonl": _jsonl(documents),
             "passages.jsonl": _jsonl(passages),
             "sentences.jsonl": _jsonl(sentences),
+            "sentences.npy": _npy(sentence_vectors.reshape(len(sentences), dimension)),
         }
         for filename, data in payloads.items():
             write_file(tmp / filename, data)
@@ -221,7 +234,7 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
     manifest = read_manifest(index_dir, name)
     rebuild = f"Rebuild it with: qa index CORPUS_DIR --index {index_dir} --rebuild"
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexCorruptError(
+        raise IndexFormatError(
             f"Index '{index_dir}' has format version {manifest.get('format_version')}, "
             f"this program reads {FORMAT_VERSION}. {rebuild}"
         )
@@ -239,6 +252,7 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
         passages = _read_jsonl(blobs["passages.jsonl"], Passage)
         sentences = _read_jsonl(blobs["sentences.jsonl"], Sentence)
         index = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
+        sentence_vectors = np.load(io.BytesIO(blobs["sentences.npy"]), allow_pickle=False)
     except Exception as exc:
         raise IndexCorruptError(f"Index generation {name} cannot be read: {exc}. {rebuild}") from exc
     counts = manifest.get("counts", {})
@@ -247,8 +261,15 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
         or counts.get("passages") != len(passages)
         or counts.get("sentences") != len(sentences)
         or int(index.ntotal) != len(passages)
+        or sentence_vectors.shape != (len(sentences), int(index.d))
     ):
         raise IndexCorruptError(f"Index generation {name} has inconsistent counts. {rebuild}")
     return Generation(
-        name=name, manifest=manifest, documents=documents, passages=passages, sentences=sentences, index=index
+        name=name,
+        manifest=manifest,
+        documents=documents,
+        passages=passages,
+        sentences=sentences,
+        index=index,
+        sentence_vectors=sentence_vectors,
     )

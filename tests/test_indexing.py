@@ -50,7 +50,9 @@ def test_only_new_or_changed_files_are_embedded(tiny_corpus: Path, tmp_path: Pat
     )
     generation = load_generation(index)
     assert [d.doc_id for d in generation.documents] == ["beta.txt", "sub/gamma.md"]
-    assert fake.calls - calls == report.embedded == len(generation.passages)
+    assert report.embedded == len(generation.passages)
+    assert report.embedded_sentences == len(generation.sentences)
+    assert fake.calls - calls == report.embedded + report.embedded_sentences
 
 
 def test_unchanged_documents_keep_vectors_and_ids_stay_consistent(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -73,6 +75,16 @@ def test_unchanged_documents_keep_vectors_and_ids_stay_consistent(tiny_corpus: P
         key = (after.documents[p.doc].doc_id, p.start)
         if key in old:
             assert (old_vectors[old[key]] == new_vectors[i]).all()
+    old_sentences = {(before.documents[s.doc].doc_id, s.start): s.sid for s in before.sentences}
+    reused = 0
+    for s in after.sentences:
+        key = (after.documents[s.doc].doc_id, s.start)
+        if key in old_sentences:
+            reused += 1
+            assert (before.sentence_vectors[old_sentences[key]] == after.sentence_vectors[s.sid]).all()
+        else:
+            assert s.doc == 0  # only the new first document's sentences are new
+    assert reused == len(before.sentences)
 
 
 def test_changed_settings_rebuild_everything(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 import errno
+import json
 import os
 import random
 import signal
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from qa import store
+from qa.chunking import sentence_embed_text
 from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 from qa.indexing import sync_index
 from qa.store import current_name, load_generation, writer_lock
@@ -34,6 +36,27 @@ def test_round_trip_and_manifest(tiny_corpus: Path, tmp_path: Path, fake) -> Non
     vectors = generation.vectors()
     assert vectors.shape == (len(generation.passages), 256)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    sentence_vectors = generation.sentence_vectors
+    assert sentence_vectors.shape == (len(generation.sentences), 256) and sentence_vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(sentence_vectors, axis=1), 1.0, atol=1e-5)
+    for sentence in generation.sentences:  # row i is sentence i's text, embedded
+        document = generation.documents[sentence.doc]
+        expected = fake.embed([sentence_embed_text(document, sentence)])[0]
+        assert np.allclose(sentence_vectors[sentence.sid], expected)
+
+
+def test_an_index_of_the_older_format_asks_for_a_rebuild(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    manifest_path = index / current_name(index) / "manifest.json"  # type: ignore[operator]
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 1
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=r"format version 1.*--rebuild"):
+        load_generation(index)
+    report = sync_index(tiny_corpus, index, fake)  # `qa index` rebuilds it without being asked
+    assert report.notes == ["the index was written by another version of this program; rebuilding everything"]
+    assert report.generation is not None and load_generation(index).manifest["format_version"] == store.FORMAT_VERSION
 
 
 def test_a_flipped_byte_is_caught_by_the_checksum(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
