@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
-from qa.answering import Weights, rerank, sentence_features
+from qa.answering import SELECTION_FEATURES, Weights, rerank, sentence_features
 from qa.assistant import Assistant, Retrieval
 from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import sync_index
@@ -136,13 +136,18 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "full system": scored(base),
         "− sentence cosine": scored(replace(base, cosine=0.0)),
         "− word overlap": scored(replace(base, overlap=0.0)),
+        "− context overlap (a sentence that refers back)": scored(replace(base, context_overlap=0.0)),
         "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
         "baseline: best-cosine sentence of top-5 fused": scored(
-            Weights(cosine=1.0, overlap=0.0, passage=0.0, answer_type=0.0, heading=0.0)
+            replace(
+                base,
+                rerank_coefficients=(),
+                **{name: 1.0 if name == "cosine" else 0.0 for name in SELECTION_FEATURES},
+            )
         ),
         "baseline: first sentence of top fused passage": lambda a, r: first_sentence_answer(r),
     }

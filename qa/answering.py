@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -61,28 +62,28 @@ class Weights:
     The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
     """
 
-    cosine: float = 3.5314
-    overlap: float = 3.7754
-    passage: float = 2.0695
-    answer_type: float = 1.2891
+    cosine: float = 3.2883
+    overlap: float = 2.6374
+    passage: float = 2.1668
+    answer_type: float = 1.2934
     heading: float = 1.5  # SQuAD has no headings to fit it on: set on our own Factbook questions
-    passage_dense: float = 1.064
-    names: float = 0.59
-    passage_lexical: float = 0.0771
-    context_overlap: float = 3.1373
+    passage_dense: float = 1.0752
+    names: float = 0.5917
+    passage_lexical: float = 0.3052
+    context_overlap: float = 3.6493
     confidence_coefficients: tuple[float, ...] = (
-        0.4823,
-        0.1127,
-        0.6162,
-        -0.4067,
-        -1.4615,
-        0.1668,
-        0.9995,
-        -0.5236,
-        0.5072,
-        0.6229,
+        0.4829,
+        0.1107,
+        0.6546,
+        -0.4534,
+        -1.3096,
+        0.2361,
+        1.0175,
+        -0.4852,
+        0.4556,
+        0.6731,
     )
-    confidence_bias: float = -6.3004
+    confidence_bias: float = -6.3779
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
@@ -120,7 +121,7 @@ class Scored:
     passage_lexical: float = 0.0
     paragraph_overlap: float = 0.0
     missing_term: float = 0.0  # the rarest question word absent from the paragraph, as a share of the rarest possible
-    context_overlap: float = 0.0  # the question's words held by the sentence and the one before it in its paragraph
+    context_overlap: float = 0.0  # as `overlap`, with the sentence before it when it refers back ("It", "They", …)
 
     def selection_features(self) -> tuple[float, ...]:
         return (
@@ -170,6 +171,18 @@ def missing_term(terms: Mapping[str, float], tokens: set[str], idf: Callable[[st
     """How rare the rarest question word missing from `tokens` is (0: none missing), relative to the rarest word."""
     ceiling = max((idf(t) for t in terms), default=0.0) or 1.0
     return max((idf(t) / ceiling for t, w in terms.items() if w >= 1.0 and t not in tokens), default=0.0)
+
+
+_REFERS_BACK = re.compile(
+    r"^\W*(?:it|its|they|their|them|this|these|those|he|she|his|her|such|the latter|the former|both|thus"
+    r"|therefore|in turn|later|then|after (?:this|that))\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens by pointing at the one before it ("It in turn evolved…", "They were…")."""
+    return _REFERS_BACK.match(sentence) is not None
 
 
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
@@ -222,7 +235,9 @@ def sentence_features(
         before = view.sentences[sid - 1] if sid > 0 else None
         carried = (
             own_tokens(sid - 1)
-            if before is not None and (before.doc, before.para_start) == (sentence.doc, sentence.para_start)
+            if before is not None
+            and (before.doc, before.para_start) == (sentence.doc, sentence.para_start)
+            and refers_back(text)
             else set()
         )
         tokens = own_tokens(sid) | set(tokenize(document.title))
@@ -410,13 +425,12 @@ def pick_evidence(
     max_quotes: int,
     weights: Weights,
     abstain_below: float,
-    neighbour_ratio: float = 0.6,
 ) -> list[Scored]:
     """The best sentence, then up to `max_quotes - 1` supporting ones.
 
     A support must be a confident answer in its own right (its confidence at least the abstention
     threshold and half the main one), except the sentences just before and after the main one in
-    its paragraph: they carry its context and need only `neighbour_ratio` of its score.
+    its paragraph: they carry its context and need only rank among the best `max_quotes` candidates.
     """
     if not scored:
         return []
@@ -429,7 +443,7 @@ def pick_evidence(
             break
         s = view.sentences[item.sid]
         adjacent = abs(item.sid - main.sid) == 1 and (s.doc, s.para_start) == (anchor.doc, anchor.para_start)
-        if (adjacent and item.score >= neighbour_ratio * main.score) or sentence_confidence(scored, i, weights) >= bar:
+        if (adjacent and i < max_quotes) or sentence_confidence(scored, i, weights) >= bar:
             chosen.append(item)
     return chosen
 

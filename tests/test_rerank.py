@@ -7,9 +7,12 @@ import pytest
 
 from qa.answering import (
     PASSAGE_FEATURES,
+    Scored,
     Weights,
     passage_features,
+    pick_evidence,
     rank_sentences,
+    refers_back,
     rerank,
     sentence_features,
 )
@@ -62,6 +65,7 @@ VIEW = corpus(
     [
         [["Alpha exports copper.", "It also mines gold."], ["Rain fell in spring."]],
         [["Beta grows wheat near the river.", "Farmers sell the wheat in Gamma."]],
+        [["Delta exports copper.", "Gold is mined too."]],
     ]
 )
 IDF = {"alpha": 2.0, "copper": 3.0, "gold": 3.0, "wheat": 2.5, "mine": 2.0, "export": 1.5}.get
@@ -119,3 +123,40 @@ def test_context_overlap_carries_the_sentence_before_in_the_paragraph() -> None:
     assert by_sid[1].context_overlap == pytest.approx(1.0)
     # the first sentence of a paragraph carries nothing from the paragraph before it
     assert by_sid[3].context_overlap == by_sid[3].overlap
+
+
+def test_only_a_sentence_that_refers_back_carries_the_one_before() -> None:
+    hits = [Hit(pid=3, score=0.04)]
+    by_sid = {s.sid: s for s in features_for("Does Delta mine copper?", hits)}
+    assert by_sid[6].context_overlap == by_sid[6].overlap  # "Gold is mined too." does not point back
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("It in turn evolved into Modern English.", True),
+        ("They were descended from raiders.", True),
+        ("This led to a war.", True),
+        ("There is also continued interest in trade.", False),
+        ("Italy exports wine.", False),
+        ("Theodore ruled.", False),
+    ],
+)
+def test_refers_back(sentence: str, expected: bool) -> None:
+    assert refers_back(sentence) is expected
+
+
+def scored_item(sid: int, score: float) -> Scored:
+    return Scored(
+        sid=sid, score=score, cosine=0.0, overlap=0.0, passage_score=0.0, phrase=None, hit=Hit(pid=0, score=0)
+    )
+
+
+@pytest.mark.parametrize(("max_quotes", "expected"), [(3, [0, 1]), (2, [0])])
+def test_a_neighbour_in_the_paragraph_supports_the_main_quote_when_it_ranks_high_enough(
+    max_quotes: int, expected: list[int]
+) -> None:
+    # sentence 1 follows the main quote (0) in its paragraph; sentence 3 is elsewhere; none is confident alone
+    scored = [scored_item(0, 5.0), scored_item(3, 4.0), scored_item(1, 1.0)]
+    chosen = pick_evidence(VIEW, scored, max_quotes, Weights(), abstain_below=0.2)
+    assert [s.sid for s in chosen] == expected
