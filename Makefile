@@ -47,6 +47,7 @@ screenshots: setup browser
 
 bench: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/latency.py
 
 clean:
 	rm -rf index/gen-* index/CURRENT index/.lock index/.tmp-* .pytest_cache .mypy_cache .ruff_cache

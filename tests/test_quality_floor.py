@@ -42,7 +42,8 @@ def test_squad_subset_stays_above_the_floor(tmp_path: Path, real_embedder) -> No
     assert abstained / 200 >= ABSTAINED_FLOOR
 
 
-# Measured 2026-11-28: hit@1 0.690, answered 0.875, abstained 0.220; the floors leave room for noise.
-HIT_FLOOR = 0.63
+# Measured 2026-11-28 with the passage re-ranker: hit@1 0.735 (0.690 without it), answered 0.860,
+# abstained 0.235; the floors leave room for noise.
+HIT_FLOOR = 0.69
 ANSWERED_FLOOR = 0.80
-ABSTAINED_FLOOR = 0.17
+ABSTAINED_FLOOR = 0.18

@@ -1,0 +1,73 @@
+"""Answer latency with and without the passage re-ranker, side by side in one run.
+
+    python benchmarks/latency.py          # prints the table and writes benchmarks/latency.md
+
+Uses the Factbook index the quality benchmark builds (`benchmarks/.cache/factbook/index`; run
+`python benchmarks/quality.py` first) and questions of our own. The two configurations alternate
+question by question, so a busy machine slows both alike; medians and their ratio are reported.
+Question vectors are computed once up front: what is timed is retrieval plus answering.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.quality import CACHE, FACTBOOK_QUESTIONS, OUT
+from qa.assistant import Assistant
+from qa.embedding import SentenceTransformerEmbedder
+from qa.settings import DEFAULT_MODEL, Settings
+
+ROUNDS = 5
+
+
+def main() -> int:
+    index = CACHE / "factbook" / "index"
+    if not (index / "CURRENT").is_file():
+        print(f"No Factbook index at {index}: run `python benchmarks/quality.py` first.", file=sys.stderr)
+        return 2
+    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    settings = Settings.from_env()
+    with_reranker = Assistant.open(index, embedder=embedder, settings=settings)
+    without = Assistant.open(
+        index, embedder=embedder, settings=settings.model_copy(update={"rerank_depth": settings.top_passages})
+    )
+    without.weights = replace(without.weights, rerank_coefficients=())
+    questions = [q for q, _ in FACTBOOK_QUESTIONS]
+    for assistant in (with_reranker, without):
+        assistant.prime(questions)
+    times: dict[str, list[float]] = {"re-ranker (top 20)": [], "fused order (top 5)": []}
+    for _ in range(ROUNDS):
+        for question in questions:
+            for name, assistant in (("re-ranker (top 20)", with_reranker), ("fused order (top 5)", without)):
+                started = time.perf_counter()
+                assistant.ask(question)
+                times[name].append((time.perf_counter() - started) * 1000)
+    base = statistics.median(times["fused order (top 5)"])
+    lines = [
+        f"Measured by `python benchmarks/latency.py` on {time.strftime('%Y-%m-%d')}: {len(questions)} Factbook "
+        f"questions × {ROUNDS} rounds, question vectors precomputed, 1 thread, on a shared 2-core machine.",
+        "",
+        "| answering | median ms | p90 ms | ratio to fused order |",
+        "|---|---|---|---|",
+    ]
+    for name, values in times.items():
+        p90 = statistics.quantiles(values, n=10)[-1]
+        lines.append(
+            f"| {name} | {statistics.median(values):.1f} | {p90:.1f} | {statistics.median(values) / base:.2f} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    (OUT / "latency.md").write_text("# Answer latency\n\n" + table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
