@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
-from qa.answering import SELECTION_FEATURES, Weights, rerank, sentence_features
+from qa.answering import SELECTION_FEATURES, Weights, rank_passages
 from qa.assistant import Assistant, Retrieval
 from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import sync_index
@@ -88,13 +88,11 @@ def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_i
 
 def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
     """The passage order answering uses: the top `rerank_depth` fused passages re-ranked, then the rest."""
-    depth = assistant.settings.rerank_depth
-    hits = retrieval.hits[:depth]
-    features = sentence_features(
-        retrieval.loaded.generation, retrieval.question, hits, retrieval.focus_vector,  # type: ignore[arg-type]
-        assistant.sentence_vectors(retrieval), retrieval.loaded.bm25.term_idf, depth,
+    depth = assistant.settings.passages_read
+    _, order = rank_passages(
+        retrieval.loaded.generation, retrieval.question, retrieval.hits, retrieval.focus_vector,  # type: ignore[arg-type]
+        assistant.sentence_vectors(retrieval), retrieval.loaded.bm25.term_idf, depth, assistant.weights,
     )  # fmt: skip
-    order = rerank(retrieval.loaded.generation, hits, features, assistant.weights)
     return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
 
 

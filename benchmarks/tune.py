@@ -51,7 +51,7 @@ def collect(assistant: Assistant, golds: list) -> list[dict]:  # type: ignore[ty
     """Per tune question: the features of every candidate sentence and passage, with their labels."""
     rows = []
     generation = assistant.generation
-    depth = max(assistant.settings.rerank_depth, assistant.settings.top_passages)
+    depth = assistant.settings.passages_read
     for gold in golds:
         r = assistant.search(gold.question)
         hits = r.hits[:depth]
@@ -137,19 +137,14 @@ def fit_selection(rows: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
     return softmax_fit(groups, np.array(Weights().selection(), dtype=float))
 
 
-def fit_confidence(rows: list[dict], weights: Weights) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+def fit_confidence(rows: list[dict]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """Fit on rows already ranked with `weights` (see `ranked`): their best sentence comes first."""
     xs, ys, answerable = [], [], []
-    coefficients = np.array(weights.selection())
     for r in rows:
-        order = sorted(
-            range(len(r["scored"])), key=lambda i: -float(np.dot(coefficients, r["scored"][i].selection_features()))
-        )
-        rescored = [
-            replace(r["scored"][i], score=float(np.dot(coefficients, r["scored"][i].selection_features())))
-            for i in order
-        ]
-        xs.append(confidence_features(rescored))
-        ys.append(1.0 if r["scored_labels"][order[0]] else 0.0)
+        if not r["scored"]:
+            continue
+        xs.append(confidence_features(r["scored"]))
+        ys.append(1.0 if r["scored_labels"][0] else 0.0)
         answerable.append(r["answerable"])
     x, y = np.array(xs), np.array(ys)
 
@@ -179,10 +174,6 @@ def main() -> int:
     started = time.perf_counter()
     assistant.prime([g.question for g in golds])
     rows = collect(assistant, golds)
-    if "--save-rows" in sys.argv:  # for experiments on the tune split: a plain cache, never shipped
-        import pickle
-
-        (CACHE / f"tune-rows-{settings.rerank_depth}.pkl").write_bytes(pickle.dumps(rows))
     print(f"collected {len(rows)} tune questions in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     weights = Weights()
@@ -201,7 +192,7 @@ def main() -> int:
     hit_after = np.mean([r["scored_labels"][0] for r in rows if r["answerable"] and r["scored"]])
     print(f"tune hit@1: previous weights {hit_before:.3f} → fitted {hit_after:.3f}")
 
-    coefficients, bias, probabilities, answerable = fit_confidence(rows, weights)
+    coefficients, bias, probabilities, answerable = fit_confidence(rows)
     threshold = float(np.quantile(probabilities[answerable], 0.08))
     abstained = float(np.mean(probabilities[~answerable] < threshold))
     print(

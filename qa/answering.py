@@ -1,8 +1,8 @@
 """Compose a cited answer from retrieved passages, by extractive templates only.
 
 Pure: given the question, the fused passage hits, the query vector and the candidate sentences'
-vectors, it scores every sentence of the top `rerank_depth` passages, re-ranks those passages by
-what their sentences say (a logistic model over `PASSAGE_FEATURES`), scores the sentences of the
+vectors, it reads every sentence of the top `rerank_depth` passages, re-ranks those passages by
+what their sentences say (a softmax over a linear score of `PASSAGE_FEATURES`), scores the sentences of the
 best `top_passages` again with the re-ranked passage as a prior, picks the evidence, finds a short
 answer phrase where the question type allows, and fills a template. Every quote is cut from the
 document text by its offsets, so `doc.text[start:end] == quote` holds by construction; every [n]
@@ -202,10 +202,10 @@ def sentence_features(
     idf: Callable[[str], float],
     depth: int,
 ) -> list[Scored]:
-    """The features of every sentence of the top `depth` passages, in passage order, unscored."""
+    """The features of every sentence of the top `depth` passages, in passage order, unscored
+    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked)."""
     if not hits:
         return []
-    best_fused = hits[0].score or 1.0
     best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
     terms = sentence_terms(question)
     names = set(question.names)
@@ -251,7 +251,7 @@ def sentence_features(
                 score=0.0,
                 cosine=float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense,
                 overlap=term_overlap(terms, tokens, idf),
-                passage_score=hit.score / best_fused,
+                passage_score=0.0,
                 phrase=answer_phrase(question.kind, text, question.terms),
                 hit=hit,
                 names_found=names_found,
@@ -343,6 +343,21 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
     return scored
 
 
+def rank_passages(
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: Mapping[int, np.ndarray],
+    idf: Callable[[str], float],
+    depth: int,
+    weights: Weights,
+) -> tuple[list[Scored], list[Hit]]:
+    """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
+    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth)
+    return features, rerank(view, hits[:depth], features, weights)
+
+
 def score_sentences(
     view: CorpusView,
     question: Question,
@@ -356,8 +371,7 @@ def score_sentences(
 ) -> list[Scored]:
     """Score the sentences of the top passages after re-ranking the top `depth` of them; best first."""
     depth = max(depth or top, top)
-    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth)
-    ranked = rerank(view, hits[:depth], features, weights)
+    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights)
     return rank_sentences(features, ranked, top, weights)
 
 

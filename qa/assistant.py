@@ -227,9 +227,9 @@ class Assistant:
     def sentence_vectors(self, retrieval: Retrieval) -> dict[int, np.ndarray]:
         """Vectors of the candidate sentences of a retrieval's passages (stored in the index)."""
         generation = retrieval.loaded.generation
-        depth = max(self.settings.top_passages, self.settings.rerank_depth)
         matrix = generation.sentence_vectors
-        return {sid: matrix[sid] for sid, _ in candidate_sentences(generation, retrieval.hits, depth)}
+        candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
+        return {sid: matrix[sid] for sid, _ in candidates}
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""
@@ -273,7 +273,7 @@ class Assistant:
 
     def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """Lexical-only hits among the passages answering reads get their true cosine, not 0."""
-        top = max(self.settings.top_passages, self.settings.rerank_depth)
+        top = self.settings.passages_read
         fixed = []
         for i, hit in enumerate(hits):
             if i < top and hit.dense == 0.0:

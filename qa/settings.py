@@ -38,6 +38,11 @@ class Settings(BaseModel):
     threads: int = Field(default=1, ge=1, le=64)
     batch_size: int = Field(default=64, ge=1, le=1024)
 
+    @property
+    def passages_read(self) -> int:
+        """How many fused passages answering reads: the re-ranked ones, and at least those it quotes from."""
+        return max(self.top_passages, self.rerank_depth)
+
     def index_fingerprint(self) -> dict[str, Any]:
         from qa.chunking import CHUNKING_VERSION
 
