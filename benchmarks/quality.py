@@ -138,6 +138,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
+        "− title-name bonus (re-ranker)": scored(replace(base, title_names=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
         "baseline: best-cosine sentence of top-5 fused": scored(
@@ -323,19 +324,33 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
     good = 0
     for question, expected in FACTBOOK_QUESTIONS:
         answer = factbook.ask(question)
-        if expected is None:
-            ok = answer.abstained
-            got = "abstained" if ok else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
-        else:
-            first = answer.citations[0] if answer.citations else None
-            ok = first is not None and (expected in first.quote or expected.lower() in first.section.lower())
-            got = "abstained" if answer.abstained else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
+        ok = factbook_ok(answer, expected)
+        got = "abstained" if answer.abstained else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
         good += ok
         lines.append(
             f"| {question} | {expected or 'abstain (no profile)'} | {got.replace('|', '/')} | {'✓' if ok else '✗'} |"
         )
-    lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct.", ""]
+    lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct."]
+    base = factbook.weights
+    for label, weights in (
+        ("without the title-name bonus", replace(base, title_names=0.0)),
+        ("without the heading match", replace(base, heading=0.0)),
+    ):
+        count = sum(
+            factbook_ok(factbook.answer_from(factbook.search(question), weights=weights), expected)
+            for question, expected in FACTBOOK_QUESTIONS
+        )
+        lines.append(f"{label.capitalize()}: {count}/{len(FACTBOOK_QUESTIONS)}.")
+    lines.append("")
     return "\n".join(lines)
+
+
+def factbook_ok(answer: Answer, expected: str | None) -> bool:
+    """Abstained when no profile holds the answer; else the first quote (or its field name) holds `expected`."""
+    if expected is None:
+        return answer.abstained
+    first = answer.citations[0] if answer.citations and not answer.abstained else None
+    return first is not None and (expected in first.quote or expected.lower() in first.section.lower())
 
 
 def write_readme_section(table: str) -> None:

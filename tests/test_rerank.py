@@ -160,3 +160,24 @@ def test_a_neighbour_in_the_paragraph_supports_the_main_quote_when_it_ranks_high
     scored = [scored_item(0, 5.0), scored_item(3, 4.0), scored_item(1, 1.0)]
     chosen = pick_evidence(VIEW, scored, max_quotes, Weights(), abstain_below=0.2)
     assert [s.sid for s in chosen] == expected
+
+
+def test_a_document_titled_with_the_questions_name_rises_by_the_title_bonus() -> None:
+    # Doc 1 is about Russia; doc 0 only mentions it. Both passages match the question's words equally.
+    view = corpus([[["The war with Russia moved the population west."]], [["The population is 140 million."]]])
+    view.documents[0] = view.documents[0].model_copy(update={"title": "Ukraine"})
+    view.documents[1] = view.documents[1].model_copy(update={"title": "Russia"})
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    q = analyse("What is the population of Russia?", [])
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in view.sentences}
+    feats = sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2)
+    assert [f.title_names for f in feats] == [0.0, 1.0]
+    assert [f.names_found for f in feats] == [1.0, 1.0]  # both hold the name: only the title tells them apart
+    fused_only = tuple(1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES)
+    without = rerank(view, hits, feats, replace(Weights(), rerank_coefficients=fused_only, title_names=0.0))
+    with_bonus = rerank(view, hits, feats, replace(Weights(), rerank_coefficients=fused_only, title_names=2.0))
+    assert [h.pid for h in without] == [0, 1]
+    assert [h.pid for h in with_bonus] == [1, 0]
+    # the bonus is a logit: exp(2) times the odds it would otherwise have
+    odds_without = without[1].score / without[0].score
+    assert with_bonus[0].score / with_bonus[1].score == pytest.approx(odds_without * np.exp(2.0))
