@@ -138,7 +138,6 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
-        "− title-name bonus (re-ranker)": scored(replace(base, title_names=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
         "baseline: best-cosine sentence of top-5 fused": scored(
@@ -288,6 +287,21 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Who is the chief of state of Austria?", None),
     ("What currency does Bolivia use?", None),
     ("What is the highest point in Nepal?", "Mount Everest"),
+    # Written later, as a check on the weights set on the questions above (headings, field lines)
+    ("What is the capital of Peru?", "Lima"),
+    ("What is the population of Kenya?", "55,751,717"),
+    ("What are the natural resources of Saudi Arabia?", "petroleum"),
+    ("What is the climate of Finland?", "cold temperate"),
+    ("What currency does Japan use?", "yen"),
+    ("What is the highest point in Argentina?", "Aconcagua"),
+    ("What are the main exports of Peru?", "copper"),
+    ("Who is the chief of state of Germany?", "STEINMEIER"),
+    ("What is the capital of Austria?", None),
+    ("What is the population of Belarus?", None),
+    ("What currency does Ecuador use?", "Ecuador"),  # no profile, but the United States' lists its dollar users
+    ("What is the climate of Slovakia?", None),
+    ("Who is the head of government of Denmark?", None),
+    ("What are the natural resources of Bolivia?", None),
 ]
 
 
@@ -333,9 +347,14 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
     lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct."]
     base = factbook.weights
     for label, weights in (
-        ("without the title-name bonus", replace(base, title_names=0.0)),
-        ("without the heading match", replace(base, heading=0.0)),
-    ):
+        ("without the heading match (sentence)", replace(base, heading=0.0)),
+        ("without the heading bonus (re-ranker)", replace(base, heading_passage=0.0)),
+        ("without the field's-first-line bonus", replace(base, field_first=0.0)),
+        ("without the field-mismatch penalty", replace(base, field_mismatch_penalty=0.0)),
+        ("without the missing-name penalty", replace(base, missing_name_penalty=0.0)),
+        ("with none of these five", replace(base, heading=0.0, heading_passage=0.0,
+                                           field_first=0.0, field_mismatch_penalty=0.0, missing_name_penalty=0.0)),
+    ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(factbook.search(question), weights=weights), expected)
             for question, expected in FACTBOOK_QUESTIONS

@@ -203,7 +203,8 @@ def main() -> int:
     )
     fitted = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(weights).items()}
     fitted["heading"] = Weights().heading  # not fitted here: SQuAD has no headings
-    fitted["title_names"] = Weights().title_names  # not fitted here: neutral on SQuAD, set on Factbook questions
+    for name in ("heading_passage", "field_mismatch_penalty", "field_first"):  # SQuAD has no headings
+        fitted[name] = getattr(Weights(), name)
     fitted["abstain_below"] = round(threshold, 3)
     print(json.dumps(fitted, indent=2))
     (Path(__file__).parent / "tuned.json").write_text(json.dumps(fitted, indent=2) + "\n")

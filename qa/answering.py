@@ -66,8 +66,8 @@ class Weights:
     overlap: float = 2.6374
     passage: float = 2.1668
     answer_type: float = 1.2934
-    # SQuAD has no headings to fit it on: set on our own Factbook questions (2.5 picks the Population
-    # field over "Major urban areas - population", and National symbol(s) over the coat of arms)
+    # SQuAD has no headings to fit it on: set on our own Factbook questions, as the four weights below the
+    # confidence are (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
     passage_dense: float = 1.0752
     names: float = 0.5917
@@ -87,10 +87,16 @@ class Weights:
     )
     confidence_bias: float = -6.3779
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
-    # Re-ranker bonus for a passage whose document is titled with the names the question asks about
-    # ("population of Russia" → the profile titled Russia, not Ukraine's note on the war with Russia).
-    # Neutral on the SQuAD tune split (recall@1 0.869, recall@5 0.966 at 0 and at 2): set on our Factbook questions.
-    title_names: float = 2.0
+    # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
+    # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.
+    heading_passage: float = 2.0
+    # Confidence penalty when the first quote, in a document with headings, shares no word with the
+    # question but its names — neither in its text nor in its own heading ("capital of Denmark" →
+    # Germany's location line "…south of Denmark"): set on our Factbook questions.
+    field_mismatch_penalty: float = 2.5
+    # Sentence bonus for the first line under a heading in a document with headings: a field's value
+    # ("**total:** 55,751,717" before "**male:** …"; "copper ore, …" before "note: …"): set on our Factbook questions.
+    field_first: float = 1.0
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
@@ -128,7 +134,8 @@ class Scored:
     paragraph_overlap: float = 0.0
     missing_term: float = 0.0  # the rarest question word absent from the paragraph, as a share of the rarest possible
     context_overlap: float = 0.0  # as `overlap`, with the sentence before it when it refers back ("It", "They", …)
-    title_names: float = 0.0  # share of the question's proper names in its document's title
+    field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
+    field_first: bool = False  # the first sentence under its heading, in a document with headings
 
     def selection_features(self) -> tuple[float, ...]:
         return (
@@ -216,6 +223,7 @@ def sentence_features(
     best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
     terms = sentence_terms(question)
     names = set(question.names)
+    asked = [t for t, w in terms.items() if w >= 1.0 and not any(name_present(name, {t}) for name in names)]
     out: list[Scored] = []
     context: dict[tuple[int, int], set[str]] = {}  # title, section and paragraph words, once per paragraph
 
@@ -256,11 +264,10 @@ def sentence_features(
             and refers_back(text)
             else set()
         )
-        title = title_tokens(sentence.doc)
-        tokens = own_tokens(sid) | title | section_tokens(tuple(sentence.section))
+        field = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
+        tokens = own_tokens(sid) | title_tokens(sentence.doc) | section_tokens(tuple(sentence.section))
         around = tokens | context_tokens(sentence)
         names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
-        in_title = sum(1 for name in names if name_present(name, title)) / len(names) if names else 0.0
         out.append(
             Scored(
                 sid=sid,
@@ -276,7 +283,11 @@ def sentence_features(
                 paragraph_overlap=term_overlap(terms, around, idf),
                 missing_term=missing_term(terms, around, idf),
                 context_overlap=term_overlap(terms, tokens | carried, idf),
-                title_names=in_title,
+                field_mismatch=bool(view.documents[sentence.doc].structured and asked)
+                and not any(t in own_tokens(sid) or t in field for t in asked),
+                field_first=view.documents[sentence.doc].structured
+                and bool(sentence.section)
+                and (before is None or before.doc != sentence.doc or before.section != sentence.section),
             )
         )
     return out
@@ -328,10 +339,12 @@ def rerank(view: CorpusView, hits: Sequence[Hit], features: Sequence[Scored], we
     that it is the passage holding the answer (a softmax over the candidates)."""
     if not weights.rerank_coefficients or not hits:
         return list(hits)
-    in_title = {item.hit.pid: item.title_names for item in features}
+    heading: dict[int, float] = {}
+    for item in features:
+        heading[item.hit.pid] = max(heading.get(item.hit.pid, 0.0), item.heading)
     logits = [
         sum(c * f for c, f in zip(weights.rerank_coefficients, row, strict=True))
-        + weights.title_names * in_title.get(hit.pid, 0.0)
+        + weights.heading_passage * heading.get(hit.pid, 0.0)
         for hit, row in zip(hits, passage_features(view, hits, features), strict=True)
     ]
     top = max(logits)
@@ -355,9 +368,8 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
         if hit is None:
             continue
         item = replace(item, hit=hit, passage_score=hit.score / best)
-        scored.append(
-            replace(item, score=sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True)))
-        )
+        score = sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True))
+        scored.append(replace(item, score=score + weights.field_first * item.field_first))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 
@@ -410,6 +422,7 @@ def confidence(scored: Sequence[Scored], weights: Weights) -> float:
         c * f for c, f in zip(weights.confidence_coefficients, confidence_features(scored), strict=True)
     )
     z -= weights.missing_name_penalty * (1.0 - scored[0].names_found)
+    z -= weights.field_mismatch_penalty * scored[0].field_mismatch
     z = max(-30.0, min(30.0, z))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 

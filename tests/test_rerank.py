@@ -7,8 +7,10 @@ import pytest
 
 from qa.answering import (
     PASSAGE_FEATURES,
+    SELECTION_FEATURES,
     Scored,
     Weights,
+    confidence,
     passage_features,
     pick_evidence,
     rank_sentences,
@@ -162,22 +164,74 @@ def test_a_neighbour_in_the_paragraph_supports_the_main_quote_when_it_ranks_high
     assert [s.sid for s in chosen] == expected
 
 
-def test_a_document_titled_with_the_questions_name_rises_by_the_title_bonus() -> None:
-    # Doc 1 is about Russia; doc 0 only mentions it. Both passages match the question's words equally.
-    view = corpus([[["The war with Russia moved the population west."]], [["The population is 140 million."]]])
-    view.documents[0] = view.documents[0].model_copy(update={"title": "Ukraine"})
-    view.documents[1] = view.documents[1].model_copy(update={"title": "Russia"})
-    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
-    q = analyse("What is the population of Russia?", [])
+def corpus_of_one(doc_fields: list[tuple[str, list[str]]]) -> View:
+    """As `fields`, with the fields as separate paragraphs of one document."""
+    flat = corpus([[lines for _, lines in doc_fields]])
+    sentences, k = [], 0
+    for heading, lines in doc_fields:
+        for _ in lines:
+            sentences.append(flat.sentences[k].model_copy(update={"section": ("People and Society", heading)}))
+            k += 1
+    document = flat.documents[0].model_copy(update={"title": "Kenya", "structured": True})
+    return View([document], flat.passages, sentences)
+
+
+def structured_features(view: View, question: str, hits: list[Hit]) -> list:  # type: ignore[type-arg]
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in view.sentences}
-    feats = sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2)
-    assert [f.title_names for f in feats] == [0.0, 1.0]
-    assert [f.names_found for f in feats] == [1.0, 1.0]  # both hold the name: only the title tells them apart
+    q = analyse(question, [])
+    return sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits))
+
+
+KENYA = corpus_of_one(
+    [
+        ("Major urban areas - population", ["5.3 million NAIROBI (capital), 1.4 million Mombasa (2023)"]),
+        ("Population", ["total: 55,751,717 (2025 est.)", "male: 27,857,519", "female: 27,894,198"]),
+        ("Location", ["Eastern Africa, bordering the Indian Ocean, between Somalia and Tanzania"]),
+    ]
+)
+
+
+def test_a_fields_first_line_is_marked_and_a_heading_that_names_the_question_lifts_its_passage() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02), Hit(pid=2, score=0.01)]
+    feats = structured_features(KENYA, "What is the population of Kenya?", hits)
+    assert [f.field_first for f in feats] == [True, True, False, False, True]
+    assert [f.heading for f in feats][:2] == pytest.approx([0.25, 1.0])
     fused_only = tuple(1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES)
-    without = rerank(view, hits, feats, replace(Weights(), rerank_coefficients=fused_only, title_names=0.0))
-    with_bonus = rerank(view, hits, feats, replace(Weights(), rerank_coefficients=fused_only, title_names=2.0))
-    assert [h.pid for h in without] == [0, 1]
-    assert [h.pid for h in with_bonus] == [1, 0]
-    # the bonus is a logit: exp(2) times the odds it would otherwise have
-    odds_without = without[1].score / without[0].score
-    assert with_bonus[0].score / with_bonus[1].score == pytest.approx(odds_without * np.exp(2.0))
+    plain = replace(Weights(), rerank_coefficients=fused_only, heading_passage=0.0)
+    assert rerank(KENYA, hits, feats, plain)[0].pid == 0
+    lifted = rerank(KENYA, hits, feats, replace(plain, heading_passage=2.0))
+    assert lifted[0].pid == 1
+    # the bonus is a logit: exp(2 × (1.0 - 0.25)) times the odds between the two passages
+    before = rerank(KENYA, hits, feats, plain)
+    odds = {h.pid: h.score for h in before}
+    after = {h.pid: h.score for h in lifted}
+    assert after[1] / after[0] == pytest.approx(odds[1] / odds[0] * np.exp(2.0 * 0.75))
+
+
+def test_the_first_line_bonus_orders_lines_that_score_the_same() -> None:
+    hits = [Hit(pid=1, score=0.03)]
+    feats = structured_features(KENYA, "What is the population of Kenya?", hits)
+    flat = replace(Weights(), field_first=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
+    assert {s.score for s in rank_sentences(feats, hits, 1, flat)} == {0.0}
+    ranked = rank_sentences(feats, hits, 1, replace(flat, field_first=1.0))
+    assert ranked[0].sid == 1 and ranked[0].score == 1.0 and ranked[1].score == 0.0
+
+
+def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch() -> None:
+    hits = [Hit(pid=2, score=0.03), Hit(pid=1, score=0.02)]
+    tanzania = {f.sid: f for f in structured_features(KENYA, "What is the capital of Tanzania?", hits)}
+    # "…between Somalia and Tanzania" under "Location": only the name is shared
+    assert tanzania[4].field_mismatch and tanzania[4].names_found == 1.0
+    kenya = {f.sid: f for f in structured_features(KENYA, "What is the population of Kenya?", hits)}
+    assert not kenya[2].field_mismatch  # "male: …" under the heading Population
+    # the penalty lowers the confidence of a mismatched first quote, and of no other
+    off = replace(Weights(), field_mismatch_penalty=0.0)
+    mismatched, matched = [tanzania[4], tanzania[2]], [kenya[2], kenya[4]]
+    assert confidence(mismatched, Weights()) < confidence(mismatched, off)
+    assert confidence(matched, Weights()) == confidence(matched, off)
+
+
+def test_prose_documents_have_no_fields() -> None:
+    hits = [Hit(pid=0, score=0.04), Hit(pid=2, score=0.02)]
+    for f in features_for("What does Tanzania export?", hits):
+        assert not f.field_first and not f.field_mismatch
