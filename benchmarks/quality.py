@@ -53,6 +53,7 @@ class Tally:
     answered: int = 0
     abstained_unanswerable: int = 0
     curve: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, hit) on answerable
+    refused: list[float] = field(default_factory=list)  # confidence on unanswerable
 
     def add(self, gold: Gold, answer: Answer, threshold: float) -> None:
         if gold.answerable:
@@ -69,8 +70,12 @@ class Tally:
                 self.f1 += f1(answer.short_answer, gold.answers)
         else:
             self.unanswerable += 1
+            self.refused.append(answer.confidence)
             if answer.confidence < threshold:
                 self.abstained_unanswerable += 1
+
+
+OPERATING_POINTS = (0.1, 0.25, 0.3, 0.35)
 
 
 def ratio(a: float, b: int) -> str:
@@ -225,8 +230,25 @@ def squad_tables(result: dict[str, object]) -> str:
                 f"| {name} | {ratio(t.hit, t.answerable)} | {ratio(t.short_given, t.answerable)} | "
                 f"{ratio(t.em, t.short_given)} | {ratio(t.f1, t.short_given)} | {answered} | {abstained} |"
             )
-        lines.append("")
+        lines += ["", *operating_points(first, float(result["threshold"])), ""]  # type: ignore[arg-type]
     return "\n".join(lines)
+
+
+def operating_points(tally: Tally, default: float) -> list[str]:
+    """What `QA_ABSTAIN_BELOW` trades: answered, refused and accuracy at a few fixed thresholds."""
+    lines = [
+        "| abstention threshold | answerable answered | unanswerable abstained | hit@1 among answered |",
+        "|---|---|---|---|",
+    ]
+    for threshold in sorted({default, *OPERATING_POINTS}):
+        kept = [hit for confidence, hit in tally.curve if confidence >= threshold]
+        refused = sum(1 for confidence in tally.refused if confidence < threshold)
+        label = f"{threshold:.2f} (default)" if threshold == default else f"{threshold:.2f}"
+        lines.append(
+            f"| {label} | {ratio(len(kept), tally.answerable)} | {ratio(refused, tally.unanswerable)} | "
+            f"{ratio(sum(kept), len(kept))} |"
+        )
+    return lines
 
 
 def plot_curve(result: dict[str, object], path: Path) -> None:

@@ -66,8 +66,8 @@ class Weights:
     overlap: float = 2.6374
     passage: float = 2.1668
     answer_type: float = 1.2934
-    # SQuAD has no headings to fit it on: set on our own Factbook questions, as the four weights below the
-    # confidence are (`benchmarks/quality.py` lists the questions, with each weight's ablation)
+    # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
+    # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
     passage_dense: float = 1.0752
     names: float = 0.5917
@@ -264,6 +264,7 @@ def sentence_features(
             and refers_back(text)
             else set()
         )
+        structured = view.documents[sentence.doc].structured and bool(sentence.section)
         field = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
         tokens = own_tokens(sid) | title_tokens(sentence.doc) | section_tokens(tuple(sentence.section))
         around = tokens | context_tokens(sentence)
@@ -283,10 +284,10 @@ def sentence_features(
                 paragraph_overlap=term_overlap(terms, around, idf),
                 missing_term=missing_term(terms, around, idf),
                 context_overlap=term_overlap(terms, tokens | carried, idf),
-                field_mismatch=bool(view.documents[sentence.doc].structured and asked)
+                field_mismatch=structured
+                and bool(asked)
                 and not any(t in own_tokens(sid) or t in field for t in asked),
-                field_first=view.documents[sentence.doc].structured
-                and bool(sentence.section)
+                field_first=structured
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
             )
         )
