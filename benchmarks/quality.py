@@ -368,6 +368,7 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         )
     lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct."]
     base = factbook.weights
+    retrievals = [(factbook.search(question), expected) for question, expected in FACTBOOK_QUESTIONS]
     for label, weights in (
         ("without the heading match (sentence)", replace(base, heading=0.0)),
         ("without the heading bonus (re-ranker)", replace(base, heading_passage=0.0)),
@@ -378,8 +379,8 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
                                            field_first=0.0, field_mismatch_penalty=0.0, missing_name_penalty=0.0)),
     ):  # fmt: skip
         count = sum(
-            factbook_ok(factbook.answer_from(factbook.search(question), weights=weights), expected)
-            for question, expected in FACTBOOK_QUESTIONS
+            factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)
+            for retrieval, expected in retrievals
         )
         lines.append(f"{label.capitalize()}: {count}/{len(FACTBOOK_QUESTIONS)}.")
     lines.append("")

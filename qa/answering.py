@@ -225,20 +225,11 @@ def sentence_features(
     names = set(question.names)
     asked = [t for t, w in terms.items() if w >= 1.0 and not any(name_present(name, {t}) for name in names)]
     out: list[Scored] = []
-    context: dict[tuple[int, int], set[str]] = {}  # title, section and paragraph words, once per paragraph
-
-    def context_tokens(sentence: Sentence) -> set[str]:
-        key = (sentence.doc, sentence.para_start)
-        if key not in context:
-            document = view.documents[sentence.doc]
-            words = title_tokens(sentence.doc) | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
-            context[key] = words
-        return context[key]
-
-    def own_tokens(sid: int) -> set[str]:
-        if sid not in words:
-            words[sid] = set(tokenize(sentence_text(view, view.sentences[sid])))
-        return words[sid]
+    # words of titles, headings, sentences and paragraphs, each tokenised once per question
+    titles: dict[int, set[str]] = {}
+    sections: dict[tuple[str, ...], set[str]] = {}
+    words: dict[int, set[str]] = {}
+    context: dict[tuple[int, int], set[str]] = {}  # title and paragraph words
 
     def title_tokens(doc: int) -> set[str]:
         if doc not in titles:
@@ -250,9 +241,19 @@ def sentence_features(
             sections[section] = {w for title in section for w in tokenize(title)}
         return sections[section]
 
-    words: dict[int, set[str]] = {}
-    titles: dict[int, set[str]] = {}
-    sections: dict[tuple[str, ...], set[str]] = {}
+    def own_tokens(sid: int) -> set[str]:
+        if sid not in words:
+            words[sid] = set(tokenize(sentence_text(view, view.sentences[sid])))
+        return words[sid]
+
+    def context_tokens(sentence: Sentence) -> set[str]:
+        key = (sentence.doc, sentence.para_start)
+        if key not in context:
+            document = view.documents[sentence.doc]
+            paragraph = set(tokenize(document.text[sentence.para_start : sentence.para_end]))
+            context[key] = title_tokens(sentence.doc) | paragraph
+        return context[key]
+
     for sid, hit in candidate_sentences(view, hits, depth):
         sentence = view.sentences[sid]
         text = sentence_text(view, sentence)
