@@ -391,23 +391,6 @@ def rank_passages(
     return features, rerank(view, hits[:depth], features, weights)
 
 
-def score_sentences(
-    view: CorpusView,
-    question: Question,
-    hits: Sequence[Hit],
-    query_vector: np.ndarray,
-    sentence_vectors: Mapping[int, np.ndarray],
-    idf: Callable[[str], float],
-    top: int,
-    weights: Weights,
-    depth: int | None = None,
-) -> list[Scored]:
-    """Score the sentences of the top passages after re-ranking the top `depth` of them; best first."""
-    depth = max(depth or top, top)
-    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights)
-    return rank_sentences(features, ranked, top, weights)
-
-
 def confidence_features(scored: Sequence[Scored]) -> tuple[float, ...]:
     """CONFIDENCE_FEATURES of the best sentence (its passage's score is the re-ranker's share)."""
     best = scored[0]
@@ -576,9 +559,9 @@ def answer(
     weights: Weights | None = None,
 ) -> Answer:
     weights = weights or Weights()
-    scored = score_sentences(
-        view, question, hits, query_vector, sentence_vectors, idf, top_passages, weights, rerank_depth
-    )
+    depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
+    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights)
+    scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
         return abstain(question, [], 0.0, "No passage in the searched briefings matches this question.")
     conf = confidence(scored, weights)
