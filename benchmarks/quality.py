@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
-from qa.answering import SELECTION_FEATURES, Weights, rank_passages
+from qa.answering import CONFIDENCE_FEATURES, SELECTION_FEATURES, Weights, rank_passages
 from qa.assistant import Assistant, Retrieval
 from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import sync_index
@@ -124,6 +124,20 @@ def with_hits(retrieval: Retrieval, which: str, settings: Settings) -> Retrieval
     return replace(retrieval, hits=fuse(dense, lexical, settings.rrf_k))
 
 
+NO_CHECKS = "− negation and number checks (confidence)"
+# rows whose abstention differs from the full system's: the table shows their answered / abstained shares
+ABSTENTION_ROWS = ("full system", NO_CHECKS)
+
+
+def without_checks(weights: Weights) -> Weights:
+    """The confidence model with the negated-question and question-number checks switched off."""
+    off = {CONFIDENCE_FEATURES.index("negation_mismatch"), CONFIDENCE_FEATURES.index("number_mismatch")}
+    return replace(
+        weights,
+        confidence_coefficients=tuple(0.0 if i in off else c for i, c in enumerate(weights.confidence_coefficients)),
+    )
+
+
 def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Assistant, Retrieval], Answer]]:
     """The full system, its ablations (one part off each) and the answer baselines."""
 
@@ -145,6 +159,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− answer-type match": scored(replace(base, answer_type=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
+        NO_CHECKS: scored(without_checks(base)),
         "baseline: best-cosine sentence of top-5 fused": scored(
             replace(
                 base,
@@ -224,8 +239,8 @@ def squad_tables(result: dict[str, object]) -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for name, t in tallies[split].items():  # type: ignore[index]
-            answered = ratio(t.answered, t.answerable) if name == "full system" else "–"
-            abstained = ratio(t.abstained_unanswerable, t.unanswerable) if name == "full system" else "–"
+            answered = ratio(t.answered, t.answerable) if name in ABSTENTION_ROWS else "–"
+            abstained = ratio(t.abstained_unanswerable, t.unanswerable) if name in ABSTENTION_ROWS else "–"
             lines.append(
                 f"| {name} | {ratio(t.hit, t.answerable)} | {ratio(t.short_given, t.answerable)} | "
                 f"{ratio(t.em, t.short_given)} | {ratio(t.f1, t.short_given)} | {answered} | {abstained} |"

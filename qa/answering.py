@@ -23,7 +23,7 @@ import numpy as np
 
 from qa.lexical import tokenize
 from qa.phrases import answer_phrase
-from qa.questions import Question
+from qa.questions import Question, numbers_in
 from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
 
 
@@ -52,6 +52,8 @@ CONFIDENCE_FEATURES = (
     "answer_type",
     "missing_term",
     "passage_share",
+    "negation_mismatch",
+    "number_mismatch",
 )
 
 
@@ -64,28 +66,30 @@ class Weights:
 
     cosine: float = 3.2883
     overlap: float = 2.6374
-    passage: float = 2.1668
-    answer_type: float = 1.2934
+    passage: float = 2.1667
+    answer_type: float = 1.2939
     # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
     # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
-    passage_dense: float = 1.0752
+    passage_dense: float = 1.0756
     names: float = 0.5917
-    passage_lexical: float = 0.3052
-    context_overlap: float = 3.6493
+    passage_lexical: float = 0.3051
+    context_overlap: float = 3.6495
     confidence_coefficients: tuple[float, ...] = (
-        0.4829,
-        0.1107,
-        0.6546,
-        -0.4534,
-        -1.3096,
-        0.2361,
-        1.0175,
-        -0.4852,
-        0.4556,
-        0.6731,
+        0.5001,
+        0.1137,
+        0.7297,
+        -0.4573,
+        -1.3107,
+        0.2028,
+        0.9742,
+        -0.5498,
+        0.4908,
+        0.6442,
+        -1.9076,
+        -1.0534,
     )
-    confidence_bias: float = -6.3779
+    confidence_bias: float = -6.4325
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
     # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.
@@ -136,6 +140,8 @@ class Scored:
     context_overlap: float = 0.0  # as `overlap`, with the sentence before it when it refers back ("It", "They", …)
     field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
     field_first: bool = False  # the first sentence under its heading, in a document with headings
+    negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
+    number_mismatch: bool = False  # a number in the question is in neither the sentence, its headings nor its title
 
     def selection_features(self) -> tuple[float, ...]:
         return (
@@ -197,6 +203,18 @@ _REFERS_BACK = re.compile(
 def refers_back(sentence: str) -> bool:
     """Whether a sentence opens by pointing at the one before it ("It in turn evolved…", "They were…")."""
     return _REFERS_BACK.match(sentence) is not None
+
+
+_NEGATES = re.compile(
+    r"\b(not|never|no|none|nor|neither|without|cannot|nothing|nobody|unable|lacks?|lacked|fail(?:s|ed)?"
+    r"|refused?|rejected)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+
+
+def negates(sentence: str) -> bool:
+    """Whether a sentence says something is not so ("could not", "never", "refused", "without")."""
+    return _NEGATES.search(sentence) is not None
 
 
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
@@ -267,6 +285,11 @@ def sentence_features(
         )
         structured = view.documents[sentence.doc].structured and bool(sentence.section)
         field = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
+        numbers = (
+            numbers_in(" ".join((text, *sentence.section, view.documents[sentence.doc].title)))
+            if question.numbers
+            else set()
+        )
         tokens = own_tokens(sid) | title_tokens(sentence.doc) | section_tokens(tuple(sentence.section))
         around = tokens | context_tokens(sentence)
         names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
@@ -290,6 +313,8 @@ def sentence_features(
                 and not any(t in own_tokens(sid) or t in field for t in asked),
                 field_first=structured
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
+                negation_mismatch=question.negated and not negates(text),
+                number_mismatch=any(n not in numbers for n in question.numbers),
             )
         )
     return out
@@ -397,7 +422,8 @@ def confidence_features(scored: Sequence[Scored]) -> tuple[float, ...]:
     margin = best.score - scored[1].score if len(scored) > 1 else best.score
     return (
         best.score, margin, best.cosine, best.overlap, best.paragraph_overlap, best.names_found, best.hit.dense,
-        1.0 if best.phrase else 0.0, best.missing_term, best.hit.score,
+        1.0 if best.phrase else 0.0, best.missing_term, best.hit.score, float(best.negation_mismatch),
+        float(best.number_mismatch),
     )  # fmt: skip
 
 

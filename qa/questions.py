@@ -34,6 +34,21 @@ _PRONOUN = re.compile(
     re.I,
 )
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
+_NEGATED = re.compile(r"\b(not|never|no|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers written in `text`, without thousands separators ("1,000" and "1000" are one number)."""
+    out = set()
+    for match in _NUMBER.finditer(text):
+        number = match.group()
+        out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)
+    return out
+
+
+def is_negated(text: str) -> bool:
+    return _NEGATED.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,8 @@ class Question:
     search_text: str  # what the dense encoder embeds
     names: tuple[str, ...] = ()  # tokens of proper names in the question ("Belgium", "Lavrov")
     followup: bool = False
+    negated: bool = False  # "Who could not recover…?": a quote that negates nothing rarely answers it
+    numbers: tuple[str, ...] = ()  # "…in 1705?": a quote without them is about something else
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -121,4 +138,6 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         search_text=search_text,
         names=proper_names(text),
         followup=followup,
+        negated=is_negated(text),
+        numbers=tuple(sorted(numbers_in(text))),
     )

@@ -3,7 +3,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qa.errors import QuestionError
-from qa.questions import analyse, clean_question, is_followup, question_kind
+from qa.questions import analyse, clean_question, is_followup, numbers_in, question_kind
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,36 @@ def test_followups_borrow_the_previous_question() -> None:
     assert q.search_text.startswith("What sectors hold")
     standalone = analyse("What does Mexico supply to Russia?", ["Who met Lavrov?"])
     assert not standalone.followup and standalone.search_text == "What does Mexico supply to Russia?"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In 1705, about 1,000 people (18%) lived there.", {"1705", "1000", "18"}),
+        ("2,650 km and 3.7 million; 1348–50", {"2650", "3.7", "1348", "50"}),
+        ("COVID-19 and the G20", {"19"}),  # "G20" is a name, not a number
+        ("No numbers here.", set()),
+    ],
+)
+def test_numbers_in_drop_thousands_separators(text: str, expected: set[str]) -> None:
+    assert numbers_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "negated"),
+    [
+        ("Who could not recover the money?", True),
+        ("What can't be used to date it?", True),
+        ("What cannot be used to date it?", True),
+        ("Which treaty did Russia never sign?", True),
+        ("What did Russia sign?", False),
+        ("What is Mexico's nominal GDP?", False),  # "no" must be a whole word
+    ],
+)
+def test_a_negated_question_is_marked(question: str, negated: bool) -> None:
+    assert analyse(question).negated is negated
+
+
+def test_a_question_carries_its_numbers() -> None:
+    assert analyse("How many Huguenots lived in Amsterdam in 1705?").numbers == ("1705",)
+    assert analyse("What is the population of Mexico?").numbers == ()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from qa.answering import (
+    CONFIDENCE_FEATURES,
     PASSAGE_FEATURES,
     SELECTION_FEATURES,
     Scored,
@@ -235,3 +236,50 @@ def test_prose_documents_have_no_fields() -> None:
     hits = [Hit(pid=0, score=0.04), Hit(pid=2, score=0.02)]
     for f in features_for("What does Tanzania export?", hits):
         assert not f.field_first and not f.field_mismatch
+
+
+CHECKS = corpus(
+    [
+        [["Van Gend could recover the money it paid.", "The importers could not recover the money."]],
+        [["In 1705 Amsterdam gave Huguenots full rights.", "Around 1700 a quarter of Amsterdam was Huguenot."]],
+    ]
+)
+
+
+def check_features(question: str) -> dict[int, Scored]:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in CHECKS.sentences}
+    found = sentence_features(CHECKS, analyse(question), hits, np.zeros(4, dtype=np.float32), vectors, idf, 2)
+    return {f.sid: f for f in found}
+
+
+def test_a_negated_question_mismatches_a_sentence_that_negates_nothing() -> None:
+    negated = check_features("Who could not recover the money?")
+    assert negated[0].negation_mismatch and not negated[1].negation_mismatch
+    plain = check_features("Who could recover the money?")
+    assert not plain[0].negation_mismatch and not plain[1].negation_mismatch
+
+
+def test_a_number_in_the_question_must_be_in_the_sentence_or_its_headings() -> None:
+    asked = check_features("How many Huguenots lived in Amsterdam in 1705?")
+    assert not asked[2].number_mismatch and asked[3].number_mismatch
+    assert not any(f.number_mismatch for f in check_features("How many Huguenots lived in Amsterdam?").values())
+    hits = [Hit(pid=1, score=0.02)]
+    kenya = {f.sid: f for f in structured_features(KENYA, "What was the population of Kenya in 2025?", hits)}
+    assert not kenya[1].number_mismatch and kenya[2].number_mismatch  # "total: … (2025 est.)", "male: …"
+
+
+@pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
+def test_a_mismatch_lowers_the_confidence_by_its_coefficient_only_when_it_fires(check: str) -> None:
+    # every other coefficient 0: the logit is the check's coefficient when it fires, else 0
+    only = tuple(-2.0 if name == check else 0.0 for name in CONFIDENCE_FEATURES)
+    with_check = replace(Weights(), confidence_coefficients=only, confidence_bias=0.0)
+    without = replace(with_check, confidence_coefficients=(0.0,) * len(CONFIDENCE_FEATURES))
+    fired = check_features("How many Huguenots could not live in Amsterdam in 1705?")
+    assert getattr(fired[3], check)
+    mismatched = [fired[3], fired[2]]
+    assert confidence(mismatched, without) == 0.5
+    assert confidence(mismatched, with_check) == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
+    quiet = check_features("Who could recover the money?")
+    matched = [quiet[1], quiet[0]]
+    assert confidence(matched, with_check) == confidence(matched, without)
