@@ -64,32 +64,32 @@ class Weights:
     The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
     """
 
-    cosine: float = 3.2883
-    overlap: float = 2.6374
-    passage: float = 2.1667
-    answer_type: float = 1.2939
+    cosine: float = 3.2882
+    overlap: float = 2.6372
+    passage: float = 2.1669
+    answer_type: float = 1.2941
     # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
     # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
     passage_dense: float = 1.0756
-    names: float = 0.5917
+    names: float = 0.5916
     passage_lexical: float = 0.3051
-    context_overlap: float = 3.6495
+    context_overlap: float = 3.6493
     confidence_coefficients: tuple[float, ...] = (
-        0.5001,
-        0.1137,
-        0.7297,
+        0.4992,
+        0.1135,
+        0.7286,
         -0.4573,
-        -1.3107,
-        0.2028,
-        0.9742,
-        -0.5498,
-        0.4908,
-        0.6442,
-        -1.9076,
-        -1.0534,
+        -1.3086,
+        0.1992,
+        0.9741,
+        -0.5493,
+        0.4879,
+        0.6452,
+        -1.9104,
+        -1.1227,
     )
-    confidence_bias: float = -6.4325
+    confidence_bias: float = -6.4188
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
     # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.

@@ -38,9 +38,22 @@ _NEGATED = re.compile(r"\b(not|never|no|none|nor|neither|without|cannot)\b|n[’
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 
 
-def numbers_in(text: str) -> set[str]:
-    """The numbers written in `text`, without thousands separators ("1,000" and "1000" are one number)."""
-    out = set()
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], start=2
+    )
+} | {
+    word: str(10 * tens)
+    for tens, word in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=2)
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+
+
+def numbers_in(text: str, spelled: bool = True) -> set[str]:
+    """The numbers written in `text`, without thousands separators ("1,000" and "1000" are one number),
+    and, if `spelled`, the small ones spelled out ("four" is 4; not "one", a pronoun as often as a number)."""
+    out = {_NUMBER_WORDS[m.group().lower()] for m in _NUMBER_WORD.finditer(text)} if spelled else set()
     for match in _NUMBER.finditer(text):
         number = match.group()
         out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)
@@ -139,5 +152,6 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         names=proper_names(text),
         followup=followup,
         negated=is_negated(text),
-        numbers=tuple(sorted(numbers_in(text))),
+        # in digits only: "Which two countries…?" asks for two names, not for the word "two"
+        numbers=tuple(sorted(numbers_in(text, spelled=False))),
     )

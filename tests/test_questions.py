@@ -69,7 +69,8 @@ def test_followups_borrow_the_previous_question() -> None:
         ("In 1705, about 1,000 people (18%) lived there.", {"1705", "1000", "18"}),
         ("2,650 km and 3.7 million; 1348–50", {"2650", "3.7", "1348", "50"}),
         ("COVID-19 and the G20", {"19"}),  # "G20" is a name, not a number
-        ("No numbers here.", set()),
+        ("No numbers here, not one.", set()),
+        ("The remaining four packages; Twenty years", {"4", "20"}),
     ],
 )
 def test_numbers_in_drop_thousands_separators(text: str, expected: set[str]) -> None:
@@ -94,3 +95,4 @@ def test_a_negated_question_is_marked(question: str, negated: bool) -> None:
 def test_a_question_carries_its_numbers() -> None:
     assert analyse("How many Huguenots lived in Amsterdam in 1705?").numbers == ("1705",)
     assert analyse("What is the population of Mexico?").numbers == ()
+    assert analyse("Which two countries signed in 2024?").numbers == ("2024",)  # a count asked, not a number

@@ -267,6 +267,12 @@ def test_a_number_in_the_question_must_be_in_the_sentence_or_its_headings() -> N
     hits = [Hit(pid=1, score=0.02)]
     kenya = {f.sid: f for f in structured_features(KENYA, "What was the population of Kenya in 2025?", hits)}
     assert not kenya[1].number_mismatch and kenya[2].number_mismatch  # "total: … (2025 est.)", "male: …"
+    spelled = corpus([[["Sky bought the remaining four packages."]]])
+    vectors = {0: np.zeros(4, dtype=np.float32)}
+    (found,) = sentence_features(
+        spelled, analyse("Who bought the 4 packages?"), [Hit(pid=0, score=0.01)], vectors[0], vectors, idf, 1
+    )
+    assert not found.number_mismatch  # "four" in the quote is the question's 4
 
 
 @pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
