@@ -141,7 +141,11 @@ class Scored:
     field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
     field_first: bool = False  # the first sentence under its heading, in a document with headings
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
-    number_mismatch: bool = False  # a number in the question is in neither the sentence, its headings nor its title
+    missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
+
+    @property
+    def number_mismatch(self) -> bool:
+        return bool(self.missing_numbers)
 
     def selection_features(self) -> tuple[float, ...]:
         return (
@@ -314,7 +318,7 @@ def sentence_features(
                 field_first=structured
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 negation_mismatch=question.negated and not negates(text),
-                number_mismatch=any(n not in numbers for n in question.numbers),
+                missing_numbers=tuple(n for n in question.numbers if n not in numbers),
             )
         )
     return out
@@ -505,6 +509,16 @@ def pick_evidence(
     return chosen
 
 
+def mismatch_note(item: Scored, quote: str = "the quote") -> str | None:
+    """What the confidence checks found wrong with a quote, in words an analyst can check."""
+    parts = []
+    if item.missing_numbers:
+        parts.append(f"the question mentions {', '.join(item.missing_numbers)}; {quote} does not")
+    if item.negation_mismatch:
+        parts.append(f"the question asks about what is not so; {quote} negates nothing")
+    return "; ".join(parts) or None
+
+
 def _date_note(citation: Citation) -> str:
     return f", {citation.date}" if citation.date else ""
 
@@ -540,6 +554,9 @@ def compose(
         lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
     if conf < 0.4:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
+    note = mismatch_note(first)
+    if note:
+        lines += ["", f"_Check: {note}._"]
     return "\n".join(lines), phrase
 
 
@@ -599,7 +616,9 @@ def answer(
                 seen_passages.add(item.hit.pid)
                 score = sentence_confidence(scored, i, weights)
                 nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
-        return abstain(question, nearest, conf, "I found no sentence that answers this question with enough support.")
+        note = mismatch_note(scored[0], "the closest quote")
+        reason = "I found no sentence that answers this question with enough support"
+        return abstain(question, nearest, conf, f"{reason} ({note})." if note else f"{reason}.")
     evidence = pick_evidence(view, scored, max_quotes, weights, abstain_below)
     position = {item.sid: i for i, item in enumerate(scored)}
     citations = [

@@ -11,7 +11,9 @@ from qa.answering import (
     SELECTION_FEATURES,
     Scored,
     Weights,
+    answer,
     confidence,
+    mismatch_note,
     passage_features,
     pick_evidence,
     rank_sentences,
@@ -20,7 +22,7 @@ from qa.answering import (
     sentence_features,
 )
 from qa.questions import analyse
-from qa.records import Document, Hit, Passage, Sentence
+from qa.records import Answer, Document, Hit, Passage, Sentence
 
 
 @dataclass
@@ -289,3 +291,27 @@ def test_a_mismatch_lowers_the_confidence_by_its_coefficient_only_when_it_fires(
     quiet = check_features("Who could recover the money?")
     matched = [quiet[1], quiet[0]]
     assert confidence(matched, with_check) == confidence(matched, without)
+
+
+def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
+    hits = [Hit(pid=1, score=0.03), Hit(pid=0, score=0.02)]
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in CHECKS.sentences}
+    question = analyse("When did Amsterdam give Huguenots full rights in 1706?")
+
+    def ask(threshold: float) -> Answer:
+        return answer(CHECKS, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=threshold)
+
+    answered = ask(0.0)
+    assert answered.citations[0].quote == "In 1705 Amsterdam gave Huguenots full rights."
+    assert "_Check: the question mentions 1706; the quote does not._" in answered.text
+    refused = ask(1.0)
+    assert refused.abstained and "(the question mentions 1706; the closest quote does not)." in refused.text
+    # no note when the number is there
+    right = answer(
+        CHECKS, analyse("When did Amsterdam give Huguenots full rights in 1705?"), hits,
+        np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=0.0,
+    )  # fmt: skip
+    assert "_Check:" not in right.text
+    negated = check_features("Who could not recover the money?")
+    assert mismatch_note(negated[0]) == "the question asks about what is not so; the quote negates nothing"
+    assert mismatch_note(negated[1]) is None  # "… could not recover the money."
