@@ -209,6 +209,7 @@ def refers_back(sentence: str) -> bool:
     return _REFERS_BACK.match(sentence) is not None
 
 
+# broader than a question's negation (`qa.questions.is_negated`): "refused" or "failed" answers "did not"
 _NEGATES = re.compile(
     r"\b(not|never|no|none|nor|neither|without|cannot|nothing|nobody|unable|lacks?|lacked|fail(?:s|ed)?"
     r"|refused?|rejected)\b|n[’']t\b",
