@@ -510,14 +510,14 @@ def pick_evidence(
     return chosen
 
 
-def mismatch_note(item: Scored, quote: str = "the quote") -> str | None:
+def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
     """What the confidence checks found wrong with a quote, in words an analyst can check."""
-    parts = []
+    notes = []
     if item.missing_numbers:
-        parts.append(f"the question mentions {', '.join(item.missing_numbers)}; {quote} does not")
+        notes.append(f"the question mentions {', '.join(item.missing_numbers)}; {quote} does not")
     if item.negation_mismatch:
-        parts.append(f"the question asks about what is not so; {quote} negates nothing")
-    return "; ".join(parts) or None
+        notes.append(f"the question asks about what is not so; {quote} negates nothing")
+    return notes
 
 
 def _date_note(citation: Citation) -> str:
@@ -555,9 +555,7 @@ def compose(
         lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
     if conf < 0.4:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
-    note = mismatch_note(first)
-    if note:
-        lines += ["", f"_Check: {note}._"]
+    lines += [f"\n_Check: {note}._" for note in mismatch_notes(first)]
     return "\n".join(lines), phrase
 
 
@@ -565,7 +563,9 @@ def _inline(quote: str) -> str:
     return " ".join(quote.split())
 
 
-def abstain(question: Question, nearest: Sequence[Citation], conf: float, reason: str) -> Answer:
+def abstain(
+    question: Question, nearest: Sequence[Citation], conf: float, reason: str, checks: Sequence[str] = ()
+) -> Answer:
     lines = [f"**Not in the briefings.** {reason}"]
     if nearest:
         lines += ["", "The closest passages, for reference (they do not answer the question):"]
@@ -584,6 +584,7 @@ def abstain(question: Question, nearest: Sequence[Citation], conf: float, reason
         nearest=list(nearest),
         question_type=question.kind,
         resolved_question=question.search_text,
+        checks=list(checks),
     )
 
 
@@ -617,9 +618,9 @@ def answer(
                 seen_passages.add(item.hit.pid)
                 score = sentence_confidence(scored, i, weights)
                 nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
-        note = mismatch_note(scored[0], "the closest quote")
+        checks = mismatch_notes(scored[0], "the closest quote")
         reason = "I found no sentence that answers this question with enough support"
-        return abstain(question, nearest, conf, f"{reason} ({note})." if note else f"{reason}.")
+        return abstain(question, nearest, conf, f"{reason} ({'; '.join(checks)})." if checks else f"{reason}.", checks)
     evidence = pick_evidence(view, scored, max_quotes, weights, abstain_below)
     position = {item.sid: i for i, item in enumerate(scored)}
     citations = [
@@ -636,4 +637,5 @@ def answer(
         citations=citations,
         question_type=question.kind,
         resolved_question=question.search_text,
+        checks=mismatch_notes(evidence[0]),
     )

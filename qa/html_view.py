@@ -92,6 +92,11 @@ def _ref(prefix: str, n: int) -> str:
     return f"<a class='qa-ref' href='#{prefix}-{n}' title='show source {n}'>[{n}]</a>"
 
 
+def _checks(answer: Answer) -> list[str]:
+    """What the confidence checks found, one line each ("the question mentions 1961; the quote does not")."""
+    return [f"<p class='qa-check'>Check: {escape(note)}.</p>" for note in answer.checks]
+
+
 def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = None) -> str:
     """One answer: the direct answer, the quotes with [n] links, then a source card per citation."""
     documents = documents or {}
@@ -104,6 +109,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
             else "No sentence in the briefings answers this with enough support."
         )
         parts.append("</p>")
+        parts.extend(_checks(answer))
         if answer.nearest:
             parts.append("<p class='qa-muted'>The closest passages and their scores (they do not answer it):</p>")
             parts.append("<div class='qa-sources qa-nearest'>")
@@ -120,6 +126,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.extend(f"<li>“{_inline(c.quote)}” {_ref(prefix, c.n)}</li>" for c in answer.citations[1:])
         parts.append("</ul>")
     parts.append(f"<p class='qa-conf'>confidence {answer.confidence:.2f}</p>")
+    parts.extend(_checks(answer))
     parts.append("<div class='qa-sources'>")
     parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
     parts.append("</div>")

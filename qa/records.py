@@ -126,6 +126,8 @@ class Answer(Frozen):
     resolved_question: str = ""
     index_version: str = ""
     notice: str | None = None
+    # what the confidence checks found wrong with the first quote (or, when abstaining, the closest one)
+    checks: list[str] = Field(default_factory=list)
 
 
 class Filters(Frozen):

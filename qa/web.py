@@ -29,6 +29,7 @@ CSS = """
 .qa-ref { color: var(--qa-accent); font-weight: 600; text-decoration: none; }
 .qa-conf { font-size: .8rem; color: #5b6570; margin: .2rem 0; }
 .qa-abstain { color: #7a3b00; }
+.qa-check { font-size: .85rem; color: #7a3b00; margin: .2rem 0; }
 .qa-sources { margin-top: .4rem; }
 .qa-card { border: 1px solid #d8dde3; border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0; background: #fff; }
 .qa-para { scroll-margin-top: 15vh; }

@@ -60,6 +60,19 @@ def test_abstention_html_shows_nearest_with_scores() -> None:
     assert "Not found in the briefings." in out and "score 0.80" in out
 
 
+@pytest.mark.parametrize("abstained", [False, True])
+def test_what_the_checks_found_is_shown_escaped(abstained: bool) -> None:
+    checks = ["the question mentions 1961; the quote does not", "<script>"]
+    answer = Answer(
+        question="q", text="t", abstained=abstained, confidence=0.3, citations=[] if abstained else [citation()],
+        nearest=[citation()] if abstained else [], checks=checks,
+    )  # fmt: skip
+    out = answer_html(answer, "a4", {"d.md": TEXT})
+    assert out.count("class='qa-check'") == 2 and "<script>" not in out
+    assert "Check: the question mentions 1961; the quote does not." in out
+    assert "qa-check" not in answer_html(answer.model_copy(update={"checks": []}), "a4", {"d.md": TEXT})
+
+
 def test_conversation_escapes_questions_and_errors() -> None:
     out = conversation_html([{"question": "<img src=x>", "error": "<b>bad</b>"}])
     assert "<img" not in out and "<b>" not in out

@@ -13,7 +13,7 @@ from qa.answering import (
     Weights,
     answer,
     confidence,
-    mismatch_note,
+    mismatch_notes,
     passage_features,
     pick_evidence,
     rank_sentences,
@@ -304,14 +304,16 @@ def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
     answered = ask(0.0)
     assert answered.citations[0].quote == "In 1705 Amsterdam gave Huguenots full rights."
     assert "_Check: the question mentions 1706; the quote does not._" in answered.text
+    assert answered.checks == ["the question mentions 1706; the quote does not"]
     refused = ask(1.0)
     assert refused.abstained and "(the question mentions 1706; the closest quote does not)." in refused.text
+    assert refused.checks == ["the question mentions 1706; the closest quote does not"]
     # no note when the number is there
     right = answer(
         CHECKS, analyse("When did Amsterdam give Huguenots full rights in 1705?"), hits,
         np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=0.0,
     )  # fmt: skip
-    assert "_Check:" not in right.text
+    assert "_Check:" not in right.text and right.checks == []
     negated = check_features("Who could not recover the money?")
-    assert mismatch_note(negated[0]) == "the question asks about what is not so; the quote negates nothing"
-    assert mismatch_note(negated[1]) is None  # "… could not recover the money."
+    assert mismatch_notes(negated[0]) == ["the question asks about what is not so; the quote negates nothing"]
+    assert mismatch_notes(negated[1]) == []  # "… could not recover the money."
