@@ -109,8 +109,13 @@ class Page:
 def test_ask_verify_open_export_follow_up_abstain(browser: Any, sample_server: str, shots: Path) -> None:
     ui = Page(browser, sample_server)
     page = ui.page
-    assert page.locator(".qa-example").count() >= 1  # example questions on the first screen
-    assert "1 document" in page.locator("#qa-status").inner_text()
+    # example questions on the first screen, and the status line the page fills on load (both
+    # rendered by the client after the question box: wait for them rather than race them)
+    page.wait_for_selector(".qa-example", timeout=30000)
+    assert page.locator(".qa-example").count() >= 1
+    page.wait_for_function(
+        "(document.querySelector('#qa-status')?.innerText || '').includes('1 document')", timeout=30000
+    )
 
     turn = ui.ask("What does Mexico supply to Russia?")
     assert "coffee, pepper" in turn.locator("blockquote.qa-main").inner_text()
@@ -159,6 +164,8 @@ def test_ask_verify_open_export_follow_up_abstain(browser: Any, sample_server: s
     # An abstention says so and shows the nearest passages with scores.
     abstained = ui.ask("What is Russia's GDP growth forecast for 2026?")
     assert "Not found in the briefings" in abstained.inner_text()
+    # the number check says why the closest quote does not answer
+    assert "the question mentions 2026" in abstained.locator(".qa-check").inner_text()
     assert abstained.locator(".qa-nearest .qa-score").count() >= 1
     abstained.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "abstain.png"))
