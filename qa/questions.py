@@ -36,6 +36,7 @@ _PRONOUN = re.compile(
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 _NEGATED = re.compile(r"\b(not|never|no|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
+_ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
 
 
 _NUMBER_WORDS = {
@@ -52,8 +53,10 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 
 def numbers_in(text: str, spelled: bool = True) -> set[str]:
     """The numbers written in `text`, without thousands separators ("1,000" and "1000" are one number),
-    and, if `spelled`, the small ones spelled out ("four" is 4; not "one", a pronoun as often as a number)."""
+    ordinals and decades as written ("19th", "1990s"), and, if `spelled`, the small numbers spelled out
+    ("four" is 4; not "one", a pronoun as often as a number)."""
     out = {_NUMBER_WORDS[m.group().lower()] for m in _NUMBER_WORD.finditer(text)} if spelled else set()
+    out |= {m.group().lower() for m in _ORDINAL_OR_DECADE.finditer(text)}
     for match in _NUMBER.finditer(text):
         number = match.group()
         out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)

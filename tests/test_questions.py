@@ -71,6 +71,7 @@ def test_followups_borrow_the_previous_question() -> None:
         ("COVID-19 and the G20", {"19"}),  # "G20" is a name, not a number
         ("No numbers here, not one.", set()),
         ("The remaining four packages; Twenty years", {"4", "20"}),
+        ("In the 19th century and the 1990s, 2nd of 3", {"19th", "1990s", "2nd", "3"}),
     ],
 )
 def test_numbers_in_drop_thousands_separators(text: str, expected: set[str]) -> None:

@@ -275,6 +275,13 @@ def test_a_number_in_the_question_must_be_in_the_sentence_or_its_headings() -> N
         spelled, analyse("Who bought the 4 packages?"), [Hit(pid=0, score=0.01)], vectors[0], vectors, idf, 1
     )
     assert not found.number_mismatch  # "four" in the quote is the question's 4
+    centuries = corpus([[["Plague stayed until the 18th century."], ["Plague stayed until the 19th century."]]])
+    vectors = {0: np.zeros(4, dtype=np.float32), 1: np.zeros(4, dtype=np.float32)}
+    hits = [Hit(pid=0, score=0.02), Hit(pid=1, score=0.01)]
+    found = sentence_features(
+        centuries, analyse("Did plague stay until the 19th century?"), hits, vectors[0], vectors, idf, 2
+    )
+    assert [f.missing_numbers for f in found] == [("19th",), ()]  # an ordinal is a number too
 
 
 @pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
