@@ -25,7 +25,7 @@ import numpy as np
 
 from qa.lexical import tokenize
 from qa.phrases import answer_phrase
-from qa.questions import Question, numbers_in
+from qa.questions import Question, negation_pattern, numbers_in
 from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
 
 
@@ -212,11 +212,7 @@ def refers_back(sentence: str) -> bool:
 
 
 # broader than a question's negation (`qa.questions.is_negated`): "refused" or "failed" answers "did not"
-_NEGATES = re.compile(
-    r"\b(not|never|no|none|nor|neither|without|cannot|nothing|nobody|unable|lacks?|lacked|fail(?:s|ed)?"
-    r"|refused?|rejected)\b|n[’']t\b",
-    re.IGNORECASE,
-)
+_NEGATES = negation_pattern("nothing", "nobody", "unable", "lacks?", "lacked", "fail(?:s|ed)?", "refused?", "rejected")
 
 
 def negates(sentence: str) -> bool:

@@ -34,7 +34,6 @@ _PRONOUN = re.compile(
     re.I,
 )
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
-_NEGATED = re.compile(r"\b(not|never|no|none|nor|neither|without|cannot)\b|n[’']t\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
 
@@ -61,6 +60,15 @@ def numbers_in(text: str, spelled: bool = True) -> set[str]:
         number = match.group()
         out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)
     return out
+
+
+def negation_pattern(*more: str) -> re.Pattern[str]:
+    """Words that say something is not so ("not", "never", "can't"), and any `more` regex alternatives."""
+    words = "|".join(("not", "never", "no", "none", "nor", "neither", "without", "cannot", *more))
+    return re.compile(rf"\b({words})\b|n[’']t\b", re.I)
+
+
+_NEGATED = negation_pattern()
 
 
 def is_negated(text: str) -> bool:
