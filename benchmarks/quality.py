@@ -339,6 +339,9 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What is the climate of Slovakia?", None),
     ("Who is the head of government of Denmark?", None),
     ("What are the natural resources of Bolivia?", None),
+    # Written with accent-blind matching: typed without the accents the profiles use
+    ("What is the population of Sao Paulo?", "22.620 million São Paulo"),
+    ("What is the name of the legislature of Turkiye?", "Grand National Assembly of Türkiye"),
 ]
 
 

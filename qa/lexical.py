@@ -2,13 +2,16 @@
 
 Pure numpy; built in memory from the passages' searchable text when a generation is opened (a
 few hundred milliseconds for thousands of passages), so nothing extra is stored on disk.
-Snowball stemming folds inflections ("supplies" ~ "supply", "agricultural" ~ "agriculture").
+Snowball stemming folds inflections ("supplies" ~ "supply", "agricultural" ~ "agriculture"), and
+accents fold away, so a question typed without them finds the briefing that has them ("Cote d'Ivoire"
+~ "Côte d'Ivoire", "Sao Paulo" ~ "São Paulo").
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -167,7 +170,9 @@ STOPWORDS = frozenset(
         "whose",
     ]
 )
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits of any script, after folding
+# letters NFKD does not take apart; casefold() already turns "ß" into "ss"
+_UNDECOMPOSED = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
 _STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {
     past: base
@@ -194,9 +199,17 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: "Côte d’Ivoire" → "cote d'ivoire", "Straße" → "strasse"."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_UNDECOMPOSED)
+
+
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
-    """Lower-case word tokens, stop words dropped, lightly stemmed."""
-    words = _TOKEN.findall(text.lower().replace("’", "'"))
+    """Lower-case word tokens without accents, stop words dropped, lightly stemmed."""
+    words = _TOKEN.findall(fold(text))
     return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
 
 

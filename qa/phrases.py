@@ -42,7 +42,7 @@ _NUMBER = re.compile(
     + _UNIT,
     re.IGNORECASE,
 )
-_CAPS_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,})"
+_CAPS_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]{2,})"
 _NAME = re.compile(
     r"\b" + _CAPS_WORD + r"(?:\s+(?:(?:de|da|del|la|van|von|der|bin|al|of|the|and|y)\s+)*" + _CAPS_WORD + r")*"
 )

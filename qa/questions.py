@@ -123,7 +123,7 @@ def is_followup(text: str) -> bool:
     return len(content) <= 1
 
 
-_NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*|\b[A-Z]{2,}\b")
+_NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]*|\b[A-Z]{2,}\b")  # "Émile", "Øresund" too
 
 
 def proper_names(text: str) -> tuple[str, ...]:

@@ -112,7 +112,7 @@ def factbook_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) 
     needs_shared()
     corpus = tmp_path_factory.mktemp("fb") / "corpus"
     corpus.mkdir()
-    for name in ("mx-mexico.md", "rs-russia.md", "ca-canada.md", "ja-japan.md"):
+    for name in ("mx-mexico.md", "rs-russia.md", "ca-canada.md", "ja-japan.md", "br-brazil.md", "tu-turkey.md"):
         shutil.copy(FACTBOOK / name, corpus / name)
     sync_index(corpus, corpus.parent / "index", real_embedder)
     return Assistant.open(corpus.parent / "index", embedder=real_embedder)
@@ -129,6 +129,20 @@ def factbook_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) 
 def test_factbook_fields_answer(factbook_assistant: Assistant, question: str, short: str, doc: str) -> None:
     answer = factbook_assistant.ask(question)
     assert not answer.abstained and answer.short_answer == short and answer.citations[0].doc_id == doc
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("What is the population of Sao Paulo?", "22.620 million São Paulo"),
+        ("What is the name of the legislature of Turkiye?", "Grand National Assembly of Türkiye"),
+    ],
+)
+def test_a_name_typed_without_accents_finds_the_field_written_with_them(
+    factbook_assistant: Assistant, question: str, quoted: str
+) -> None:
+    answer = factbook_assistant.ask(question)
+    assert not answer.abstained and quoted in answer.citations[0].quote
 
 
 @pytest.mark.parametrize("question", ["What is the population of Belgium?", "What is the capital of Peru?"])

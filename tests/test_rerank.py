@@ -284,6 +284,16 @@ def test_a_number_in_the_question_must_be_in_the_sentence_or_its_headings() -> N
     assert [f.missing_numbers for f in found] == [("19th",), ()]  # an ordinal is a number too
 
 
+def test_a_name_typed_without_its_accents_is_found_in_the_sentence() -> None:
+    view = corpus([[["Rain fell on Rouen in 1050."], ["Rain fell on Fécamp in 1050."]]])
+    vectors = {0: np.zeros(4, dtype=np.float32), 1: np.zeros(4, dtype=np.float32)}
+    hits = [Hit(pid=0, score=0.02), Hit(pid=1, score=0.01)]
+    for question in ("When did rain fall on Fecamp?", "When did rain fall on Fécamp?"):
+        found = {f.sid: f for f in sentence_features(view, analyse(question), hits, vectors[0], vectors, idf, 2)}
+        assert found[1].names_found == 1.0 and found[0].names_found == 0.0
+        assert found[1].overlap > found[0].overlap
+
+
 @pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
 def test_a_mismatch_lowers_the_confidence_by_its_coefficient_only_when_it_fires(check: str) -> None:
     # every other coefficient 0: the logit is the check's coefficient when it fires, else 0

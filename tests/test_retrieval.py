@@ -46,6 +46,34 @@ def test_stemming_folds_common_suffixes() -> None:
     assert tokenize("What does Mexico supply?") == ["mexico", "suppli"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("Cote d'Ivoire", "Côte d’Ivoire"),
+        ("Sao Tome and Principe", "São Tomé and Príncipe"),
+        ("Erdogan met Herve in Lodz", "Erdoğan met Hervé in Łódź"),
+        ("Strasse", "Straße"),
+        ("Aero", "Ærø"),  # letters NFKD keeps whole
+    ],
+)
+def test_accents_fold_away_so_a_plain_spelling_finds_the_written_one(typed: str, written: str) -> None:
+    assert tokenize(typed) == tokenize(written)
+    assert tokenize(typed)  # nothing dropped on the way
+
+
+def test_letters_of_any_script_are_tokens() -> None:
+    assert tokenize("Лавров встретился с Blinken") == ["лавров", "встретился", "с", "blinken"]
+    assert tokenize("the cat, the mat") == ["cat", "mat"]  # ASCII path: as before
+
+
+def test_bm25_finds_the_accented_passage_from_the_plain_question() -> None:
+    texts = ["The relics stayed at Rouen.", "The relics stayed at Fécamp.", "Cocoa leaves São Paulo."]
+    bm25 = BM25(texts)
+    rouen, fecamp, _ = bm25.scores(tokenize("Did the relics stay at Fecamp?"))
+    assert fecamp > rouen
+    assert int(np.argmax(bm25.scores(tokenize("What leaves Sao Paulo?")))) == 2
+
+
 def unit(rows: int, dim: int, seed: int) -> np.ndarray:
     x = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)
