@@ -199,12 +199,20 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=20_000)
+def _fold_run(run: str) -> str:
+    marks_apart = unicodedata.normalize("NFKD", run)
+    return "".join(ch for ch in marks_apart if not unicodedata.combining(ch)).translate(_UNDECOMPOSED)
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: "Côte d’Ivoire" → "cote d'ivoire", "Straße" → "strasse"."""
+    """Lower case without accents: "Côte d’Ivoire" → "cote d’ivoire", "Straße" → "strasse"."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_UNDECOMPOSED)
+    return _NON_ASCII.sub(lambda m: _fold_run(m.group()), text.casefold())
 
 
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:

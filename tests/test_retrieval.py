@@ -1,10 +1,13 @@
 import math
+import unicodedata
 from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from qa.lexical import BM25, stem, tokenize
+from qa.lexical import BM25, fold, stem, tokenize
 from qa.records import Document, Filters, Passage
 from qa.retrieval import allowed_passages, dense_search, document_matches, fuse, lexical_search
 from qa.store import build_faiss
@@ -59,6 +62,19 @@ def test_stemming_folds_common_suffixes() -> None:
 def test_accents_fold_away_so_a_plain_spelling_finds_the_written_one(typed: str, written: str) -> None:
     assert tokenize(typed) == tokenize(written)
     assert tokenize(typed)  # nothing dropped on the way
+
+
+def fold_whole(text: str) -> str:
+    """The definition: NFKD of the case-folded text, combining marks dropped, the letters NFKD keeps whole spelled out."""
+    apart = unicodedata.normalize("NFKD", text.casefold())
+    spelled = {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+    return "".join(spelled.get(ch, ch) for ch in apart if not unicodedata.combining(ch))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_fold_agrees_with_folding_the_whole_text_at_once(text: str) -> None:
+    # fold() takes apart only the runs of non-ASCII characters, each once (cached)
+    assert fold(text) == fold_whole(text)
 
 
 def test_letters_of_any_script_are_tokens() -> None:
