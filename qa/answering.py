@@ -535,6 +535,7 @@ def compose(
     evidence: Sequence[Scored],
     citations: Sequence[Citation],
     conf: float,
+    checks: Sequence[str] = (),
 ) -> tuple[str, str | None]:
     """The Markdown answer text and the short answer phrase (if any)."""
     main = citations[0]
@@ -553,7 +554,7 @@ def compose(
         lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
     if conf < 0.4:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
-    lines += [f"\n_Check: {note}._" for note in mismatch_notes(first)]
+    lines += [f"\n_Check: {note}._" for note in checks]
     return "\n".join(lines), phrase
 
 
@@ -600,13 +601,16 @@ def answer(
     nearest_shown: int = 3,
     abstain_below: float = 0.19,
     weights: Weights | None = None,
+    notes: Sequence[str] = (),
 ) -> Answer:
+    """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks."""
     weights = weights or Weights()
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
     features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights)
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
-        return abstain(question, [], 0.0, "No passage in the searched briefings matches this question.")
+        reason = "No passage in the searched briefings matches this question"
+        return abstain(question, [], 0.0, f"{reason} ({'; '.join(notes)})." if notes else f"{reason}.", notes)
     conf = confidence(scored, weights)
     if conf < abstain_below:
         nearest: list[Citation] = []
@@ -616,7 +620,7 @@ def answer(
                 seen_passages.add(item.hit.pid)
                 score = sentence_confidence(scored, i, weights)
                 nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
-        checks = mismatch_notes(scored[0], "the closest quote")
+        checks = [*mismatch_notes(scored[0], "the closest quote"), *notes]
         reason = "I found no sentence that answers this question with enough support"
         return abstain(question, nearest, conf, f"{reason} ({'; '.join(checks)})." if checks else f"{reason}.", checks)
     evidence = pick_evidence(view, scored, max_quotes, weights, abstain_below)
@@ -625,7 +629,8 @@ def answer(
         make_citation(view, n, item.sid, sentence_confidence(scored, position[item.sid], weights))
         for n, item in enumerate(evidence, start=1)
     ]
-    text, phrase = compose(question, evidence, citations, conf)
+    checks = [*mismatch_notes(evidence[0]), *notes]
+    text, phrase = compose(question, evidence, citations, conf, checks)
     return Answer(
         question=question.text,
         text=text,
@@ -635,5 +640,5 @@ def answer(
         citations=citations,
         question_type=question.kind,
         resolved_question=question.search_text,
-        checks=mismatch_notes(evidence[0]),
+        checks=checks,
     )

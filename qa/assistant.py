@@ -26,6 +26,7 @@ from qa.questions import Question, analyse, clean_question
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
 from qa.retrieval import allowed_passages, dense_search, fuse, lexical_search
 from qa.settings import Settings
+from qa.spelling import Vocabulary, build_vocabulary, unknown_name_notes
 from qa.store import Generation, current_name, load_generation
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 class _Loaded:
     generation: Generation
     bm25: BM25
+    vocabulary: Vocabulary
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Retrieval:
 
 
 def _prepare(generation: Generation) -> _Loaded:
-    return _Loaded(generation, BM25([p.text for p in generation.passages]))
+    texts = [p.text for p in generation.passages]
+    return _Loaded(generation, BM25(texts), build_vocabulary(texts))
 
 
 class Assistant:
@@ -221,6 +224,7 @@ class Assistant:
             nearest_shown=self.settings.nearest_shown,
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
             weights=weights or self.weights,
+            notes=unknown_name_notes(parsed.written_names, retrieval.loaded.vocabulary),
         )
         return result.model_copy(update={"index_version": version})
 

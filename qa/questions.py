@@ -86,6 +86,7 @@ class Question:
     followup: bool = False
     negated: bool = False  # "Who could not recover…?": a quote that negates nothing rarely answers it
     numbers: tuple[str, ...] = ()  # "…in 1705?": a quote without them is about something else
+    written_names: tuple[str, ...] = ()  # the names as typed ("Lavorv"), to tell which no briefing holds
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -124,6 +125,16 @@ def is_followup(text: str) -> bool:
 
 
 _NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]*|\b[A-Z]{2,}\b")  # "Émile", "Øresund" too
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """Capitalised words that are not the question's first word, as typed, without a possessive."""
+    found: list[str] = []
+    for match in _NAME_WORD.finditer(text.strip()):
+        word = re.sub(r"['’]s$", "", match.group()).strip("'’-")
+        if word and word.lower() not in _WH_WORDS and word not in found:
+            found.append(word)
+    return tuple(found)
 
 
 def proper_names(text: str) -> tuple[str, ...]:
@@ -165,4 +176,5 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         negated=is_negated(text),
         # in digits only: "Which two countries…?" asks for two names, not for the word "two"
         numbers=tuple(sorted(numbers_in(text, spelled=False))),
+        written_names=name_words(text),
     )

@@ -86,3 +86,14 @@ def test_an_index_built_with_other_chunking_is_refused(tiny_corpus: Path, tmp_pa
     with pytest.raises(IndexMismatchError, match=r"passage_max_words 50 \(now 160\).*--rebuild"):
         Assistant.open(tmp_path / "index", embedder=fake)
     assert Assistant.open(tmp_path / "index", embedder=fake, settings=Settings(passage_max_words=50)).ask("Beta?")
+
+
+def test_a_name_no_briefing_holds_is_named_with_the_closest_one(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    typo = assistant.ask("Whom did the President of Beta, Maria Lpoez, visit?")
+    assert "no briefing mentions “Lpoez”; the closest name is “Lopez”" in typo.checks
+    assert "no briefing mentions “Lpoez”" in typo.text
+    assert assistant.ask("Whom did the President of Beta, Maria Lopez, visit?").checks == []
+    unknown = assistant.ask("What does Belgium sell to Alpha?")
+    assert "no briefing mentions “Belgium”" in unknown.checks  # nothing close: no suggestion

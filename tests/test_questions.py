@@ -97,3 +97,9 @@ def test_a_question_carries_its_numbers() -> None:
     assert analyse("How many Huguenots lived in Amsterdam in 1705?").numbers == ("1705",)
     assert analyse("What is the population of Mexico?").numbers == ()
     assert analyse("Which two countries signed in 2024?").numbers == ("2024",)  # a count asked, not a number
+
+
+def test_name_words_are_the_names_as_typed() -> None:
+    question = analyse("What did Lavorv say about Russia's OPEC deal with Saudi-Arabia and Côte d’Ivoire?")
+    assert question.written_names == ("Lavorv", "Russia", "OPEC", "Saudi-Arabia", "Côte", "Ivoire")
+    assert analyse("Which minister met Sergey Lavrov? Who else?").written_names == ("Sergey", "Lavrov")

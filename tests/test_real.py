@@ -88,6 +88,12 @@ def test_off_topic_questions_abstain(real_assistant: Assistant, question: str) -
     assert real_assistant.ask(question).abstained
 
 
+def test_a_misspelt_name_is_pointed_at_the_briefings_spelling(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("Which minister did Lavorv meet?")
+    assert "no briefing mentions “Lavorv”; the closest name is “Lavrov”" in answer.checks
+    assert "the closest name is “Lavrov”" in answer.text
+
+
 def test_follow_up_and_what_did_they_discuss(real_assistant: Assistant) -> None:
     answer = real_assistant.ask("What did they discuss?", ["Who did Lavrov meet?"])
     assert "discussed key issues" in answer.citations[0].quote

@@ -334,3 +334,22 @@ def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
     negated = check_features("Who could not recover the money?")
     assert mismatch_notes(negated[0]) == ["the question asks about what is not so; the quote negates nothing"]
     assert mismatch_notes(negated[1]) == []  # "… could not recover the money."
+
+
+def test_notes_about_the_question_join_the_checks_answered_or_not() -> None:
+    hits = [Hit(pid=1, score=0.03), Hit(pid=0, score=0.02)]
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in CHECKS.sentences}
+    question = analyse("When did Amsterdam give Huguenots full rights in 1706?")
+    note = "no briefing mentions “Amstredam”; the closest name is “Amsterdam”"
+
+    def ask(threshold: float, found: list[Hit]) -> Answer:
+        zero = np.zeros(4, dtype=np.float32)
+        return answer(CHECKS, question, found, zero, vectors, idf, abstain_below=threshold, notes=[note])
+
+    answered = ask(0.0, hits)
+    assert answered.checks == ["the question mentions 1706; the quote does not", note]
+    assert f"_Check: {note}._" in answered.text
+    refused = ask(1.0, hits)
+    assert refused.checks[-1] == note and f"; {note})." in refused.text
+    nothing = ask(0.0, [])
+    assert nothing.abstained and nothing.checks == [note] and f"({note})." in nothing.text
