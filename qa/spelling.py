@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from qa.lexical import fold
 
@@ -24,13 +25,21 @@ _PARTS = re.compile(r"['’-]")
 _SHORTEST = 4  # shorter words are too often someone's acronym to second-guess
 
 
-@dataclass(frozen=True)
+@dataclass
 class Vocabulary:
     """The corpus's words (folded), and its capitalised ones with their written form and frequency."""
 
     words: frozenset[str]
-    names: Mapping[str, tuple[str, int]]  # folded → (most frequent written form, count)
-    deletions: Mapping[str, tuple[str, ...]]  # a folded name or one of its one-letter deletions → names
+    names: Mapping[str, tuple[str, int]]  # folded → (form to suggest, count)
+
+    @cached_property
+    def deletions(self) -> Mapping[str, tuple[str, ...]]:
+        """A folded name, or it less one letter → the names; built when a first suggestion is sought."""
+        found: dict[str, list[str]] = {}
+        for key in self.names:
+            for variant in {key, *_deletions(key)}:
+                found.setdefault(variant, []).append(key)
+        return {k: tuple(v) for k, v in found.items()}
 
 
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
@@ -47,11 +56,7 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
             if len(key) >= _SHORTEST:
                 written.setdefault(key, Counter())[part] += count
     names = {key: (_shown(forms), sum(forms.values())) for key, forms in written.items()}
-    deletions: dict[str, list[str]] = {}
-    for key in names:
-        for variant in {key, *_deletions(key)}:
-            deletions.setdefault(variant, []).append(key)
-    return Vocabulary(frozenset(words), names, {k: tuple(v) for k, v in deletions.items()})
+    return Vocabulary(frozenset(words), names)
 
 
 def _shown(forms: Counter[str]) -> str:

@@ -80,3 +80,10 @@ def test_notes_name_each_unknown_name_once() -> None:
         "no briefing mentions “Lavorv”; the closest name is “Lavrov”",
         "no briefing mentions “Belgium”",
     ]  # "EU": too short to second-guess
+
+
+def test_the_deletion_table_is_built_only_when_a_suggestion_is_sought() -> None:
+    vocabulary = build_vocabulary(TEXTS)
+    assert known("Lavrov", vocabulary) and "deletions" not in vars(vocabulary)
+    assert unknown_name_notes(["Mexico", "Russia"], vocabulary) == [] and "deletions" not in vars(vocabulary)
+    assert suggest("Lavorv", vocabulary) == "Lavrov" and "lavrov" in vars(vocabulary)["deletions"]["lavov"]
