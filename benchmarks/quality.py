@@ -157,6 +157,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
+        "− word match (input-table piece vectors)": scored(replace(base, word_match=0.0)),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
         NO_CHECKS: scored(without_checks(base)),

@@ -57,7 +57,7 @@ def collect(assistant: Assistant, golds: list) -> list[dict]:  # type: ignore[ty
         hits = r.hits[:depth]
         features = sentence_features(
             generation, r.question, hits, r.focus_vector, assistant.sentence_vectors(r),  # type: ignore[arg-type]
-            r.loaded.bm25.term_idf, depth,
+            r.loaded.bm25.term_idf, depth, assistant.word_matches(r),
         )  # fmt: skip
         if not features:
             continue

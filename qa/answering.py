@@ -37,7 +37,7 @@ class CorpusView(Protocol):
 
 SELECTION_FEATURES = (
     "cosine", "overlap", "passage", "answer_type", "heading", "passage_dense", "names", "passage_lexical",
-    "context_overlap",
+    "context_overlap", "word_match",
 )  # fmt: skip
 PASSAGE_FEATURES = (
     "fused", "inverse_rank", "dense", "lexical", "best_cosine", "best_overlap", "best_paragraph_overlap",
@@ -66,32 +66,33 @@ class Weights:
     The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
     """
 
-    cosine: float = 3.2883
-    overlap: float = 2.6374
-    passage: float = 2.1667
-    answer_type: float = 1.294
+    cosine: float = 2.4975
+    overlap: float = 1.4449
+    passage: float = 2.1292
+    answer_type: float = 1.2488
     # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
     # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
-    passage_dense: float = 1.0756
-    names: float = 0.5915
-    passage_lexical: float = 0.3051
-    context_overlap: float = 3.6495
+    passage_dense: float = 1.1303
+    names: float = 0.6451
+    passage_lexical: float = 0.2863
+    context_overlap: float = 3.1386
+    word_match: float = 3.14
     confidence_coefficients: tuple[float, ...] = (
-        0.4969,
-        0.1144,
-        0.7358,
-        -0.4603,
-        -1.3139,
-        0.2068,
-        0.9746,
-        -0.5379,
-        0.4932,
-        0.6491,
-        -1.9125,
-        -1.184,
+        0.3523,
+        0.1087,
+        1.1295,
+        -0.0732,
+        -1.1434,
+        0.2188,
+        1.245,
+        -0.3554,
+        0.3675,
+        0.5993,
+        -1.9222,
+        -1.2423,
     )
-    confidence_bias: float = -6.4059
+    confidence_bias: float = -5.7959
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
     # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.
@@ -106,19 +107,19 @@ class Weights:
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
-        -2.8343,
-        0.4224,
-        7.752,
-        0.7654,
-        12.3959,
-        6.6653,
-        4.442,
-        1.077,
-        0.4469,
-        -0.0044,
-        -0.4768,
-        -0.484,
-        -0.7453,
+        -2.8349,
+        0.4125,
+        7.7305,
+        0.8164,
+        12.3719,
+        6.5957,
+        4.4794,
+        1.06,
+        0.4461,
+        0.0009,
+        -0.4734,
+        -0.4735,
+        -0.7586,
     )
 
     def selection(self) -> tuple[float, ...]:
@@ -144,6 +145,7 @@ class Scored:
     field_first: bool = False  # the first sentence under its heading, in a document with headings
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
+    word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
 
     @property
     def number_mismatch(self) -> bool:
@@ -152,7 +154,7 @@ class Scored:
     def selection_features(self) -> tuple[float, ...]:
         return (
             self.cosine, self.overlap, self.passage_score, 1.0 if self.phrase else 0.0, self.heading,
-            self.hit.dense, self.names_found, self.passage_lexical, self.context_overlap,
+            self.hit.dense, self.names_found, self.passage_lexical, self.context_overlap, self.word_match,
         )  # fmt: skip
 
 
@@ -228,6 +230,14 @@ def heading_match(terms: Mapping[str, float], heading: str) -> float:
     return sum(1 for w in words if w in terms) / len(words)
 
 
+def word_match(question_words: np.ndarray, pieces: np.ndarray) -> float:
+    """The mean, over the question's words, of the best cosine to one of a sentence's word pieces:
+    unit vectors from the model's input table, so "bought" comes near "purchased" without a forward pass."""
+    if not len(question_words) or not len(pieces):
+        return 0.0
+    return float((question_words @ pieces.T).max(axis=1).mean())
+
+
 def sentence_features(
     view: CorpusView,
     question: Question,
@@ -236,9 +246,12 @@ def sentence_features(
     sentence_vectors: Mapping[int, np.ndarray],
     idf: Callable[[str], float],
     depth: int,
+    word_matches: Mapping[int, float] | None = None,
 ) -> list[Scored]:
     """The features of every sentence of the top `depth` passages, in passage order, unscored
-    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked)."""
+    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked). `word_matches`:
+    each sentence's `word_match` to the question (0 for those missing)."""
+    word_matches = word_matches or {}
     if not hits:
         return []
     best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
@@ -318,6 +331,7 @@ def sentence_features(
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
+                word_match=word_matches.get(sid, 0.0),
             )
         )
     return out
@@ -413,9 +427,10 @@ def rank_passages(
     idf: Callable[[str], float],
     depth: int,
     weights: Weights,
+    word_matches: Mapping[int, float] | None = None,
 ) -> tuple[list[Scored], list[Hit]]:
     """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
-    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth)
+    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches)
     return features, rerank(view, hits[:depth], features, weights)
 
 
@@ -599,14 +614,17 @@ def answer(
     rerank_depth: int = 20,
     max_quotes: int = 3,
     nearest_shown: int = 3,
-    abstain_below: float = 0.19,
+    abstain_below: float = 0.2,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
+    word_matches: Mapping[int, float] | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks."""
     weights = weights or Weights()
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
-    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights)
+    features, ranked = rank_passages(
+        view, question, hits, query_vector, sentence_vectors, idf, depth, weights, word_matches
+    )
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
         reason = "No passage in the searched briefings matches this question"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering import Weights, answer, candidate_sentences
+from qa.answering import Weights, answer, candidate_sentences, sentence_text, word_match
 from qa.documents import content_hash
-from qa.embedding import Embedder, make_embedder
+from qa.embedding import Embedder, make_embedder, normalise
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.lexical import BM25
 from qa.questions import Question, analyse, clean_question
@@ -225,6 +225,7 @@ class Assistant:
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
             weights=weights or self.weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.loaded.vocabulary),
+            word_matches=self.word_matches(retrieval),
         )
         return result.model_copy(update={"index_version": version})
 
@@ -234,6 +235,19 @@ class Assistant:
         matrix = generation.sentence_vectors
         candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
         return {sid: matrix[sid] for sid, _ in candidates}
+
+    def word_matches(self, retrieval: Retrieval) -> dict[int, float]:
+        """`word_match` of each candidate sentence: the question's words against the sentence's pieces."""
+        words = retrieval.question.content_words
+        if not words:
+            return {}
+        generation = retrieval.loaded.generation
+        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.passages_read)]
+        texts = [sentence_text(generation, generation.sentences[sid]) for sid in sids]
+        with self._embed_lock:  # the tokenizer is not safe to share between threads
+            pieces = self.embedder.piece_vectors([*words, *texts])
+        asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
+        return {sid: word_match(asked, p) for sid, p in zip(sids, pieces[len(words) :], strict=True)}
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""

@@ -29,6 +29,10 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
 
+    def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per text, the unit vectors of its word pieces in the model's input table (no forward pass)."""
+        ...
+
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -64,6 +68,7 @@ class SentenceTransformerEmbedder:
         self._threads = threads
         self._model: object | None = None
         self._dimension: int | None = None
+        self._table: np.ndarray | None = None
 
     @property
     def model_id(self) -> str:
@@ -114,6 +119,14 @@ class SentenceTransformerEmbedder:
         )
         return normalise(vectors)
 
+    def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
+        model = self._load()
+        if self._table is None:
+            table = model[0].auto_model.get_input_embeddings().weight  # the first module's transformer
+            self._table = normalise(table.detach().cpu().numpy())
+        ids = model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [self._table[np.asarray(row, dtype=np.int64)] for row in ids]
+
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -140,12 +153,19 @@ class HashingEmbedder:
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         self.calls += len(texts)
+        return self._hashed(texts)
+
+    def _hashed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in _WORD.findall(text.lower()):
                 digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
         return normalise(out)
+
+    def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each word is one piece, its vector its hashed dimension: a word matches only itself."""
+        return [self._hashed(_WORD.findall(text.lower())) for text in texts]
 
 
 def make_embedder(model: str, batch_size: int = 64, threads: int | None = None) -> Embedder:

@@ -33,6 +33,7 @@ _PRONOUN = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b",
     re.I,
 )
+_WORD = re.compile(r"[^\W_]+")
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
@@ -87,6 +88,7 @@ class Question:
     negated: bool = False  # "Who could not recover…?": a quote that negates nothing rarely answers it
     numbers: tuple[str, ...] = ()  # "…in 1705?": a quote without them is about something else
     written_names: tuple[str, ...] = ()  # the names as typed ("Lavorv"), to tell which no briefing holds
+    content_words: tuple[str, ...] = ()  # its own words as typed, less stop and question words ("bought", "Lavrov")
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -177,4 +179,5 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         # in digits only: "Which two countries…?" asks for two names, not for the word "two"
         numbers=tuple(sorted(numbers_in(text, spelled=False))),
         written_names=name_words(text),
+        content_words=tuple(w for w in _WORD.findall(text) if w.lower() not in _WH_WORDS and tokenize(w)),
     )

@@ -97,3 +97,22 @@ def test_a_name_no_briefing_holds_is_named_with_the_closest_one(tiny_corpus: Pat
     assert assistant.ask("Whom did the President of Beta, Maria Lopez, visit?").checks == []
     unknown = assistant.ask("What does Belgium sell to Alpha?")
     assert "no briefing mentions “Belgium”" in unknown.checks  # nothing close: no suggestion
+
+
+def test_word_matches_score_each_candidate_sentence_against_the_question(
+    tiny_corpus: Path, tmp_path: Path, fake
+) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    retrieval = assistant.search("Does Beta sell wheat?")
+    matches = assistant.word_matches(retrieval)
+    generation = assistant.generation
+    text = {sid: generation.documents[s.doc].text[s.start : s.end] for sid, s in enumerate(generation.sentences)}
+    # the fake's pieces are whole words, each matching only itself: the share of "beta", "sell", "wheat" present
+    assert {text[sid]: round(value, 3) for sid, value in matches.items()}["Beta sells wheat to Alpha."] == round(
+        2 / 3, 3
+    )
+    assert max(matches, key=lambda sid: matches[sid]) == next(
+        s for s, t in text.items() if t == "Beta sells wheat to Alpha."
+    )
+    assert fake.calls == len(generation.passages) + len(generation.sentences) + 1  # pieces are not embeddings

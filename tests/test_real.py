@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import FACTBOOK, ROOT, SAMPLE, SHARED, needs_shared
@@ -97,6 +98,15 @@ def test_a_misspelt_name_is_pointed_at_the_briefings_spelling(real_assistant: As
 def test_follow_up_and_what_did_they_discuss(real_assistant: Assistant) -> None:
     answer = real_assistant.ask("What did they discuss?", ["Who did Lavrov meet?"])
     assert "discussed key issues" in answer.citations[0].quote
+
+
+def test_piece_vectors_are_unit_rows_of_the_models_input_table(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    bought, purchased, river, sentence = real_embedder.piece_vectors(
+        ["bought", "purchased", "river", "Mexico purchases Russian LNG."]
+    )
+    assert len(sentence) == real_embedder.count_pieces("Mexico purchases Russian LNG.") - 2  # less [CLS], [SEP]
+    assert np.allclose(np.linalg.norm(sentence, axis=1), 1.0, atol=1e-5)
+    assert float(bought[0] @ purchased[0]) > 0.5 > float(bought[0] @ river[0])
 
 
 def test_passages_fit_the_models_window(real_embedder) -> None:  # type: ignore[no-untyped-def]

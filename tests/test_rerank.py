@@ -20,6 +20,7 @@ from qa.answering import (
     refers_back,
     rerank,
     sentence_features,
+    word_match,
 )
 from qa.questions import analyse
 from qa.records import Answer, Document, Hit, Passage, Sentence
@@ -353,3 +354,21 @@ def test_notes_about_the_question_join_the_checks_answered_or_not() -> None:
     assert refused.checks[-1] == note and f"; {note})." in refused.text
     nothing = ask(0.0, [])
     assert nothing.abstained and nothing.checks == [note] and f"({note})." in nothing.text
+
+
+def test_word_match_is_the_mean_of_each_question_words_best_cosine() -> None:
+    asked = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    pieces = np.array([[0.6, 0.8, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+    assert word_match(asked, pieces) == pytest.approx((1.0 + 0.8) / 2)
+    assert word_match(asked, pieces[:0]) == 0.0 and word_match(asked[:0], pieces) == 0.0
+
+
+def test_the_word_match_feature_reaches_the_sentence_score() -> None:
+    hits = [Hit(pid=0, score=0.03)]  # "Alpha exports copper." then "It also mines gold."
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in VIEW.sentences}
+    zero = np.zeros(4, dtype=np.float32)
+    found = sentence_features(VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: 0.9, 0: 0.4})
+    assert [f.word_match for f in found] == [0.4, 0.9]
+    only = replace(Weights(), **{name: float(name == "word_match") for name in SELECTION_FEATURES}, field_first=0.0)
+    assert [s.sid for s in rank_sentences(found, hits, 1, only)] == [1, 0]
+    assert [f.word_match for f in sentence_features(VIEW, analyse("What?"), hits, zero, vectors, idf, 1)] == [0.0, 0.0]
