@@ -1,4 +1,4 @@
-"""Answer latency with and without the passage re-ranker, side by side in one run.
+"""Answer latency with and without the passage re-ranker and the word match, side by side in one run.
 
     python benchmarks/latency.py          # prints the table and writes benchmarks/latency.md
 
@@ -40,13 +40,20 @@ def main() -> int:
         index, embedder=embedder, settings=settings.model_copy(update={"rerank_depth": settings.top_passages})
     )
     without.weights = replace(without.weights, rerank_coefficients=())
+    no_word_match = Assistant.open(index, embedder=embedder, settings=settings)
+    no_word_match.weights = replace(no_word_match.weights, word_match=0.0)
     questions = [q for q, _ in FACTBOOK_QUESTIONS]
-    for assistant in (with_reranker, without):
+    configurations = {
+        "re-ranker (top 20)": with_reranker,
+        "re-ranker, without the word match": no_word_match,
+        "fused order (top 5)": without,
+    }
+    for assistant in configurations.values():
         assistant.prime(questions)
-    times: dict[str, list[float]] = {"re-ranker (top 20)": [], "fused order (top 5)": []}
+    times: dict[str, list[float]] = {name: [] for name in configurations}
     for _ in range(ROUNDS):
         for question in questions:
-            for name, assistant in (("re-ranker (top 20)", with_reranker), ("fused order (top 5)", without)):
+            for name, assistant in configurations.items():
                 started = time.perf_counter()
                 assistant.ask(question)
                 times[name].append((time.perf_counter() - started) * 1000)

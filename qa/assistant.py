@@ -211,6 +211,7 @@ class Assistant:
                 notice="no documents match the filters",
             )
         vectors = self.sentence_vectors(retrieval)
+        weights = weights or self.weights
         result = answer(
             generation,
             parsed,
@@ -223,9 +224,9 @@ class Assistant:
             max_quotes=self.settings.max_quotes,
             nearest_shown=self.settings.nearest_shown,
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
-            weights=weights or self.weights,
+            weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.loaded.vocabulary),
-            word_matches=self.word_matches(retrieval),
+            word_matches=self.word_matches(retrieval) if weights.word_match else None,  # 0: skip the tokenizer
         )
         return result.model_copy(update={"index_version": version})
 

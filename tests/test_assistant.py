@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,17 @@ def test_word_matches_score_each_candidate_sentence_against_the_question(
         s for s, t in text.items() if t == "Beta sells wheat to Alpha."
     )
     assert fake.calls == len(generation.passages) + len(generation.sentences) + 1  # pieces are not embeddings
+
+
+def test_with_a_zero_word_match_weight_the_pieces_are_not_computed(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    calls: list[int] = []
+    pieces = fake.piece_vectors
+    fake.piece_vectors = lambda texts: calls.append(len(texts)) or pieces(texts)
+    retrieval = assistant.search("Does Beta sell wheat?")
+    with_match = assistant.answer_from(retrieval)
+    assert calls and with_match.citations[0].quote == "Beta sells wheat to Alpha."
+    calls.clear()
+    without = assistant.answer_from(retrieval, weights=replace(assistant.weights, word_match=0.0))
+    assert calls == [] and without.citations[0].quote == "Beta sells wheat to Alpha."
