@@ -126,8 +126,9 @@ def test_with_a_zero_word_match_weight_the_pieces_are_not_computed(tiny_corpus: 
     pieces = fake.piece_vectors
     fake.piece_vectors = lambda texts: calls.append(len(texts)) or pieces(texts)
     retrieval = assistant.search("Does Beta sell wheat?")
-    with_match = assistant.answer_from(retrieval)
+    with_match = assistant.answer_from(retrieval, abstain_below=0.0)
     assert calls and with_match.citations[0].quote == "Beta sells wheat to Alpha."
     calls.clear()
-    without = assistant.answer_from(retrieval, weights=replace(assistant.weights, word_match=0.0))
+    off = replace(assistant.weights, word_match=0.0)
+    without = assistant.answer_from(retrieval, weights=off, abstain_below=0.0)
     assert calls == [] and without.citations[0].quote == "Beta sells wheat to Alpha."
