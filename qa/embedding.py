@@ -69,6 +69,7 @@ class SentenceTransformerEmbedder:
         self._model: object | None = None
         self._dimension: int | None = None
         self._table: np.ndarray | None = None
+        self._piece_ids: dict[str, np.ndarray] = {}  # text → its word-piece ids: sentences recur across questions
 
     @property
     def model_id(self) -> str:
@@ -124,8 +125,14 @@ class SentenceTransformerEmbedder:
         if self._table is None:
             table = model[0].auto_model.get_input_embeddings().weight  # the first module's transformer
             self._table = normalise(table.detach().cpu().numpy())
-        ids = model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [self._table[np.asarray(row, dtype=np.int64)] for row in ids]
+        known = self._piece_ids
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            if len(known) + len(missing) > 200_000:
+                known.clear()
+            for text, row in zip(missing, model.tokenizer(missing, add_special_tokens=False)["input_ids"], strict=True):
+                known[text] = np.asarray(row, dtype=np.int64)
+        return [self._table[known[text]] for text in texts]
 
 
 _WORD = re.compile(r"[a-z0-9]+")
