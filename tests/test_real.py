@@ -107,6 +107,8 @@ def test_piece_vectors_are_unit_rows_of_the_models_input_table(real_embedder) ->
     assert len(sentence) == real_embedder.count_pieces("Mexico purchases Russian LNG.") - 2  # less [CLS], [SEP]
     assert np.allclose(np.linalg.norm(sentence, axis=1), 1.0, atol=1e-5)
     assert float(bought[0] @ purchased[0]) > 0.5 > float(bought[0] @ river[0])
+    again = real_embedder.piece_vectors(["river", "Mexico purchases Russian LNG.", "bought"])  # from the cache
+    assert np.array_equal(again[0], river) and np.array_equal(again[1], sentence) and np.array_equal(again[2], bought)
 
 
 def test_passages_fit_the_models_window(real_embedder) -> None:  # type: ignore[no-untyped-def]
