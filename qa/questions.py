@@ -141,12 +141,8 @@ def name_words(text: str) -> tuple[str, ...]:
 
 def proper_names(text: str) -> tuple[str, ...]:
     """Tokens of capitalised words that are not the question's first word (names, places, acronyms)."""
-    found: list[str] = []
-    for match in _NAME_WORD.finditer(text.strip()):
-        for token in tokenize(match.group()):
-            if token not in _WH_WORDS and token not in found:
-                found.append(token)
-    return tuple(found)
+    tokens = (token for word in name_words(text) for token in tokenize(word) if token not in _WH_WORDS)
+    return tuple(dict.fromkeys(tokens))
 
 
 def analyse(text: str, history: Sequence[str] = ()) -> Question:
