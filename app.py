@@ -14,6 +14,10 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import atexit
+import shutil
+import signal
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,7 @@ import gradio as gr
 
 from qa import Assistant, QAError, Settings
 from qa.html_view import answer_html, corpus_html, status_line
-from qa.render import verification_json, verification_markdown
+from qa.render import write_verification_pack
 from qa.web import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
 
 MAX_QUESTION_CHARS = 1000
@@ -41,16 +45,11 @@ with its document, date, section, score and exact character offsets.</li>
 def build(assistant: Assistant) -> gr.Blocks:
     """The page; every handler is a few lines over the Assistant."""
     export_dir = Path(tempfile.mkdtemp(prefix="qa-export-"))
+    atexit.register(shutil.rmtree, export_dir, ignore_errors=True)
 
     def texts_of(doc_ids: set[str]) -> dict[str, str]:
         known = assistant.generation.doc_by_id
         return {doc_id: assistant.document(doc_id).text for doc_id in doc_ids if doc_id in known}
-
-    def export(result: Any, number: int) -> list[str]:
-        md, js = export_dir / f"answer-{number:03d}.md", export_dir / f"answer-{number:03d}.json"
-        md.write_text(verification_markdown(result), encoding="utf-8")
-        js.write_text(verification_json(result), encoding="utf-8")
-        return [str(md), str(js)]
 
     def status_html() -> str:
         return f"<p class='qa-status' id='qa-status'>{status_line(assistant.status())}</p>"
@@ -69,7 +68,7 @@ def build(assistant: Assistant) -> gr.Blocks:
         cited = {c.doc_id for c in result.citations + result.nearest}
         html = answer_html(result, f"a{len(turns)}", texts_of(cited))
         turns = [*turns, {"question": question, "html": html}]
-        files = export(result, len(turns))
+        files = [str(f) for f in write_verification_pack(export_dir, result, len(turns))]
         return "", turns, conversation_html(turns), gr.update(value=files, visible=True), status_html()
 
     def on_clear():  # type: ignore[no-untyped-def]
@@ -83,7 +82,8 @@ def build(assistant: Assistant) -> gr.Blocks:
             return {"error": str(exc), "question": str(question)[:200]}
 
     docs = assistant.documents()
-    with gr.Blocks(title="Briefing QA") as demo:
+    # Gradio keeps a copy of every file it serves (the verification packs): drop copies a day old, hourly
+    with gr.Blocks(title="Briefing QA", delete_cache=(3600, 86400)) as demo:
         turns = gr.State([])
         with gr.Row(elem_classes="qa-header"):
             gr.HTML(
@@ -170,6 +170,7 @@ def main() -> None:
     assistant = Assistant.open(index_dir, settings=settings)
     demo = build(assistant)
     demo.queue(default_concurrency_limit=2, max_size=64)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop request still runs the clean-ups at exit
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

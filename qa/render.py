@@ -6,6 +6,8 @@ Pure: turns an `Answer` into strings. It does not decide what the answer says.
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 from qa.records import Answer, Citation
 
@@ -63,3 +65,12 @@ def verification_markdown(answer: Answer) -> str:
 
 def verification_json(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)
+
+
+def write_verification_pack(root: Path, answer: Answer, number: int) -> list[Path]:
+    """`answer-NNN.md` and `.json` in a new folder under `root`: two chats may both be at answer 1."""
+    folder = Path(tempfile.mkdtemp(prefix="pack-", dir=root))
+    md, js = folder / f"answer-{number:03d}.md", folder / f"answer-{number:03d}.json"
+    md.write_text(verification_markdown(answer), encoding="utf-8")
+    js.write_text(verification_json(answer), encoding="utf-8")
+    return [md, js]

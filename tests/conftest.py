@@ -110,10 +110,11 @@ def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = No
 
 
 @contextlib.contextmanager
-def serve_app(index: Path, corpus: Path) -> Iterator[str]:
-    """`python app.py` on a free loopback port over `index`; yields its URL, stops it after."""
+def serve_app(index: Path, corpus: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`python app.py` on a free loopback port over `index`; yields its URL, stops it (SIGTERM) after."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_CORPUS": str(corpus)}
+    env.update(extra_env or {})
     env.pop("QA_MODEL", None)
     log = index.parent / f"app-{port}.log"
     with open(log, "w") as out:

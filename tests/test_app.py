@@ -76,3 +76,9 @@ def test_large_upload_is_refused(server: str) -> None:
     )
     status, _ = get(server + "/gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert status == 413
+
+
+def test_a_stopped_app_leaves_no_verification_pack_folder_behind(real_sample_index: Path, tmp_path: Path) -> None:
+    with serve_app(real_sample_index, real_sample_index.parent / "corpus", {"TMPDIR": str(tmp_path)}):
+        assert len(list(tmp_path.glob("qa-export-*"))) == 1
+    assert list(tmp_path.glob("qa-export-*")) == []

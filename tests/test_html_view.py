@@ -1,6 +1,7 @@
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from qa.html_view import answer_html, escape, evidence_card, status_line
 from qa.records import Answer, Citation, IndexStatus
-from qa.render import terminal, verification_json, verification_markdown
+from qa.render import terminal, verification_json, verification_markdown, write_verification_pack
 from qa.web import conversation_html, filters_from_inputs
 
 TEXT = "Intro. The <b>quote</b> [x](javascript:alert(1)) $$a$$ here. After it."
@@ -104,3 +105,13 @@ def test_verification_pack_and_terminal() -> None:
     assert "sha256 `" + "ab" * 32 + "`" in md and "characters 7–" in md and "gen-1" in md
     assert json.loads(verification_json(answer))["citations"][0]["start"] == 7
     assert "[1] T <i> · 2025-07 · S" in terminal(answer)
+
+
+def test_verification_packs_of_two_chats_at_the_same_answer_number_stay_apart(tmp_path: Path) -> None:
+    first = Answer(question="one?", text="a", abstained=True, confidence=0.1, index_version="gen-1")
+    second = first.model_copy(update={"question": "two?"})
+    packs = [write_verification_pack(tmp_path, answer, 1) for answer in (first, second)]
+    assert [p.name for p in packs[0]] == [p.name for p in packs[1]] == ["answer-001.md", "answer-001.json"]
+    assert packs[0][0].parent != packs[1][0].parent
+    assert [json.loads(pack[1].read_text())["question"] for pack in packs] == ["one?", "two?"]
+    assert "**Question:** two?" in packs[1][0].read_text()
