@@ -41,7 +41,7 @@ def main() -> int:
     )
     without.weights = replace(without.weights, rerank_coefficients=())
     no_word_match = Assistant.open(index, embedder=embedder, settings=settings)
-    no_word_match.weights = replace(no_word_match.weights, word_match=0.0)
+    no_word_match.weights = no_word_match.weights.without_word_match()
     questions = [q for q, _ in FACTBOOK_QUESTIONS]
     configurations = {
         "re-ranker (top 20)": with_reranker,

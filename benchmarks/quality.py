@@ -125,13 +125,15 @@ def with_hits(retrieval: Retrieval, which: str, settings: Settings) -> Retrieval
 
 
 NO_CHECKS = "− negation and number checks (confidence)"
+NO_OPPOSITES = "− opposite-word check (confidence)"
 # rows whose abstention differs from the full system's: the table shows their answered / abstained shares
-ABSTENTION_ROWS = ("full system", NO_CHECKS)
+ABSTENTION_ROWS = ("full system", NO_CHECKS, NO_OPPOSITES)
 
 
-def without_checks(weights: Weights) -> Weights:
-    """The confidence model with the negated-question and question-number checks switched off."""
-    off = {CONFIDENCE_FEATURES.index("negation_mismatch"), CONFIDENCE_FEATURES.index("number_mismatch")}
+def without_checks(weights: Weights, checks: tuple[str, ...] = ("negation_mismatch", "number_mismatch")) -> Weights:
+    """The confidence model with some checks switched off (by default the negated-question and
+    question-number checks)."""
+    off = {CONFIDENCE_FEATURES.index(name) for name in checks}
     return replace(
         weights,
         confidence_coefficients=tuple(0.0 if i in off else c for i, c in enumerate(weights.confidence_coefficients)),
@@ -157,10 +159,11 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
-        "− word match (input-table piece vectors)": scored(replace(base, word_match=0.0)),
+        "− word match (input-table piece vectors)": scored(base.without_word_match()),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
         NO_CHECKS: scored(without_checks(base)),
+        NO_OPPOSITES: scored(without_checks(base, ("opposite_mismatch",))),
         "baseline: best-cosine sentence of top-5 fused": scored(
             replace(
                 base,

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.lexical import tokenize
+from qa.opposites import stated_opposite
 from qa.phrases import answer_phrase
 from qa.questions import Question, negation_pattern, numbers_in
 from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
@@ -41,7 +42,7 @@ SELECTION_FEATURES = (
 )  # fmt: skip
 PASSAGE_FEATURES = (
     "fused", "inverse_rank", "dense", "lexical", "best_cosine", "best_overlap", "best_paragraph_overlap",
-    "names", "answer_type", "sentences", "document_share", "document_mass", "second_overlap",
+    "names", "answer_type", "sentences", "document_share", "document_mass", "second_overlap", "word_match",
 )  # fmt: skip
 CONFIDENCE_FEATURES = (
     "score",
@@ -56,6 +57,7 @@ CONFIDENCE_FEATURES = (
     "passage_share",
     "negation_mismatch",
     "number_mismatch",
+    "opposite_mismatch",
 )
 
 
@@ -66,33 +68,34 @@ class Weights:
     The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
     """
 
-    cosine: float = 2.4975
-    overlap: float = 1.4449
-    passage: float = 2.1292
-    answer_type: float = 1.2488
+    cosine: float = 2.8551
+    overlap: float = 1.3945
+    passage: float = 2.1933
+    answer_type: float = 1.2719
     # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
     # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
-    passage_dense: float = 1.1303
-    names: float = 0.6451
-    passage_lexical: float = 0.2863
-    context_overlap: float = 3.1386
-    word_match: float = 3.14
+    passage_dense: float = 1.1144
+    names: float = 0.5539
+    passage_lexical: float = 0.2399
+    context_overlap: float = 2.98
+    word_match: float = 3.4032
     confidence_coefficients: tuple[float, ...] = (
-        0.3523,
-        0.1087,
-        1.1295,
-        -0.0732,
-        -1.1434,
-        0.2188,
-        1.245,
-        -0.3554,
-        0.3675,
-        0.5993,
-        -1.9222,
-        -1.2423,
+        0.3637,
+        0.1111,
+        1.1037,
+        -0.152,
+        -1.2533,
+        0.2837,
+        1.2285,
+        -0.4022,
+        0.3461,
+        0.6104,
+        -1.9641,
+        -1.2431,
+        -1.2001,
     )
-    confidence_bias: float = -5.7959
+    confidence_bias: float = -5.8723
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
     # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.
@@ -107,23 +110,38 @@ class Weights:
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
-        -2.8349,
-        0.4125,
-        7.7305,
-        0.8164,
-        12.3719,
-        6.5957,
-        4.4794,
-        1.06,
-        0.4461,
-        0.0009,
-        -0.4734,
-        -0.4735,
-        -0.7586,
+        -2.3507,
+        0.3865,
+        7.3002,
+        0.0167,
+        12.054,
+        5.7105,
+        2.0347,
+        1.0767,
+        0.323,
+        -0.047,
+        -0.454,
+        -0.4812,
+        -0.8782,
+        7.73,
     )
 
     def selection(self) -> tuple[float, ...]:
         return tuple(getattr(self, name) for name in SELECTION_FEATURES)
+
+    @property
+    def reads_words(self) -> bool:
+        """Whether the word match counts anywhere: in the sentence score or in the re-ranker."""
+        passage = dict(zip(PASSAGE_FEATURES, self.rerank_coefficients, strict=False)).get("word_match", 0.0)
+        return bool(self.word_match or passage)
+
+    def without_word_match(self) -> Weights:
+        """These weights with the word match out of the sentence score and the re-ranker (its ablation)."""
+        coefficients = tuple(
+            0.0 if name == "word_match" else c
+            for name, c in zip(PASSAGE_FEATURES, self.rerank_coefficients, strict=False)
+        )
+        return replace(self, word_match=0.0, rerank_coefficients=coefficients)
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,8 @@ class Scored:
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
     word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
+    word_bests: tuple[float, ...] = ()  # each question word's best cosine to one of the sentence's pieces
+    opposite: tuple[str, str] | None = None  # the question asks "after", the sentence says "before" (`qa.opposites`)
 
     @property
     def number_mismatch(self) -> bool:
@@ -230,12 +250,24 @@ def heading_match(terms: Mapping[str, float], heading: str) -> float:
     return sum(1 for w in words if w in terms) / len(words)
 
 
+def word_bests(question_words: np.ndarray, pieces: np.ndarray) -> tuple[float, ...]:
+    """Each question word's best cosine to one of a sentence's word pieces (0 with no pieces): unit
+    vectors from the model's input table, so "bought" comes near "purchased" without a forward pass."""
+    if not len(pieces):
+        return (0.0,) * len(question_words)
+    return tuple(float(x) for x in (question_words @ pieces.T).max(axis=1))
+
+
 def word_match(question_words: np.ndarray, pieces: np.ndarray) -> float:
-    """The mean, over the question's words, of the best cosine to one of a sentence's word pieces:
-    unit vectors from the model's input table, so "bought" comes near "purchased" without a forward pass."""
-    if not len(question_words) or not len(pieces):
-        return 0.0
-    return float((question_words @ pieces.T).max(axis=1).mean())
+    """The mean, over the question's words, of the best cosine to one of a sentence's word pieces."""
+    return mean_best([word_bests(question_words, pieces)])
+
+
+def mean_best(bests: Sequence[Sequence[float]]) -> float:
+    """The mean over the question's words of each one's best cosine in any of `bests` (one row per
+    sentence): a sentence's word match, or, with all of its sentences, a passage's."""
+    rows = [b for b in bests if len(b)]
+    return float(np.max(np.array(rows), axis=0).mean()) if rows else 0.0
 
 
 def sentence_features(
@@ -246,11 +278,11 @@ def sentence_features(
     sentence_vectors: Mapping[int, np.ndarray],
     idf: Callable[[str], float],
     depth: int,
-    word_matches: Mapping[int, float] | None = None,
+    word_matches: Mapping[int, Sequence[float]] | None = None,
 ) -> list[Scored]:
     """The features of every sentence of the top `depth` passages, in passage order, unscored
     (`passage_score` is set by `rank_sentences`, once the passages are re-ranked). `word_matches`:
-    each sentence's `word_match` to the question (0 for those missing)."""
+    each sentence's `word_bests` (its `word_match` is 0 where missing)."""
     word_matches = word_matches or {}
     if not hits:
         return []
@@ -331,7 +363,9 @@ def sentence_features(
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
-                word_match=word_matches.get(sid, 0.0),
+                word_match=mean_best([word_matches.get(sid, ())]),
+                word_bests=tuple(word_matches.get(sid, ())),
+                opposite=stated_opposite(question.opposites, text),
             )
         )
     return out
@@ -373,6 +407,7 @@ def passage_features(view: CorpusView, hits: Sequence[Hit], features: Sequence[S
                 doc_count[doc] / len(hits),
                 doc_mass[doc] / total_mass,
                 overlaps[1] if len(overlaps) > 1 else 0.0,
+                mean_best([s.word_bests for s in items]),
             )
         )
     return rows
@@ -427,7 +462,7 @@ def rank_passages(
     idf: Callable[[str], float],
     depth: int,
     weights: Weights,
-    word_matches: Mapping[int, float] | None = None,
+    word_matches: Mapping[int, Sequence[float]] | None = None,
 ) -> tuple[list[Scored], list[Hit]]:
     """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
     features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches)
@@ -441,7 +476,7 @@ def confidence_features(scored: Sequence[Scored]) -> tuple[float, ...]:
     return (
         best.score, margin, best.cosine, best.overlap, best.paragraph_overlap, best.names_found, best.hit.dense,
         1.0 if best.phrase else 0.0, best.missing_term, best.hit.score, float(best.negation_mismatch),
-        float(best.number_mismatch),
+        float(best.number_mismatch), float(best.opposite is not None),
     )  # fmt: skip
 
 
@@ -530,6 +565,9 @@ def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
         notes.append(f"the question mentions {', '.join(item.missing_numbers)}; {quote} does not")
     if item.negation_mismatch:
         notes.append(f"the question asks about what is not so; {quote} negates nothing")
+    if item.opposite:
+        asked, stated = item.opposite
+        notes.append(f"the question says “{asked}”; {quote} says “{stated}”")
     return notes
 
 
@@ -614,10 +652,10 @@ def answer(
     rerank_depth: int = 20,
     max_quotes: int = 3,
     nearest_shown: int = 3,
-    abstain_below: float = 0.2,
+    abstain_below: float = 0.21,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
-    word_matches: Mapping[int, float] | None = None,
+    word_matches: Mapping[int, Sequence[float]] | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks."""
     weights = weights or Weights()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering import Weights, answer, candidate_sentences, sentence_text, word_match
+from qa.answering import Weights, answer, candidate_sentences, sentence_text, word_bests
 from qa.documents import content_hash
 from qa.embedding import Embedder, make_embedder, normalise
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
@@ -226,7 +226,7 @@ class Assistant:
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.loaded.vocabulary),
-            word_matches=self.word_matches(retrieval) if weights.word_match else None,  # 0: skip the tokenizer
+            word_matches=self.word_matches(retrieval) if weights.reads_words else None,  # unused: skip the tokenizer
         )
         return result.model_copy(update={"index_version": version})
 
@@ -237,18 +237,35 @@ class Assistant:
         candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
         return {sid: matrix[sid] for sid, _ in candidates}
 
-    def word_matches(self, retrieval: Retrieval) -> dict[int, float]:
-        """`word_match` of each candidate sentence: the question's words against the sentence's pieces."""
+    def word_matches(self, retrieval: Retrieval) -> dict[int, tuple[float, ...]]:
+        """`word_bests` of each candidate sentence: the question's words against the word pieces of the
+        sentence, its headings and its document's title (the words `overlap` reads too)."""
         words = retrieval.question.content_words
         if not words:
             return {}
         generation = retrieval.loaded.generation
         sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.passages_read)]
-        texts = [sentence_text(generation, generation.sentences[sid]) for sid in sids]
+        sentences = [generation.sentences[sid] for sid in sids]
+        docs = sorted({s.doc for s in sentences})
+        sections = sorted({tuple(s.section) for s in sentences if s.section})
+        texts = [
+            *words,
+            *(sentence_text(generation, s) for s in sentences),
+            *(generation.documents[d].title for d in docs),
+            *(" ".join(section) for section in sections),
+        ]
         with self._embed_lock:  # the tokenizer is not safe to share between threads
-            pieces = self.embedder.piece_vectors([*words, *texts])
+            pieces = self.embedder.piece_vectors(texts)
         asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
-        return {sid: word_match(asked, p) for sid, p in zip(sids, pieces[len(words) :], strict=True)}
+        found = [word_bests(asked, p) for p in pieces[len(words) :]]
+        own, rest = found[: len(sentences)], found[len(sentences) :]
+        titles = dict(zip(docs, rest[: len(docs)], strict=True))
+        headings = dict(zip(sections, rest[len(docs) :], strict=True))
+        none = (0.0,) * len(words)
+        return {
+            sid: tuple(map(max, bests, titles[s.doc], headings.get(tuple(s.section), none)))
+            for sid, s, bests in zip(sids, sentences, own, strict=True)
+        }
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""

@@ -171,8 +171,16 @@ class HashingEmbedder:
         return normalise(out)
 
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Each word is one piece, its vector its hashed dimension: a word matches only itself."""
-        return [self._hashed(_WORD.findall(text.lower())) for text in texts]
+        """Each word is one piece, matching only itself: one-hot over the distinct words of this call
+        (no hashing, so no two words collide; compare only vectors of one call, as `word_matches` does)."""
+        words = [_WORD.findall(text.lower()) for text in texts]
+        column = {word: i for i, word in enumerate(dict.fromkeys(w for found in words for w in found))}
+        out = []
+        for found in words:
+            pieces = np.zeros((len(found), max(len(column), 1)), dtype=np.float32)
+            pieces[np.arange(len(found)), [column[w] for w in found]] = 1.0
+            out.append(pieces)
+        return out
 
 
 def make_embedder(model: str, batch_size: int = 64, threads: int | None = None) -> Embedder:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from qa.errors import QuestionError
 from qa.lexical import tokenize
+from qa.opposites import asked_opposites
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("how_many", re.compile(r"\bhow (many|much|large|big|long|far|old|high|tall)\b|\bwhat (number|percentage|share|proportion|amount)\b|\bwhat is the (population|size|area|number|total|rate|amount)\b", re.I)),
@@ -89,6 +90,7 @@ class Question:
     numbers: tuple[str, ...] = ()  # "…in 1705?": a quote without them is about something else
     written_names: tuple[str, ...] = ()  # the names as typed ("Lavorv"), to tell which no briefing holds
     content_words: tuple[str, ...] = ()  # its own words as typed, less stop and question words ("bought", "Lavrov")
+    opposites: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "after" → ("before",): `qa.opposites.asked_opposites`
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -176,4 +178,5 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         numbers=tuple(sorted(numbers_in(text, spelled=False))),
         written_names=name_words(text),
         content_words=tuple(w for w in _WORD.findall(text) if w.lower() not in _WH_WORDS and tokenize(w)),
+        opposites=asked_opposites(text),
     )

@@ -1,6 +1,6 @@
-from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.assistant import Assistant
@@ -110,13 +110,31 @@ def test_word_matches_score_each_candidate_sentence_against_the_question(
     generation = assistant.generation
     text = {sid: generation.documents[s.doc].text[s.start : s.end] for sid, s in enumerate(generation.sentences)}
     # the fake's pieces are whole words, each matching only itself: the share of "beta", "sell", "wheat" present
-    assert {text[sid]: round(value, 3) for sid, value in matches.items()}["Beta sells wheat to Alpha."] == round(
-        2 / 3, 3
-    )
-    assert max(matches, key=lambda sid: matches[sid]) == next(
+    means = {sid: sum(bests) / len(bests) for sid, bests in matches.items()}
+    assert {text[sid]: round(value, 3) for sid, value in means.items()}["Beta sells wheat to Alpha."] == round(2 / 3, 3)
+    assert all(len(bests) == 3 for bests in matches.values())  # "Beta", "sell", "wheat"
+    assert max(means, key=lambda sid: means[sid]) == next(
         s for s, t in text.items() if t == "Beta sells wheat to Alpha."
     )
     assert fake.calls == len(generation.passages) + len(generation.sentences) + 1  # pieces are not embeddings
+
+
+def test_a_sentence_word_match_reads_its_headings_and_its_documents_title_too(
+    tiny_corpus: Path, tmp_path: Path, fake
+) -> None:  # type: ignore[no-untyped-def]
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    generation = assistant.generation
+    retrieval = assistant.search("Which trade report?")  # "trade" is alpha.md's heading, "report" in its title
+    sid = next(
+        i for i, s in enumerate(generation.sentences)
+        if generation.documents[s.doc].text[s.start : s.end].startswith("Alpha exports copper")
+    )  # fmt: skip
+    assert (
+        tuple(generation.sentences[sid].section) == ("Trade",)
+        and "Report" in generation.documents[generation.sentences[sid].doc].title
+    )
+    assert assistant.word_matches(retrieval)[sid] == pytest.approx((1.0, 1.0))
 
 
 def test_with_a_zero_word_match_weight_the_pieces_are_not_computed(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -129,6 +147,16 @@ def test_with_a_zero_word_match_weight_the_pieces_are_not_computed(tiny_corpus: 
     with_match = assistant.answer_from(retrieval, abstain_below=0.0)
     assert calls and with_match.citations[0].quote == "Beta sells wheat to Alpha."
     calls.clear()
-    off = replace(assistant.weights, word_match=0.0)
+    off = assistant.weights.without_word_match()
     without = assistant.answer_from(retrieval, weights=off, abstain_below=0.0)
     assert calls == [] and without.citations[0].quote == "Beta sells wheat to Alpha."
+
+
+def test_the_fakes_pieces_match_a_word_only_with_itself() -> None:
+    # "discuss", "alpha" and "of" share a bucket of the 256-dimension hashed embedding; as pieces they are apart
+    fake = HashingEmbedder(256)
+    asked, sentence, empty = fake.piece_vectors(["discuss Beta", "Alpha of Beta, beta discuss", ""])
+    similarity = asked @ sentence.T
+    assert similarity.tolist() == [[0, 0, 0, 0, 1], [0, 0, 1, 1, 0]]
+    assert empty.shape == (0, asked.shape[1])
+    assert np.allclose(np.linalg.norm(sentence, axis=1), 1.0)

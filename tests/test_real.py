@@ -184,3 +184,12 @@ def test_cli_end_to_end_with_python_m_qa(tmp_path: Path) -> None:
     first = payload["citations"][0]
     assert "coffee" in first["quote"] and SAMPLE_TEXT[first["start"] : first["end"]] == first["quote"]
     assert payload["abstained"] is False and 0 <= payload["confidence"] <= 1
+
+
+def test_a_question_asked_the_wrong_way_round_is_flagged(real_assistant: Assistant) -> None:
+    wrong_way = real_assistant.ask("Who is Mexico's least important trade partner?")
+    assert "the question says “least”; the" in wrong_way.checks[0] and "says “most”" in wrong_way.checks[0]
+    assert "“least”" in wrong_way.text
+    right_way = real_assistant.ask("Who is Mexico's most important trade partner?")
+    assert right_way.checks == [] and not right_way.abstained
+    assert right_way.confidence > wrong_way.confidence

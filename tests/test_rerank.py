@@ -20,6 +20,7 @@ from qa.answering import (
     refers_back,
     rerank,
     sentence_features,
+    word_bests,
     word_match,
 )
 from qa.questions import analyse
@@ -367,8 +368,71 @@ def test_the_word_match_feature_reaches_the_sentence_score() -> None:
     hits = [Hit(pid=0, score=0.03)]  # "Alpha exports copper." then "It also mines gold."
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in VIEW.sentences}
     zero = np.zeros(4, dtype=np.float32)
-    found = sentence_features(VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: 0.9, 0: 0.4})
-    assert [f.word_match for f in found] == [0.4, 0.9]
+    found = sentence_features(
+        VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: (0.9,), 0: (0.4,)}
+    )
+    assert [f.word_match for f in found] == pytest.approx([0.4, 0.9])
     only = replace(Weights(), **{name: float(name == "word_match") for name in SELECTION_FEATURES}, field_first=0.0)
     assert [s.sid for s in rank_sentences(found, hits, 1, only)] == [1, 0]
     assert [f.word_match for f in sentence_features(VIEW, analyse("What?"), hits, zero, vectors, idf, 1)] == [0.0, 0.0]
+
+
+def test_word_bests_give_each_question_word_its_best_cosine() -> None:
+    asked = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    pieces = np.array([[0.6, 0.8, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+    assert word_bests(asked, pieces) == pytest.approx((1.0, 0.8))
+    assert word_bests(asked, pieces[:0]) == (0.0, 0.0) and word_bests(asked[:0], pieces) == ()
+
+
+def test_a_passage_word_match_takes_each_words_best_over_all_its_sentences() -> None:
+    # passage 0 matches one question word in each of its sentences; passage 2 matches both at 0.7 in one
+    hits = [Hit(pid=2, score=0.03), Hit(pid=0, score=0.02)]
+    q, zero = analyse("Copper or gold?"), np.zeros(4, dtype=np.float32)
+    vectors = {s.sid: zero for s in VIEW.sentences}
+    bests = {0: (1.0, 0.1), 1: (0.2, 0.9), 3: (0.7, 0.7), 4: (0.0, 0.0)}
+    feats = sentence_features(VIEW, q, hits, zero, vectors, idf, 2, bests)
+    assert sorted(f.word_match for f in feats) == pytest.approx([0.0, 0.55, 0.55, 0.7])
+    rows = [dict(zip(PASSAGE_FEATURES, row, strict=True)) for row in passage_features(VIEW, hits, feats)]
+    assert [r["word_match"] for r in rows] == pytest.approx([0.7, 0.95])  # (1.0 + 0.9) / 2 for passage 0
+    only = tuple(1.0 if name == "word_match" else 0.0 for name in PASSAGE_FEATURES)
+    assert [
+        h.pid for h in rerank(VIEW, hits, feats, replace(Weights(), rerank_coefficients=only, heading_passage=0.0))
+    ] == [0, 2]
+
+
+def test_without_the_word_match_neither_the_sentences_nor_the_reranker_read_it() -> None:
+    weights = Weights()
+    assert weights.reads_words
+    off = weights.without_word_match()
+    assert not off.reads_words and off.word_match == 0.0
+    assert dict(zip(PASSAGE_FEATURES, off.rerank_coefficients, strict=True))["word_match"] == 0.0
+    kept = [c for name, c in zip(PASSAGE_FEATURES, off.rerank_coefficients, strict=True) if name != "word_match"]
+    assert kept == [
+        c for name, c in zip(PASSAGE_FEATURES, weights.rerank_coefficients, strict=True) if name != "word_match"
+    ]
+    assert replace(off, rerank_coefficients=tuple(1.0 for _ in PASSAGE_FEATURES)).reads_words
+    assert not replace(off, rerank_coefficients=()).reads_words
+
+
+OPPOSED = corpus([[["Rents rose after the war."], ["Rents fell before the war."]]])
+
+
+def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    zero = np.zeros(4, dtype=np.float32)
+    vectors = {s.sid: zero for s in OPPOSED.sentences}
+    question = analyse("Did rents rise before the war?")
+    found = {f.sid: f for f in sentence_features(OPPOSED, question, hits, zero, vectors, idf, 2)}
+    assert found[0].opposite == ("before", "after") and found[1].opposite is None
+    only = tuple(-2.0 if name == "opposite_mismatch" else 0.0 for name in CONFIDENCE_FEATURES)
+    checked = replace(Weights(), confidence_coefficients=only, confidence_bias=0.0)
+    assert confidence([found[0], found[1]], checked) == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
+    assert confidence([found[1], found[0]], checked) == 0.5
+    assert mismatch_notes(found[0]) == ["the question says “before”; the quote says “after”"]
+    pinned = replace(Weights(), **{name: float(name == "overlap") for name in SELECTION_FEATURES}, field_first=0.0)
+    answered = answer(OPPOSED, question, hits[:1], zero, vectors, idf, abstain_below=0.0, weights=pinned)
+    assert answered.citations[0].quote == "Rents rose after the war."
+    assert "_Check: the question says “before”; the quote says “after”._" in answered.text
+    assert answered.checks == ["the question says “before”; the quote says “after”"]
+    plain = {f.sid: f for f in sentence_features(OPPOSED, analyse("Did rents rise?"), hits, zero, vectors, idf, 2)}
+    assert plain[0].opposite is None and plain[1].opposite is None

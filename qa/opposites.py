@@ -1,0 +1,105 @@
+"""Words with opposite meanings: a quote that says "largest" where the question asks "smallest".
+
+A question asked the wrong way round ("Who came into contact with Wales after the conquest?" when
+the briefing says "before") still finds the right passage and a near-perfect sentence; only the one
+word differs. `asked_opposites` reads the question once, `stated_opposite` checks each candidate
+sentence. The word list is plain English, in all the forms it is matched in (no stemming: "lower"
+is an opposite of "higher" but "low" is not of "highest").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.lexical import fold
+
+# one pair per entry; each word is matched whole, lower case, accents folded
+PAIRS = """
+most least; more less; more fewer; first last; before after; earliest latest; earlier later; early late
+largest smallest; biggest smallest; larger smaller; bigger smaller; large small; big small
+highest lowest; higher lower; high low; upper lower; top bottom; above below; inner outer
+maximum minimum; increase decrease; increased decreased; increasing decreasing; increase reduce
+increased reduced; increased dropped; rise fall; rose fell; raise lower; raised lowered; expand shrink
+expanded shrank; north south; east west; northern southern; eastern western; northeast southwest
+northwest southeast; major minor; strong weak; strongest weakest; best worst; better worse
+longest shortest; long short; oldest youngest; oldest newest; old new; older younger; older newer
+fastest slowest; fast slow; hottest coldest; hot cold; warm cool; wet dry; deep shallow; wide narrow
+win lose; won lost; winning losing; victory defeat; accept reject; accepted rejected; allow forbid
+allowed forbidden; allowed banned; legal illegal; possible impossible; public private
+internal external; inside outside; positive negative; success failure; successful unsuccessful
+common rare; commonly rarely; rich poor; wealthy poor; majority minority; gain loss; import export
+imports exports; imported exported; agree disagree; support oppose; supported opposed; begin end
+began ended; start end; started ended; open close; opened closed; ancient modern; cheap expensive
+include exclude; included excluded; attack defend; birth death; born died; dead alive; male female
+men women; father mother; husband wife; easy difficult; true false; always never; entrance exit
+arrive depart; arrived departed; buy sell; bought sold; lend borrow; send receive; sent received
+push pull; add remove; added removed; create destroy; created destroyed; build destroy
+built destroyed; ally enemy; allies enemies; friend enemy; visible invisible; rural urban
+domestic foreign; national international; single multiple; full empty; simple complex
+official unofficial; formal informal; direct indirect; directly indirectly; necessary unnecessary
+likely unlikely; able unable; popular unpopular; known unknown; certain uncertain; regular irregular
+natural artificial; organic inorganic; permanent temporary; mandatory optional; required optional
+voluntary compulsory; partial complete; partially completely; summer winter; liquid solid
+buys sells; buying selling; buyer seller; buyers sellers; exporter importer; exporters importers
+rises falls; rising falling; increases decreases; wins loses; opens closes; opening closing
+begins ends; starts ends; includes excludes; including excluding; supports opposes; accepts rejects
+allows forbids; adds removes; sends receives; lends borrows; northernmost southernmost
+easternmost westernmost
+"""
+
+
+def _opposites(pairs: str) -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for pair in re.split(r"[;\n]", pairs):
+        words = pair.split()
+        if len(words) == 2:
+            a, b = words
+            table.setdefault(a, set()).add(b)
+            table.setdefault(b, set()).add(a)
+    return {word: frozenset(others) for word, others in table.items()}
+
+
+OPPOSITES = _opposites(PAIRS)
+_WORD = re.compile(r"[^\W_]+")
+# "not known" means "unknown", "at least two" is no "least", "never sold" is no "sold"
+_CANCELS = frozenset({"not", "no", "never", "at"})
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def asked_opposites(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each word of the question that has opposites, with those opposites the question does not use
+    itself ("simple or complex?" asks about both). Left out: a word after "how" ("How long…?" asks
+    for a length), a capitalised word inside the question (a name: "the Middle East"), "end up"."""
+    words = _words(question)
+    lower = [fold(w) for w in words]
+    used = set(lower)
+    asked: list[tuple[str, tuple[str, ...]]] = []
+    for i, (word, low) in enumerate(zip(words, lower, strict=True)):
+        if low not in OPPOSITES or (i > 0 and (word[0].isupper() or lower[i - 1] == "how")):
+            continue
+        if i + 1 < len(lower) and lower[i + 1] == "up":
+            continue
+        others = tuple(sorted(OPPOSITES[low] - used))
+        if others and all(low != a for a, _ in asked):
+            asked.append((low, others))
+    return tuple(asked)
+
+
+def stated_opposite(asked: Sequence[tuple[str, Sequence[str]]], sentence: str) -> tuple[str, str] | None:
+    """(the question's word, the sentence's opposite of it) when the sentence lacks the asked word
+    (in any form that starts with it: "east" in "eastern") but plainly states an opposite."""
+    if not asked:
+        return None
+    lower = [fold(w) for w in _words(sentence)]
+    plain = {w for i, w in enumerate(lower) if i == 0 or lower[i - 1] not in _CANCELS}
+    for word, others in asked:
+        if any(w.startswith(word) for w in lower):
+            continue
+        for other in others:
+            if other in plain:
+                return word, other
+    return None

@@ -1,0 +1,65 @@
+"""Opposite words: the question asks one way round, the quote says the other (pure, no index)."""
+
+import pytest
+
+from qa.opposites import OPPOSITES, PAIRS, asked_opposites, stated_opposite
+
+
+def clash(question: str, sentence: str) -> tuple[str, str] | None:
+    return stated_opposite(asked_opposites(question), sentence)
+
+
+def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
+    assert all(a in OPPOSITES[b] for a, others in OPPOSITES.items() for b in others)
+    assert OPPOSITES["before"] == {"after"} and OPPOSITES["more"] == {"less", "fewer"}
+    assert all(a == a.lower() and a != b for a, others in OPPOSITES.items() for b in others)
+    assert PAIRS.count(";") + PAIRS.strip().count("\n") + 1 == sum(len(o) for o in OPPOSITES.values()) // 2
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "Who came into contact with Wales after the conquest?",
+            "Even before the Conquest, they met Wales.",
+            ("after", "before"),
+        ),
+        ("What is the lowest court in the Union?", "The Court of Justice is the highest court.", ("lowest", "highest")),
+        ("Which language is unofficial there?", "English is the official language.", ("unofficial", "official")),
+        (
+            "After the treaty, how many states joined?",
+            "Before the treaty, twenty states joined.",
+            ("after", "before"),
+        ),  # first word
+        # the sentence also says the asked word, in some form: "east" in "eastern"
+        ("Where does water east of the basin flow?", "Water on the eastern side flowed east, to the west less.", None),
+        ("Which areas were least vulnerable?", "The least isolated areas, unlike the most, were spared.", None),
+        # cancelled opposites: "not known" is "unknown", "at least two" is no "least"
+        ("What is unknown about the classes?", "It is not known if L is contained in P.", None),
+        ("Which one is used in most textbooks?", "At least two textbooks use it.", None),
+        ("What was never sold?", "Nothing was ever bought there, they never sold it.", None),
+        # the question uses both words, or asks for a measure, or names a place, or says "ended up"
+        ("Is the answer simple or complex?", "A single simple output is expected.", None),
+        ("How long is the river?", "The short river runs 40 km.", None),
+        ("How large can ctenophora grow?", "Small populations grow fast.", None),
+        ("How long did the invasion of the Middle East last?", "The occupation of the west lasted years.", None),
+        ("What ended up forming the Union?", "The treaties began with coal and steel.", None),
+        # nothing to oppose
+        ("Who is the president?", "The largest party chose the president.", None),
+        ("What are the main exports of Chile?", "copper ore, refined copper, lithium carbonate", None),
+    ],
+)
+def test_stated_opposites(question: str, sentence: str, expected: tuple[str, str] | None) -> None:
+    assert clash(question, sentence) == expected
+
+
+def test_accents_fold_and_case_is_ignored_in_the_sentence() -> None:
+    assert clash("Which is the largest city?", "SÃO PAULO IS THE SMALLEST.") == ("largest", "smallest")
+    assert clash("Which is the largest city?", "Lárgest? No: the smallest.") is None  # "lárgest" folds to "largest"
+
+
+def test_asked_opposites_lists_each_word_once_without_the_questions_own_words() -> None:
+    assert asked_opposites("Did more or fewer people leave, more or less?") == ()
+    assert asked_opposites("Did more people leave?") == (("more", ("fewer", "less")),)
+    assert asked_opposites("Was the first or the first?") == (("first", ("last",)),)
+    assert stated_opposite((), "anything at all") is None
