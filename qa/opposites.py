@@ -14,37 +14,36 @@ from collections.abc import Sequence
 
 from qa.lexical import fold
 
-# one pair per entry; each word is matched whole, lower case, accents folded
+# one pair per entry; each word is matched whole, lower case, accents folded. Contradictions only, no
+# converses: "Mexico sells coffee to Russia" answers "What does Russia buy?" (so no buy/sell,
+# import/export, lend/borrow, send/receive, win/lose, attack/defend)
 PAIRS = """
-most least; more less; more fewer; first last; before after; earliest latest; earlier later; early late
-largest smallest; biggest smallest; larger smaller; bigger smaller; large small; big small
-highest lowest; higher lower; high low; upper lower; top bottom; above below; inner outer
+most least; more less; more fewer; first last; before after; earliest latest; earlier later
+early late; largest smallest; biggest smallest; larger smaller; bigger smaller; large small
+big small; highest lowest; higher lower; high low; upper lower; top bottom; above below; inner outer
 maximum minimum; increase decrease; increased decreased; increasing decreasing; increase reduce
-increased reduced; increased dropped; rise fall; rose fell; raise lower; raised lowered; expand shrink
-expanded shrank; north south; east west; northern southern; eastern western; northeast southwest
-northwest southeast; major minor; strong weak; strongest weakest; best worst; better worse
-longest shortest; long short; oldest youngest; oldest newest; old new; older younger; older newer
-fastest slowest; fast slow; hottest coldest; hot cold; warm cool; wet dry; deep shallow; wide narrow
-win lose; won lost; winning losing; victory defeat; accept reject; accepted rejected; allow forbid
-allowed forbidden; allowed banned; legal illegal; possible impossible; public private
-internal external; inside outside; positive negative; success failure; successful unsuccessful
-common rare; commonly rarely; rich poor; wealthy poor; majority minority; gain loss; import export
-imports exports; imported exported; agree disagree; support oppose; supported opposed; begin end
-began ended; start end; started ended; open close; opened closed; ancient modern; cheap expensive
-include exclude; included excluded; attack defend; birth death; born died; dead alive; male female
+increased reduced; increased dropped; rise fall; rose fell; raise lower; raised lowered
+expand shrink; expanded shrank; north south; east west; northern southern; eastern western
+northeast southwest; northwest southeast; major minor; strong weak; strongest weakest; best worst
+better worse; longest shortest; long short; oldest youngest; oldest newest; old new; older younger
+older newer; fastest slowest; fast slow; hottest coldest; hot cold; warm cool; wet dry; deep shallow
+wide narrow; accept reject; accepted rejected; allow forbid; allowed forbidden; allowed banned
+legal illegal; possible impossible; public private; internal external; inside outside
+positive negative; success failure; successful unsuccessful; common rare; commonly rarely; rich poor
+wealthy poor; majority minority; gain loss; agree disagree; support oppose; supported opposed
+begin end; began ended; start end; started ended; open close; opened closed; ancient modern
+cheap expensive; include exclude; included excluded; birth death; born died; dead alive; male female
 men women; father mother; husband wife; easy difficult; true false; always never; entrance exit
-arrive depart; arrived departed; buy sell; bought sold; lend borrow; send receive; sent received
-push pull; add remove; added removed; create destroy; created destroyed; build destroy
-built destroyed; ally enemy; allies enemies; friend enemy; visible invisible; rural urban
-domestic foreign; national international; single multiple; full empty; simple complex
-official unofficial; formal informal; direct indirect; directly indirectly; necessary unnecessary
-likely unlikely; able unable; popular unpopular; known unknown; certain uncertain; regular irregular
-natural artificial; organic inorganic; permanent temporary; mandatory optional; required optional
-voluntary compulsory; partial complete; partially completely; summer winter; liquid solid
-buys sells; buying selling; buyer seller; buyers sellers; exporter importer; exporters importers
-rises falls; rising falling; increases decreases; wins loses; opens closes; opening closing
-begins ends; starts ends; includes excludes; including excluding; supports opposes; accepts rejects
-allows forbids; adds removes; sends receives; lends borrows; northernmost southernmost
+arrive depart; arrived departed; push pull; add remove; added removed; create destroy
+created destroyed; build destroy; built destroyed; ally enemy; allies enemies; friend enemy
+visible invisible; rural urban; domestic foreign; national international; single multiple
+full empty; simple complex; official unofficial; formal informal; direct indirect
+directly indirectly; necessary unnecessary; likely unlikely; able unable; popular unpopular
+known unknown; certain uncertain; regular irregular; natural artificial; organic inorganic
+permanent temporary; mandatory optional; required optional; voluntary compulsory; partial complete
+partially completely; summer winter; liquid solid; rises falls; rising falling; increases decreases
+opens closes; opening closing; begins ends; starts ends; includes excludes; including excluding
+supports opposes; accepts rejects; allows forbids; adds removes; northernmost southernmost
 easternmost westernmost
 """
 

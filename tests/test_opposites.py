@@ -37,7 +37,7 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
         # cancelled opposites: "not known" is "unknown", "at least two" is no "least"
         ("What is unknown about the classes?", "It is not known if L is contained in P.", None),
         ("Which one is used in most textbooks?", "At least two textbooks use it.", None),
-        ("What was never sold?", "Nothing was ever bought there, they never sold it.", None),
+        ("What was never closed?", "Nothing was ever opened there, they never closed it.", None),
         # the question uses both words, or asks for a measure, or names a place, or says "ended up"
         ("Is the answer simple or complex?", "A single simple output is expected.", None),
         ("How long is the river?", "The short river runs 40 km.", None),
@@ -47,6 +47,9 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
         # nothing to oppose
         ("Who is the president?", "The largest party chose the president.", None),
         ("What are the main exports of Chile?", "copper ore, refined copper, lithium carbonate", None),
+        # converses are no contradiction: who sells to Russia is whom Russia buys from
+        ("What does Russia buy from Mexico?", "Mexico will sell coffee to Russia.", None),
+        ("What does Russia import from Mexico?", "Mexico's export to Russia is coffee.", None),
     ],
 )
 def test_stated_opposites(question: str, sentence: str, expected: tuple[str, str] | None) -> None:
