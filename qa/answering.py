@@ -44,6 +44,9 @@ PASSAGE_FEATURES = (
     "fused", "inverse_rank", "dense", "lexical", "best_cosine", "best_overlap", "best_paragraph_overlap",
     "names", "answer_type", "sentences", "document_share", "document_mass", "second_overlap", "word_match",
 )  # fmt: skip
+# Answers below this confidence abstain: fitted on the SQuAD tune split (`benchmarks/tune.py`); `QA_ABSTAIN_BELOW`
+ABSTAIN_BELOW = 0.21
+
 CONFIDENCE_FEATURES = (
     "score",
     "margin",
@@ -205,14 +208,43 @@ def term_overlap(terms: Mapping[str, float], tokens: set[str], idf: Callable[[st
     return sum(w * idf(t) for t, w in terms.items() if t in tokens) / total
 
 
+# How a place's name ends, or what follows it, in the stems of its people, language or plural:
+# Russia ~ Russian, Mexico ~ Mexican, Kenya ~ Kenyan, Japan ~ Japanese, Somalia ~ Somali
+_NAME_ENDINGS = frozenset(
+    ("", "a", "e", "i", "o", "y", "s", "n", "an", "ns", "ans", "ian", "ean", "es", "ese", "ish", "ic")
+)
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def name_present(name: str, tokens: set[str]) -> bool:
-    """A name counts as present exactly, or as a shared stem of 5+ letters (Russia ~ Russian, Mexico ~ Mexican)."""
+    """Whether `name` (a stem) is among `tokens` (stems): exactly, or in a word that differs from it only in
+    such endings after a shared start of 5+ letters (or all of a 4-letter name), or shares 6+ letters and then
+    ends within a few letters of it. "Russian" holds Russia; "bolivars" does not hold Bolivia, nor "Australia"
+    Austria, nor "Nigeria" Niger."""
     if name in tokens:
         return True
-    if len(name) < 5:
+    need = min(len(name), 5)
+    if need < 4:
         return False
-    stem = name[:5] if len(name) < 7 else name[: len(name) - 2]
-    return any(t.startswith(stem) and abs(len(t) - len(name)) <= 3 for t in tokens)
+    start = name[:need]
+    for token in tokens:
+        if not token.startswith(start):
+            continue
+        shared = _shared_start(name, token)
+        name_rest, token_rest = name[shared:], token[shared:]
+        if name_rest in _NAME_ENDINGS and token_rest in _NAME_ENDINGS:
+            return True
+        if shared >= 6 and len(name_rest) <= 2 and len(token_rest) <= 3:  # long stems: Normandy ~ Normans
+            return True
+    return False
 
 
 def missing_term(terms: Mapping[str, float], tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -256,11 +288,6 @@ def word_bests(question_words: np.ndarray, pieces: np.ndarray) -> tuple[float, .
     if not len(pieces):
         return (0.0,) * len(question_words)
     return tuple(float(x) for x in (question_words @ pieces.T).max(axis=1))
-
-
-def word_match(question_words: np.ndarray, pieces: np.ndarray) -> float:
-    """The mean, over the question's words, of the best cosine to one of a sentence's word pieces."""
-    return mean_best([word_bests(question_words, pieces)])
 
 
 def mean_best(bests: Sequence[Sequence[float]]) -> float:
@@ -652,7 +679,7 @@ def answer(
     rerank_depth: int = 20,
     max_quotes: int = 3,
     nearest_shown: int = 3,
-    abstain_below: float = 0.21,
+    abstain_below: float = ABSTAIN_BELOW,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
     word_matches: Mapping[int, Sequence[float]] | None = None,

@@ -215,6 +215,11 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(lambda m: _fold_run(m.group()), text.casefold())
 
 
+def words(text: str) -> list[str]:
+    """The words of `text` as written (not folded): runs of letters and digits."""
+    return _TOKEN.findall(text)
+
+
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-case word tokens without accents, stop words dropped, lightly stemmed."""
     words = _TOKEN.findall(fold(text))

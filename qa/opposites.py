@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.lexical import fold
+from qa.lexical import fold, words
 
 # one pair per entry; each word is matched whole, lower case, accents folded. Contradictions only, no
 # converses: "Mexico sells coffee to Russia" answers "What does Russia buy?" (so no buy/sell,
@@ -47,42 +47,58 @@ supports opposes; accepts rejects; allows forbids; adds removes; northernmost so
 easternmost westernmost
 """
 
+# one series per line: any two of its words contradict each other ("the second largest" is not "the
+# third largest"; "two finite graphs" are not "three")
+SERIES = """
+first second third fourth fifth sixth seventh eighth ninth tenth
+two three four five six seven eight nine ten eleven twelve
+"""
 
-def _opposites(pairs: str) -> dict[str, frozenset[str]]:
+
+def _opposites(pairs: str, series: str) -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
-    for pair in re.split(r"[;\n]", pairs):
-        words = pair.split()
-        if len(words) == 2:
-            a, b = words
-            table.setdefault(a, set()).add(b)
-            table.setdefault(b, set()).add(a)
+    groups = [pair.split() for pair in re.split(r"[;\n]", pairs)] + [line.split() for line in series.splitlines()]
+    for group in groups:
+        for word in group:
+            table.setdefault(word, set()).update(w for w in group if w != word)
     return {word: frozenset(others) for word, others in table.items()}
 
 
-OPPOSITES = _opposites(PAIRS)
-_WORD = re.compile(r"[^\W_]+")
+OPPOSITES = _opposites(PAIRS, SERIES)
 # "not known" means "unknown", "at least two" is no "least", "never sold" is no "sold"
 _CANCELS = frozenset({"not", "no", "never", "at"})
+# Prefixes that make a word its opposite: "official" / "unofficial", "appropriate" / "inappropriate".
+# Only for words of 6+ letters after the prefix ("eased" is no opposite of "diseased"), and not in a
+# question that says "not" itself ("wasn't able to be justified" asks about "unjustified").
+_NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+_SHORTEST_BASE = 6
+_QUESTION_NEGATED = frozenset({"not", "no", "never", "nor", "without", "cannot", "t"})  # "t": "wasn't"
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+def prefixed_opposites(word: str) -> frozenset[str]:
+    """The word with a negating prefix added or taken off: "connected" → "unconnected", "disconnected", …"""
+    added = {p + word for p in _NEGATING_PREFIXES} if len(word) >= _SHORTEST_BASE else set()
+    taken = {word[len(p) :] for p in _NEGATING_PREFIXES if word.startswith(p)}
+    return frozenset(added | {w for w in taken if len(w) >= _SHORTEST_BASE})
 
 
 def asked_opposites(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each word of the question that has opposites, with those opposites the question does not use
-    itself ("simple or complex?" asks about both). Left out: a word after "how" ("How long…?" asks
-    for a length), a capitalised word inside the question (a name: "the Middle East"), "end up"."""
-    words = _words(question)
-    lower = [fold(w) for w in words]
+    """Each word of the question that has opposites (listed, or by a negating prefix), with those
+    opposites the question does not use itself ("simple or complex?" asks about both). Left out: a word
+    after "how" ("How long…?" asks for a length), a capitalised word inside the question (a name: "the
+    Middle East"), "end up", a word after a lone prefix ("un-elected")."""
+    written = words(question)
+    lower = [fold(w) for w in written]
     used = set(lower)
+    by_prefix = not used & _QUESTION_NEGATED
     asked: list[tuple[str, tuple[str, ...]]] = []
-    for i, (word, low) in enumerate(zip(words, lower, strict=True)):
-        if low not in OPPOSITES or (i > 0 and (word[0].isupper() or lower[i - 1] == "how")):
+    for i, (word, low) in enumerate(zip(written, lower, strict=True)):
+        if i > 0 and (word[0].isupper() or lower[i - 1] == "how" or lower[i - 1] in _NEGATING_PREFIXES):
             continue
         if i + 1 < len(lower) and lower[i + 1] == "up":
             continue
-        others = tuple(sorted(OPPOSITES[low] - used))
+        opposites = OPPOSITES.get(low, frozenset()) | (prefixed_opposites(low) if by_prefix else frozenset())
+        others = tuple(sorted(opposites - used))
         if others and all(low != a for a, _ in asked):
             asked.append((low, others))
     return tuple(asked)
@@ -93,7 +109,7 @@ def stated_opposite(asked: Sequence[tuple[str, Sequence[str]]], sentence: str) -
     (in any form that starts with it: "east" in "eastern") but plainly states an opposite."""
     if not asked:
         return None
-    lower = [fold(w) for w in _words(sentence)]
+    lower = [fold(w) for w in words(sentence)]
     plain = {w for i, w in enumerate(lower) if i == 0 or lower[i - 1] not in _CANCELS}
     for word, others in asked:
         if any(w.startswith(word) for w in lower):

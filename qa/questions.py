@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.errors import QuestionError
-from qa.lexical import tokenize
+from qa.lexical import tokenize, words
 from qa.opposites import asked_opposites
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -34,7 +34,6 @@ _PRONOUN = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b",
     re.I,
 )
-_WORD = re.compile(r"[^\W_]+")
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
@@ -177,6 +176,6 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         # in digits only: "Which two countries…?" asks for two names, not for the word "two"
         numbers=tuple(sorted(numbers_in(text, spelled=False))),
         written_names=name_words(text),
-        content_words=tuple(w for w in _WORD.findall(text) if w.lower() not in _WH_WORDS and tokenize(w)),
+        content_words=tuple(w for w in words(text) if w.lower() not in _WH_WORDS and tokenize(w)),
         opposites=asked_opposites(text),
     )

