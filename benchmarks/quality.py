@@ -262,7 +262,7 @@ def operating_points(tally: Tally, default: float) -> list[str]:
     for threshold in sorted({default, *OPERATING_POINTS}):
         kept = [hit for confidence, hit in tally.curve if confidence >= threshold]
         refused = sum(1 for confidence in tally.refused if confidence < threshold)
-        label = f"{threshold:.2f} (default)" if threshold == default else f"{threshold:.2f}"
+        label = f"{threshold:g} (default)" if threshold == default else f"{threshold:.2f}"
         lines.append(
             f"| {label} | {ratio(len(kept), tally.answerable)} | {ratio(refused, tally.unanswerable)} | "
             f"{ratio(sum(kept), len(kept))} |"
@@ -294,7 +294,7 @@ def plot_curve(result: dict[str, object], path: Path) -> None:
         ax.axvline(at, color="grey", linewidth=0.6, linestyle=":")
     ax.set_xlabel("coverage: share of answerable questions answered")
     ax.set_ylabel("answer-sentence hit@1 among answered")
-    ax.set_title(f"Coverage vs accuracy as the abstention threshold moves (default {threshold:.2f}: dotted)")
+    ax.set_title(f"Coverage vs accuracy as the abstention threshold moves (default {threshold:g}: dotted)")
     ax.title.set_fontsize(8)
     ax.grid(alpha=0.3)
     ax.legend()

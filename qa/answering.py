@@ -45,7 +45,7 @@ PASSAGE_FEATURES = (
     "names", "answer_type", "sentences", "document_share", "document_mass", "second_overlap", "word_match",
 )  # fmt: skip
 # Answers below this confidence abstain: fitted on the SQuAD tune split (`benchmarks/tune.py`); `QA_ABSTAIN_BELOW`
-ABSTAIN_BELOW = 0.21
+ABSTAIN_BELOW = 0.206
 
 CONFIDENCE_FEATURES = (
     "score",
@@ -71,34 +71,34 @@ class Weights:
     The defaults were fitted on the SQuAD 2.0 tune split (`benchmarks/tune.py`); never on held-out.
     """
 
-    cosine: float = 2.8551
-    overlap: float = 1.3945
-    passage: float = 2.1933
-    answer_type: float = 1.2719
+    cosine: float = 2.8505
+    overlap: float = 1.3972
+    passage: float = 2.1985
+    answer_type: float = 1.2725
     # SQuAD has no headings to fit it on: set on our own Factbook questions, like `missing_name_penalty` and the
     # three field weights below (`benchmarks/quality.py` lists the questions, with each weight's ablation)
     heading: float = 2.5
-    passage_dense: float = 1.1144
-    names: float = 0.5539
-    passage_lexical: float = 0.2399
-    context_overlap: float = 2.98
-    word_match: float = 3.4032
+    passage_dense: float = 1.1062
+    names: float = 0.5916
+    passage_lexical: float = 0.2377
+    context_overlap: float = 2.9763
+    word_match: float = 3.4026
     confidence_coefficients: tuple[float, ...] = (
-        0.3637,
-        0.1111,
-        1.1037,
-        -0.152,
-        -1.2533,
-        0.2837,
-        1.2285,
-        -0.4022,
-        0.3461,
-        0.6104,
-        -1.9641,
-        -1.2431,
-        -1.2001,
+        0.3699,
+        0.111,
+        1.1181,
+        -0.1807,
+        -1.2737,
+        0.2993,
+        1.2189,
+        -0.4132,
+        0.3547,
+        0.6109,
+        -1.968,
+        -1.2462,
+        -1.4187,
     )
-    confidence_bias: float = -5.8723
+    confidence_bias: float = -5.929
     missing_name_penalty: float = 2.5  # a name the question asks about is absent: set on our Factbook questions
     # Re-ranker bonus for a passage holding a field whose heading names what is asked ("Population",
     # not "Major urban areas - population"); SQuAD has no headings: set on our Factbook questions.
@@ -113,20 +113,20 @@ class Weights:
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
-        -2.3507,
-        0.3865,
-        7.3002,
-        0.0167,
-        12.054,
-        5.7105,
-        2.0347,
-        1.0767,
-        0.323,
-        -0.047,
-        -0.454,
-        -0.4812,
-        -0.8782,
-        7.73,
+        -2.3281,
+        0.3833,
+        7.297,
+        0.0196,
+        12.0354,
+        5.7064,
+        2.0287,
+        1.1444,
+        0.3237,
+        -0.0466,
+        -0.4535,
+        -0.4813,
+        -0.8827,
+        7.7268,
     )
 
     def selection(self) -> tuple[float, ...]:
