@@ -130,7 +130,8 @@ def factbook_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) 
     needs_shared()
     corpus = tmp_path_factory.mktemp("fb") / "corpus"
     corpus.mkdir()
-    for name in ("mx-mexico.md", "rs-russia.md", "ca-canada.md", "ja-japan.md", "br-brazil.md", "tu-turkey.md"):
+    names = ("mx-mexico.md", "rs-russia.md", "ca-canada.md", "ja-japan.md", "br-brazil.md", "tu-turkey.md")
+    for name in (*names, "ve-venezuela.md", "as-australia.md"):
         shutil.copy(FACTBOOK / name, corpus / name)
     sync_index(corpus, corpus.parent / "index", real_embedder)
     return Assistant.open(corpus.parent / "index", embedder=real_embedder)
@@ -163,7 +164,16 @@ def test_a_name_typed_without_accents_finds_the_field_written_with_them(
     assert not answer.abstained and quoted in answer.citations[0].quote
 
 
-@pytest.mark.parametrize("question", ["What is the population of Belgium?", "What is the capital of Peru?"])
+# Bolivia is no "bolivars" (Venezuela's currency line), nor is Austria Australia
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the population of Belgium?",
+        "What is the capital of Peru?",
+        "What currency does Bolivia use?",
+        "Who is the chief of state of Austria?",
+    ],
+)
 def test_countries_without_a_profile_abstain(factbook_assistant: Assistant, question: str) -> None:
     assert factbook_assistant.ask(question).abstained
 
