@@ -109,12 +109,10 @@ def stated_opposite(asked: Sequence[tuple[str, Sequence[str]]], sentence: str) -
     (in any form that starts with it: "east" in "eastern") but plainly states an opposite."""
     if not asked:
         return None
-    lower = [fold(w) for w in words(sentence)]
+    lower = words(fold(sentence))
     plain = {w for i, w in enumerate(lower) if i == 0 or lower[i - 1] not in _CANCELS}
     for word, others in asked:
-        if any(w.startswith(word) for w in lower):
-            continue
-        for other in others:
-            if other in plain:
-                return word, other
+        stated = next((other for other in others if other in plain), None)
+        if stated is not None and not any(w.startswith(word) for w in lower):
+            return word, stated
     return None
