@@ -71,6 +71,7 @@ _CANCELS = frozenset({"not", "no", "never", "at"})
 # Only for words of 6+ letters after the prefix ("eased" is no opposite of "diseased"), and not in a
 # question that says "not" itself ("wasn't able to be justified" asks about "unjustified").
 _NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
+_LONE_PREFIXES = frozenset(_NEGATING_PREFIXES) - {"in"}  # "un-elected" is two words here; "in" is a word of its own
 _SHORTEST_BASE = 6
 _QUESTION_NEGATED = frozenset({"not", "no", "never", "nor", "without", "cannot", "t"})  # "t": "wasn't"
 
@@ -93,7 +94,7 @@ def asked_opposites(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     by_prefix = not used & _QUESTION_NEGATED
     asked: list[tuple[str, tuple[str, ...]]] = []
     for i, (word, low) in enumerate(zip(written, lower, strict=True)):
-        if i > 0 and (word[0].isupper() or lower[i - 1] == "how" or lower[i - 1] in _NEGATING_PREFIXES):
+        if i > 0 and (word[0].isupper() or lower[i - 1] == "how" or lower[i - 1] in _LONE_PREFIXES):
             continue
         if i + 1 < len(lower) and lower[i + 1] == "up":
             continue

@@ -84,6 +84,7 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
         ),  # "eased": too short
         ("Why wasn't the refusal justified?", "The refusal was unjustified.", None),  # the question says "not"
         ("Who are the un-elected officials?", "The unelected officials are appointed.", None),
+        ("Who came in first in the race?", "She came in last in the race.", ("first", "last")),  # "in" is a word
         ("Is the service officially launched?", "It was not unofficially launched.", None),  # "not" cancels it
         # nothing to oppose
         ("Who is the president?", "The largest party chose the president.", None),
