@@ -23,10 +23,10 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.lexical import tokenize
+from qa.lexical import negation_pattern, tokenize
 from qa.opposites import stated_opposite
 from qa.phrases import answer_phrase
-from qa.questions import Question, negation_pattern, numbers_in
+from qa.questions import Question, numbers_in
 from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
 
 
@@ -265,7 +265,7 @@ def refers_back(sentence: str) -> bool:
     return _REFERS_BACK.match(sentence) is not None
 
 
-# broader than a question's negation (`qa.questions.is_negated`): "refused" or "failed" answers "did not"
+# broader than a question's negation (`qa.lexical.is_negated`): "refused" or "failed" answers "did not"
 _NEGATES = negation_pattern("nothing", "nobody", "unable", "lacks?", "lacked", "fail(?:s|ed)?", "refused?", "rejected")
 
 

@@ -220,6 +220,20 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def negation_pattern(*more: str) -> re.Pattern[str]:
+    """Words that say something is not so ("not", "never", "can't"), and any `more` regex alternatives."""
+    alternatives = "|".join(("not", "never", "no", "none", "nor", "neither", "without", "cannot", *more))
+    return re.compile(rf"\b({alternatives})\b|n[’']t\b", re.I)
+
+
+_NEGATED = negation_pattern()
+
+
+def is_negated(text: str) -> bool:
+    """Whether `text` says "not" in any of `negation_pattern`'s ways ("Who could not…?", "wasn't")."""
+    return _NEGATED.search(text) is not None
+
+
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-case word tokens without accents, stop words dropped, lightly stemmed."""
     words = _TOKEN.findall(fold(text))

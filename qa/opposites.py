@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.lexical import fold, words
+from qa.lexical import fold, is_negated, words
 
 # one pair per entry; each word is matched whole, lower case, accents folded. Contradictions only, no
 # converses: "Mexico sells coffee to Russia" answers "What does Russia buy?" (so no buy/sell,
@@ -73,7 +73,6 @@ _CANCELS = frozenset({"not", "no", "never", "at"})
 _NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non")
 _LONE_PREFIXES = frozenset(_NEGATING_PREFIXES) - {"in"}  # "un-elected" is two words here; "in" is a word of its own
 _SHORTEST_BASE = 6
-_QUESTION_NEGATED = frozenset({"not", "no", "never", "nor", "without", "cannot", "t"})  # "t": "wasn't"
 
 
 def prefixed_opposites(word: str) -> frozenset[str]:
@@ -91,7 +90,7 @@ def asked_opposites(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     written = words(question)
     lower = [fold(w) for w in written]
     used = set(lower)
-    by_prefix = not used & _QUESTION_NEGATED
+    by_prefix = not is_negated(question)
     asked: list[tuple[str, tuple[str, ...]]] = []
     for i, (word, low) in enumerate(zip(written, lower, strict=True)):
         if i > 0 and (word[0].isupper() or lower[i - 1] == "how" or lower[i - 1] in _LONE_PREFIXES):

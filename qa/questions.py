@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.errors import QuestionError
-from qa.lexical import tokenize, words
+from qa.lexical import is_negated, tokenize, words
 from qa.opposites import asked_opposites
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -61,19 +61,6 @@ def numbers_in(text: str, spelled: bool = True) -> set[str]:
         number = match.group()
         out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)
     return out
-
-
-def negation_pattern(*more: str) -> re.Pattern[str]:
-    """Words that say something is not so ("not", "never", "can't"), and any `more` regex alternatives."""
-    words = "|".join(("not", "never", "no", "none", "nor", "neither", "without", "cannot", *more))
-    return re.compile(rf"\b({words})\b|n[’']t\b", re.I)
-
-
-_NEGATED = negation_pattern()
-
-
-def is_negated(text: str) -> bool:
-    return _NEGATED.search(text) is not None
 
 
 @dataclass(frozen=True)

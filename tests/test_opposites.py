@@ -83,6 +83,9 @@ def test_the_table_is_symmetric_and_every_pair_is_in_it() -> None:
             None,
         ),  # "eased": too short
         ("Why wasn't the refusal justified?", "The refusal was unjustified.", None),  # the question says "not"
+        ("Why did none find the refusal justified?", "The refusal was unjustified.", None),  # "none" says not
+        ("Which T cells are inactive?", "Killer T cells are active.", ("inactive", "active")),  # "T" is no "n't"
+        ("Why was the refusal justified?", "The refusal was unjustified.", ("justified", "unjustified")),
         ("Who are the un-elected officials?", "The unelected officials are appointed.", None),
         ("Who came in first in the race?", "She came in last in the race.", ("first", "last")),  # "in" is a word
         ("Is the service officially launched?", "It was not unofficially launched.", None),  # "not" cancels it
