@@ -346,6 +346,26 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     # Written with accent-blind matching: typed without the accents the profiles use
     ("What is the population of Sao Paulo?", "22.620 million São Paulo"),
     ("What is the name of the legislature of Turkiye?", "Grand National Assembly of Türkiye"),
+    # Trade questions the off-subject penalty and the list bonus were set on (other profiles' partner lines
+    # name the country; the value field beat the commodities list)
+    ("What are the main imports of Kenya?", "palm oil"),
+    ("What are the main exports of Japan?", "construction vehicles"),
+    ("What are the main imports of India?", "crude petroleum, gold"),
+    ("What are the main exports of Norway?", "natural gas, crude petroleum, fish"),
+    ("What are Egypt's main exports?", "fertilizers"),
+    ("What does Ghana export?", "cocoa beans"),
+    ("How much does Peru export?", "$83.325 billion"),
+    ("What is the value of Chile's exports?", "$111.123 billion"),
+    ("What are the export partners of Japan?", "USA 19%, China 18%"),
+    # Written after those two weights were fixed, as their check; seen before the list bonus stopped
+    # counting share breakdowns ("USA 76%, Canada 5%, …"), so no longer a clean check
+    ("What are the main imports of Ghana?", "footwear"),
+    ("What are the main imports of Egypt?", "wheat, plastics"),
+    ("What are the main exports of India?", "packaged medicine, diamonds"),
+    ("What are the main exports of Mexico?", "vehicle parts"),
+    ("What are the import partners of Norway?", "Sweden 11%, Germany 11%"),
+    ("What are the export partners of Egypt?", "Saudi Arabia 10%, Turkey 9%"),
+    ("How much does Kenya import?", "$22.046 billion"),
 ]
 
 
@@ -397,8 +417,11 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         ("without the field's-first-line bonus", replace(base, field_first=0.0)),
         ("without the field-mismatch penalty", replace(base, field_mismatch_penalty=0.0)),
         ("without the missing-name penalty", replace(base, missing_name_penalty=0.0)),
-        ("with none of these five", replace(base, heading=0.0, heading_passage=0.0,
-                                           field_first=0.0, field_mismatch_penalty=0.0, missing_name_penalty=0.0)),
+        ("without the off-subject penalty", replace(base, off_subject_penalty=0.0)),
+        ("without the list bonus", replace(base, list_field=0.0)),
+        ("with none of these seven", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
+                                            field_mismatch_penalty=0.0, missing_name_penalty=0.0,
+                                            off_subject_penalty=0.0, list_field=0.0)),
     ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)
@@ -415,6 +438,39 @@ def factbook_ok(answer: Answer, expected: str | None) -> bool:
         return answer.abstained
     first = answer.citations[0] if answer.citations and not answer.abstained else None
     return first is not None and (expected in first.quote or expected.lower() in first.section.lower())
+
+
+_EXTRA_START = "#### The sample briefing"
+
+
+def replace_extra(text: str, extra: str, end: str) -> str:
+    """`text` with its sample and Factbook tables (from their heading up to `end`) replaced by `extra`."""
+    if _EXTRA_START not in text or end not in text:
+        raise ValueError("no sample and Factbook tables to replace: run the full benchmark first")
+    before, rest = text.split(_EXTRA_START, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{extra}{end}{after}"
+
+
+def extra_only(write: bool) -> int:
+    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    settings = Settings.from_env()
+
+    def assistant_for(name: str, corpus: Path) -> Assistant:
+        index = CACHE / name / "index"
+        sync_index(corpus, index, embedder, settings)
+        return Assistant.open(index, embedder=embedder, settings=settings)
+
+    extra = seed_and_factbook(assistant_for)
+    print(extra)
+    if write:
+        report = OUT / "quality.md"
+        report.write_text(replace_extra(report.read_text(encoding="utf-8"), extra, "\n![coverage]"), encoding="utf-8")
+        readme = ROOT / "README.md"
+        readme.write_text(
+            replace_extra(readme.read_text(encoding="utf-8"), extra, "\n<!-- quality:end -->"), encoding="utf-8"
+        )
+    return 0
 
 
 def write_readme_section(table: str) -> None:
@@ -434,9 +490,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--skip-extra", action="store_true", help="skip the sample and Factbook tables")
+    parser.add_argument(
+        "--extra-only",
+        action="store_true",
+        help="re-measure only the sample and Factbook tables and replace them in place (SQuAD has no headings, "
+        "so rules for documents with headings leave its tables as they are)",
+    )
     args = parser.parse_args(argv)
 
     dev = SHARED / "squad2" / "dev-v2.0.json"
+    if args.extra_only:
+        return extra_only(not args.no_write)
     if not dev.is_file():
         print(
             f"SQuAD data not found at {dev}: this benchmark needs ../shared/eval beside the project.", file=sys.stderr

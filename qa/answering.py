@@ -110,6 +110,13 @@ class Weights:
     # Sentence bonus for the first line under a heading in a document with headings: a field's value
     # ("**total:** 55,751,717" before "**male:** …"; "copper ore, …" before "note: …"): set on our Factbook questions.
     field_first: float = 2.0  # was 1.0; 2.0 after the word-match refit (21/22 of the questions it was set on, was 20)
+    # In documents with headings, where some candidate document's title names the place asked about: a
+    # penalty for the sentences (and passages) of the others, which only mention it ("main exports of
+    # Chile" → Brazil's export partners "…, Chile 2%"): set on our Factbook questions.
+    off_subject_penalty: float = 2.0
+    # Sentence bonus, in documents with headings, for a list of three or more items answering a "What
+    # are…?" question ("copper ore, gold, refined copper" over the exports' dollar value): set on our Factbook questions.
+    list_field: float = 1.5
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
@@ -164,6 +171,8 @@ class Scored:
     context_overlap: float = 0.0  # as `overlap`, with the sentence before it when it refers back ("It", "They", …)
     field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
     field_first: bool = False  # the first sentence under its heading, in a document with headings
+    off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
+    list_field: bool = False  # with headings: a list of 3+ items, and the question asks "What are…?"
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
     word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
@@ -274,6 +283,16 @@ def negates(sentence: str) -> bool:
     return _NEGATES.search(sentence) is not None
 
 
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def is_list(sentence: str) -> bool:
+    """Whether a sentence is a list of three or more things ("copper ore, gold, refined copper (2023)"),
+    commas inside parentheses not counting; not a breakdown by shares ("China 39%, USA 16%, Japan 7%")."""
+    items = [item for item in _PARENTHESES.sub("", sentence).split(",") if item.strip()]
+    return len(items) >= 3 and not all("%" in item for item in items)
+
+
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
     """How much of a sentence's own heading (a Factbook field name) the question asks for."""
     words = tokenize(heading)
@@ -347,7 +366,13 @@ def sentence_features(
             context[key] = title_tokens(sentence.doc) | paragraph
         return context[key]
 
-    for sid, hit in candidate_sentences(view, hits, depth):
+    candidates = candidate_sentences(view, hits, depth)
+    subjects = {  # documents with headings whose title names a place the question asks about
+        doc
+        for doc in {view.sentences[sid].doc for sid, _ in candidates}
+        if view.documents[doc].structured and any(name_present(name, title_tokens(doc)) for name in names)
+    }
+    for sid, hit in candidates:
         sentence = view.sentences[sid]
         text = sentence_text(view, sentence)
         before = view.sentences[sid - 1] if sid > 0 else None
@@ -388,6 +413,8 @@ def sentence_features(
                 and not any(t in own_tokens(sid) or t in field for t in asked),
                 field_first=structured
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
+                off_subject=structured and bool(subjects) and sentence.doc not in subjects,
+                list_field=structured and question.kind == "list" and is_list(text),
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
                 word_match=mean_best([word_matches.get(sid, ())]),
@@ -446,11 +473,15 @@ def rerank(view: CorpusView, hits: Sequence[Hit], features: Sequence[Scored], we
     if not weights.rerank_coefficients or not hits:
         return list(hits)
     heading: dict[int, float] = {}
+    off_subject: set[int] = set()
     for item in features:
         heading[item.hit.pid] = max(heading.get(item.hit.pid, 0.0), item.heading)
+        if item.off_subject:
+            off_subject.add(item.hit.pid)
     logits = [
         sum(c * f for c, f in zip(weights.rerank_coefficients, row, strict=True))
         + weights.heading_passage * heading.get(hit.pid, 0.0)
+        - weights.off_subject_penalty * (hit.pid in off_subject)
         for hit, row in zip(hits, passage_features(view, hits, features), strict=True)
     ]
     top = max(logits)
@@ -475,7 +506,8 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
             continue
         item = replace(item, hit=hit, passage_score=hit.score / best)
         score = sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True))
-        scored.append(replace(item, score=score + weights.field_first * item.field_first))
+        score += weights.field_first * item.field_first + weights.list_field * item.list_field
+        scored.append(replace(item, score=score - weights.off_subject_penalty * item.off_subject))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 

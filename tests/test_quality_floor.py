@@ -47,3 +47,13 @@ def test_squad_subset_stays_above_the_floor(tmp_path: Path, real_embedder) -> No
 HIT_FLOOR = 0.69
 ANSWERED_FLOOR = 0.80
 ABSTAINED_FLOOR = 0.20
+
+
+def test_the_extra_tables_are_replaced_in_place_and_nothing_else() -> None:
+    from benchmarks.quality import replace_extra
+
+    readme = "intro\n#### SQuAD\n| a |\n#### The sample briefing (x)\nold\n\n<!-- quality:end -->\nafter\n"
+    new = replace_extra(readme, "#### The sample briefing (x)\nnew\n", "\n<!-- quality:end -->")
+    assert new == "intro\n#### SQuAD\n| a |\n#### The sample briefing (x)\nnew\n\n<!-- quality:end -->\nafter\n"
+    with pytest.raises(ValueError, match="run the full benchmark first"):
+        replace_extra("no tables here", "x", "\n<!-- quality:end -->")

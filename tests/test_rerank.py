@@ -13,6 +13,7 @@ from qa.answering import (
     Weights,
     answer,
     confidence,
+    is_list,
     mean_best,
     mismatch_notes,
     name_present,
@@ -236,6 +237,74 @@ def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch
     mismatched, matched = [tanzania[4], tanzania[2]], [kenya[2], kenya[4]]
     assert confidence(mismatched, Weights()) < confidence(mismatched, off)
     assert confidence(matched, Weights()) == confidence(matched, off)
+
+
+def profiles(docs: list[tuple[str, list[tuple[str, list[str]]]]]) -> View:
+    """Structured documents titled as given, each field a paragraph under its heading."""
+    flat = corpus([[lines for _, lines in fields] for _, fields in docs])
+    headings = [heading for _, fields in docs for heading, lines in fields for _ in lines]
+    sentences = [
+        s.model_copy(update={"section": ("Economy", h)}) for s, h in zip(flat.sentences, headings, strict=True)
+    ]
+    documents = [
+        d.model_copy(update={"title": f"{title} — profile", "structured": True})
+        for d, (title, _) in zip(flat.documents, docs, strict=True)
+    ]
+    return View(documents, flat.passages, sentences)
+
+
+TRADE = profiles(
+    [
+        ("Brazil", [("Exports - partners", ["China 30%, USA 10%, Argentina 5%, Chile 2% (2023)"])]),
+        (
+            "Chile",
+            [
+                ("Exports", ["$111.123 billion (2024 est.)"]),
+                ("Exports - commodities", ["copper ore, refined copper, fish, carbonates (2023)"]),
+            ],
+        ),
+    ]
+)
+TRADE_HITS = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02), Hit(pid=2, score=0.01)]
+
+
+def test_a_profile_that_only_mentions_the_asked_place_is_off_subject() -> None:
+    feats = structured_features(TRADE, "What are the main exports of Chile?", TRADE_HITS)
+    assert [f.off_subject for f in feats] == [True, False, False]
+    assert [f.names_found for f in feats] == [1.0, 1.0, 1.0]  # Brazil's line names Chile too
+    # no profile titled after the place (or no place asked): nothing is off subject
+    assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports of Peru?", TRADE_HITS))
+    assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports?", TRADE_HITS))
+    # the penalty moves Brazil's passage below Chile's, and its sentence below theirs, by its size
+    fused_only = tuple(1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES)
+    plain = replace(Weights(), rerank_coefficients=fused_only, heading_passage=0.0, off_subject_penalty=0.0)
+    assert rerank(TRADE, TRADE_HITS, feats, plain)[0].pid == 0
+    penalised = rerank(TRADE, TRADE_HITS, feats, replace(plain, off_subject_penalty=2.0))
+    assert penalised[0].pid == 1
+    flat = replace(plain, field_first=0.0, list_field=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
+    ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, off_subject_penalty=2.0))}
+    assert ranked == {0: -2.0, 1: 0.0, 2: 0.0}
+
+
+def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
+    feats = structured_features(TRADE, "What are the main exports of Chile?", TRADE_HITS)
+    # Brazil's partners are a breakdown by shares, Chile's value one figure; its commodities a list
+    assert [f.list_field for f in feats] == [False, False, True]
+    single = structured_features(TRADE, "What is the value of Chile's exports?", TRADE_HITS)
+    assert not any(f.list_field for f in single)
+    flat = replace(Weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
+    ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, list_field=1.5))}
+    assert ranked == {0: 0.0, 1: 0.0, 2: 1.5}
+    # prose has neither rule
+    assert not any(f.list_field or f.off_subject for f in features_for("What are the exports of Alpha?", TRADE_HITS))
+
+
+def test_is_list_counts_items_outside_parentheses() -> None:
+    assert is_list("tea, cut flowers, garments (2023)")
+    assert not is_list("$83.325 billion (2024 est., revised, final)")
+    assert not is_list("tea, coffee")
+    assert not is_list("China 39%, USA 16%, Japan 7% (2023)")  # shares
+    assert is_list("German 62%, French, Italian")
 
 
 def test_prose_documents_have_no_fields() -> None:
