@@ -357,8 +357,8 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("How much does Peru export?", "$83.325 billion"),
     ("What is the value of Chile's exports?", "$111.123 billion"),
     ("What are the export partners of Japan?", "USA 19%, China 18%"),
-    # Written after those two weights were fixed, as their check; seen before the list bonus stopped
-    # counting share breakdowns ("USA 76%, Canada 5%, …"), so no longer a clean check
+    # Written after those two weights were first fixed, as their check; seen before the list bonus stopped
+    # counting share breakdowns ("USA 76%, Canada 5%, …") and went from 1.5 to 2.5: no longer a clean check
     ("What are the main imports of Ghana?", "footwear"),
     ("What are the main imports of Egypt?", "wheat, plastics"),
     ("What are the main exports of India?", "packaged medicine, diamonds"),
@@ -366,6 +366,15 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What are the import partners of Norway?", "Sweden 11%, Germany 11%"),
     ("What are the export partners of Egypt?", "Saudi Arabia 10%, Turkey 9%"),
     ("How much does Kenya import?", "$22.046 billion"),
+    # Written after the list bonus went to 2.5 (and out of the confidence), as the check on the final weights
+    ("What are the main exports of Brazil?", "soybeans, crude petroleum, iron ore"),
+    ("What are the main imports of Mexico?", "vehicle parts/accessories, refined petroleum"),
+    ("What are the natural hazards of Japan?", "volcanoes"),
+    ("What are the ethnic groups of Kenya?", "Kikuyu 17.1%"),
+    ("What are the total renewable water resources of Egypt?", "57.5 billion cubic meters"),
+    ("What are the military expenditures of Japan?", "1.4% of GDP"),
+    ("What are the main imports of Australia?", "refined petroleum, cars, trucks"),
+    ("What are the export partners of Chile?", "China 39%, USA 16%"),
 ]
 
 

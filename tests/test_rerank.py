@@ -295,6 +295,13 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     flat = replace(Weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
     ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, list_field=1.5))}
     assert ranked == {0: 0.0, 1: 0.0, 2: 1.5}
+    # the bonus picks the line; the confidence that the profile answers at all leaves it out
+    with_bonus = rank_sentences(feats, TRADE_HITS, 3, Weights())
+    without = rank_sentences(feats, TRADE_HITS, 3, replace(Weights(), list_field=0.0))
+    assert with_bonus[0].list_bonus == Weights().list_field > 0 and with_bonus[0].sid == 2
+    by_sid = {s.sid: s for s in without}
+    reordered = [by_sid[s.sid] for s in with_bonus]
+    assert confidence(with_bonus, Weights()) == confidence(reordered, Weights())
     # prose has neither rule
     assert not any(f.list_field or f.off_subject for f in features_for("What are the exports of Alpha?", TRADE_HITS))
 
