@@ -173,9 +173,7 @@ class Scored:
     field_first: bool = False  # the first sentence under its heading, in a document with headings
     off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
     list_field: bool = False  # with headings: a list of 3+ items, and the question asks "What are…?"
-    list_bonus: float = (
-        0.0  # the list bonus in `score`: it picks the line within a profile, the confidence leaves it out
-    )
+    list_bonus: float = 0.0  # the list bonus in `score`: it picks the line; the confidence leaves it out
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
     word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
