@@ -461,15 +461,7 @@ def replace_extra(text: str, extra: str, end: str) -> str:
     return f"{before}{extra}{end}{after}"
 
 
-def extra_only(write: bool) -> int:
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
-    settings = Settings.from_env()
-
-    def assistant_for(name: str, corpus: Path) -> Assistant:
-        index = CACHE / name / "index"
-        sync_index(corpus, index, embedder, settings)
-        return Assistant.open(index, embedder=embedder, settings=settings)
-
+def extra_only(assistant_for: Callable[[str, Path], Assistant], write: bool) -> int:
     extra = seed_and_factbook(assistant_for)
     print(extra)
     if write:
@@ -508,8 +500,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     dev = SHARED / "squad2" / "dev-v2.0.json"
-    if args.extra_only:
-        return extra_only(not args.no_write)
     if not dev.is_file():
         print(
             f"SQuAD data not found at {dev}: this benchmark needs ../shared/eval beside the project.", file=sys.stderr
@@ -527,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return Assistant.open(index, embedder=embedder, settings=own or settings)
 
+    if args.extra_only:
+        return extra_only(assistant_for, not args.no_write)
     golds = build_corpus(dev, CACHE / "squad" / "corpus")
     if args.split != "both":
         golds = [g for g in golds if g.split == args.split]
