@@ -375,6 +375,21 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What are the military expenditures of Japan?", "1.4% of GDP"),
     ("What are the main imports of Australia?", "refined petroleum, cars, trucks"),
     ("What are the export partners of Chile?", "China 39%, USA 16%"),
+    # Written after passages stopped cutting fields and "What does … export?" became a list question,
+    # as their check; run once, before any weight was looked at again
+    ("What is the median age in Germany?", "46.9"),
+    ("What is the life expectancy in Brazil?", "76.3"),
+    ("What is the government type of Iran?", "theocratic"),
+    ("What is the national anthem of France?", "Marseillaise"),
+    ("What does Vietnam export?", "broadcasting equipment"),
+    ("What does Nigeria import?", "refined petroleum"),
+    ("What is the unemployment rate in Spain?", "11.4%"),
+    ("What are the major rivers of Egypt?", "Nile"),
+    ("What is the inflation rate in Argentina?", "73.1%"),
+    ("What religions are practised in Lebanon?", "Muslim"),
+    ("What is the legal system of Pakistan?", "common law"),
+    ("What does Bolivia export?", None),
+    ("What is the median age in Austria?", None),
 ]
 
 

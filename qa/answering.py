@@ -287,11 +287,19 @@ def negates(sentence: str) -> bool:
 _PARENTHESES = re.compile(r"\([^()]*\)")
 
 
+_ITEM_SEPARATOR = re.compile(r"[,;]")
+
+
 def is_list(sentence: str) -> bool:
-    """Whether a sentence is a list of three or more things ("copper ore, gold, refined copper (2023)"),
-    commas inside parentheses not counting; not a breakdown by shares ("China 39%, USA 16%, Japan 7%")."""
-    items = [item for item in _PARENTHESES.sub("", sentence).split(",") if item.strip()]
-    return len(items) >= 3 and not all("%" in item for item in items)
+    """Whether a sentence is a list of three or more short things ("copper ore, gold, refined copper
+    (2023)", "tsunamis; typhoons; volcanoes"), separators inside parentheses not counting; not prose
+    that happens to hold commas (its clauses are long), nor a breakdown by shares ("China 39%, USA 16%")."""
+    items = [item.split() for item in _ITEM_SEPARATOR.split(_PARENTHESES.sub("", sentence))]
+    items = [item for item in items if item]
+    if len(items) < 3 or all(any("%" in word for word in item) for item in items):
+        return False
+    lengths = sorted(len(item) for item in items)
+    return (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2 <= 4  # the median item: a few words
 
 
 def heading_match(terms: Mapping[str, float], heading: str) -> float:

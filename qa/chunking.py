@@ -1,6 +1,7 @@
 """Group a document's quotable sentences into passages that fit the embedding model.
 
-A passage never cuts a sentence and never crosses a top-level section. Its searchable text
+A passage never cuts a sentence and never crosses a top-level section; in a structured document it
+does not cut a field (a sub-section's lines) that would fit in a passage of its own. Its searchable text
 starts with the document title and section path, and names each sub-section (a Factbook field
 such as "Population") before the sentences under it, so that "population of Mexico" finds
 `**total:** 130,739,927` in the Mexico profile. Pure: no model, no index.
@@ -14,11 +15,11 @@ from dataclasses import dataclass
 
 from qa.documents import find_title
 from qa.records import Document, Passage, Sentence
-from qa.structure import find_blocks, quotable_sentences
+from qa.structure import SentenceSpan, find_blocks, quotable_sentences
 
 # Bump when sentence splitting, structure or chunking changes what goes into an index: indexes
 # built by another version are rebuilt instead of reused.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _MARKUP = re.compile(r"\*\*|__|^\s*[-*+•]\s+", re.MULTILINE)
@@ -59,6 +60,25 @@ class Chunked:
 def _header(document: Document, section: Sequence[str]) -> str:
     path = " > ".join(section)
     return f"{document.title}\n{path}\n" if path else f"{document.title}\n"
+
+
+def _size(text: str, section: tuple[str, ...]) -> tuple[int, int]:
+    """A sentence's words, and its word pieces in a passage (with its separator and field label)."""
+    return len(text.split()), estimate_pieces(text) + 2 + (estimate_pieces(section[-1]) if section else 0)
+
+
+def _field_sizes(spans: Sequence[SentenceSpan], sizes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For the first sentence of each field (a run of sentences under one sub-section), the words and
+    pieces of the whole field; (0, 0) for the others."""
+    out = [(0, 0)] * len(spans)
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and spans[j + 1].section == spans[i].section:
+            j += 1
+        out[i] = (sum(w for w, _ in sizes[i : j + 1]), sum(p for _, p in sizes[i : j + 1]))
+        i = j + 1
+    return out
 
 
 def chunk_document(
@@ -130,18 +150,24 @@ def chunk_document(
             )
         group.clear()
 
+    sizes = [_size(document.text[s.start : s.end], s.section) for s in spans]
+    fields = _field_sizes(spans, sizes) if document.structured else [(0, 0)] * len(spans)
     words = pieces = 0
     for i, span in enumerate(spans):
-        sentence_text = document.text[span.start : span.end]
-        w = len(sentence_text.split())
-        p = estimate_pieces(sentence_text) + 2 + (estimate_pieces(span.section[-1]) if span.section else 0)
+        w, p = sizes[i]
+        field_w, field_p = fields[i]
         new_paragraph = bool(group) and span.para_start != spans[group[-1]].para_start
         aligned = paragraph_min_words > 0 and not document.structured and new_paragraph and words >= paragraph_min_words
+        # a field that fits in a passage of its own is not cut: it starts a new passage instead
+        keep_field = (
+            field_w <= max_words and estimate_pieces(_header(document, key(span.section))) + field_p <= max_pieces
+        )
         if group and (
             key(spans[group[0]].section) != key(span.section)
             or words + w > max_words
             or pieces + p > max_pieces
             or aligned
+            or (keep_field and (words + field_w > max_words or pieces + field_p > max_pieces))
         ):
             emit()
         if not group:

@@ -22,7 +22,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (person|minister|president|leader|official|company|organi[sz]ation|country|group)\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\bwhich (city|place|region|location|state|province)\b|\bwhat (city|place|region|location|state|province)\b|\bin which (city|country|region|place)\b", re.I)),
     ("why", re.compile(r"\bwhy\b|\bwhat (is|was|are|were) the (reason|cause|purpose)\b|\bfor what reason\b", re.I)),
-    ("list", re.compile(r"\b(list|name|what are|which are|what sectors|what products|what goods|what items|what kinds?|what types?)\b", re.I)),
+    ("list", re.compile(r"\b(list|name|what are|which are|what sectors|what products|what goods|what items|what kinds?|what types?)\b|^\s*what (do|does|did)\b.*\b(export|import|produce|grow|manufacture)s?\s*\??\s*$", re.I)),
     ("definition", re.compile(r"^\s*(what|who) (is|are|was|were) (a|an|the)?\s*[\w-]+( [\w-]+)?\s*\??\s*$|\bdefine\b|\bmeaning of\b", re.I)),
     ("yes_no", re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I)),
     ("how", re.compile(r"^\s*how\b", re.I)),

@@ -20,6 +20,9 @@ from qa.questions import analyse, clean_question, is_followup, numbers_in, quest
         ("What does Mexico supply to Russia?", "what"),
         ("And what does Mexico sell in return?", "what"),
         ("List the sectors with potential.", "list"),
+        ("What does Ghana export?", "list"),
+        ("what do they grow", "list"),
+        ("What does Mexico buy from the US, refine and sell on to the European Union?", "what"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

@@ -290,6 +290,8 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     feats = structured_features(TRADE, "What are the main exports of Chile?", TRADE_HITS)
     # Brazil's partners are a breakdown by shares, Chile's value one figure; its commodities a list
     assert [f.list_field for f in feats] == [False, False, True]
+    exports = structured_features(TRADE, "What does Chile export?", TRADE_HITS)
+    assert [f.list_field for f in exports] == [False, False, True]
     single = structured_features(TRADE, "What is the value of Chile's exports?", TRADE_HITS)
     assert not any(f.list_field for f in single)
     flat = replace(Weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
@@ -312,6 +314,18 @@ def test_is_list_counts_items_outside_parentheses() -> None:
     assert not is_list("tea, coffee")
     assert not is_list("China 39%, USA 16%, Japan 7% (2023)")  # shares
     assert is_list("German 62%, French, Italian")
+    assert is_list("many active volcanoes; about 1,500 earthquakes (mostly tremors) every year; tsunamis; typhoons")
+
+
+def test_prose_with_commas_is_no_list() -> None:
+    sentence = (
+        "volcanism: both Unzen (1,500 m) and Sakura-jima (1,117 m), which lies near the city of Kagoshima, "
+        "have been deemed Decade Volcanoes by the International Association of Volcanology, worthy of study"
+    )
+    assert not is_list(sentence)
+    assert not is_list(
+        "In 1541, the Spanish established the Captaincy General of Chile, which lasted until Chile declared its independence in 1810."
+    )
 
 
 def test_prose_documents_have_no_fields() -> None:

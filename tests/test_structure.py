@@ -4,7 +4,9 @@ import pytest
 
 from conftest import FACTBOOK, SAMPLE, needs_shared
 from qa.chunking import chunk_document, estimate_pieces
-from qa.documents import read_document
+from qa.documents import build_document, read_document
+from qa.loaders import extract
+from qa.records import Document
 from qa.structure import find_blocks, quotable_sentences
 
 
@@ -100,3 +102,37 @@ def test_passages_respect_the_piece_budget_unless_one_sentence_is_longer(max_pie
     for p in chunked.passages:
         if p.first_sentence != p.last_sentence:
             assert estimate_pieces(p.text) <= max_pieces + 8
+
+
+def field_profile(lines_per_field: int) -> Document:
+    """A Markdown profile: one top-level section with four fields of `lines_per_field` lines each."""
+    text = "# Land\n\n## Economy\n\n"
+    for f in "ABCD":
+        text += f"### Field {f}\n"
+        text += "".join(
+            f"**item {n}:** {n} tonnes of grain and {n} barrels of oil (2024 est.)\n" for n in range(lines_per_field)
+        )
+        text += "\n"
+    data = text.encode()
+    return build_document("land.md", data, extract(Path("land.md"), data), "md")
+
+
+def passages_of_fields(document: Document, max_words: int) -> dict[str, set[int]]:
+    chunked = chunk_document(document, 0, max_words, 230)
+    out: dict[str, set[int]] = {}
+    for s in chunked.sentences:
+        out.setdefault(s.section[-1], set()).add(s.passage)
+    return out
+
+
+def test_a_field_that_fits_in_a_passage_is_never_cut() -> None:
+    # two lines of 12 words per field, 40 words per passage: packing line by line would put field
+    # B's first line after field A and cut it; keeping fields whole puts one field in each passage
+    fields = passages_of_fields(field_profile(2), max_words=40)
+    assert all(len(p) == 1 for p in fields.values()), fields
+    assert len(set().union(*fields.values())) == 4
+
+
+def test_a_field_too_long_for_any_passage_is_still_cut() -> None:
+    fields = passages_of_fields(field_profile(5), max_words=40)
+    assert all(len(p) >= 2 for p in fields.values()), fields
