@@ -424,15 +424,22 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         "|---|---|---|---|",
     ]
     good = 0
+    confidences: dict[bool, list[float]] = {True: [], False: []}  # by "a profile holds the answer"
     for question, expected in FACTBOOK_QUESTIONS:
         answer = factbook.ask(question)
         ok = factbook_ok(answer, expected)
         got = "abstained" if answer.abstained else f"{answer.citations[0].doc_id}: {answer.citations[0].quote[:60]}"
         good += ok
+        confidences[expected is not None].append(answer.confidence)
         lines.append(
             f"| {question} | {expected or 'abstain (no profile)'} | {got.replace('|', '/')} | {'✓' if ok else '✗'} |"
         )
-    lines += ["", f"{good}/{len(FACTBOOK_QUESTIONS)} correct."]
+    lines += [
+        "",
+        f"{good}/{len(FACTBOOK_QUESTIONS)} correct.",
+        f"Confidence: at least {min(confidences[True]):.2f} where a profile holds the answer, at most "
+        f"{max(confidences[False]):.2f} where none does (abstention threshold {factbook.settings.abstain_below}).",
+    ]
     base = factbook.weights
     retrievals = [(factbook.search(question), expected) for question, expected in FACTBOOK_QUESTIONS]
     for label, weights in (

@@ -172,8 +172,9 @@ class Scored:
     field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
     field_first: bool = False  # the first sentence under its heading, in a document with headings
     off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
-    list_field: bool = False  # with headings: a list of 3+ items, and the question asks "What are…?"
-    list_bonus: float = 0.0  # the list bonus in `score`: it picks the line; the confidence leaves it out
+    list_field: bool = False  # with headings: a list of 3+ short items, and a list question ("What are…?")
+    bonus: float = 0.0  # what the hand-set heading, first-line and list weights add to `score`: they pick the
+    # line within a document with headings; the confidence, fitted where there are none, leaves them out
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
     word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
@@ -515,9 +516,9 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
             continue
         item = replace(item, hit=hit, passage_score=hit.score / best)
         score = sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True))
-        bonus = weights.list_field * item.list_field
-        score += weights.field_first * item.field_first + bonus - weights.off_subject_penalty * item.off_subject
-        scored.append(replace(item, score=score, list_bonus=bonus))
+        added = weights.field_first * item.field_first + weights.list_field * item.list_field
+        score += added - weights.off_subject_penalty * item.off_subject
+        scored.append(replace(item, score=score, bonus=added + weights.heading * item.heading))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 
@@ -541,8 +542,8 @@ def rank_passages(
 def confidence_features(scored: Sequence[Scored]) -> tuple[float, ...]:
     """CONFIDENCE_FEATURES of the best sentence (its passage's score is the re-ranker's share)."""
     best = scored[0]
-    score = best.score - best.list_bonus
-    margin = score - (scored[1].score - scored[1].list_bonus) if len(scored) > 1 else score
+    score = best.score - best.bonus
+    margin = score - (scored[1].score - scored[1].bonus) if len(scored) > 1 else score
     return (
         score, margin, best.cosine, best.overlap, best.paragraph_overlap, best.names_found, best.hit.dense,
         1.0 if best.phrase else 0.0, best.missing_term, best.hit.score, float(best.negation_mismatch),

@@ -225,6 +225,20 @@ def test_the_first_line_bonus_orders_lines_that_score_the_same() -> None:
     assert ranked[0].sid == 1 and ranked[0].score == 1.0 and ranked[1].score == 0.0
 
 
+def test_the_confidence_reads_none_of_the_hand_set_bonuses() -> None:
+    # they pick the line within a profile; the confidence was fitted where there are no headings
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(KENYA, "What is the population of Kenya?", hits)
+    ranked = rank_sentences(feats, hits, 2, Weights())
+    assert ranked[0].field_first and ranked[0].heading == 1.0 and ranked[0].bonus > 0
+    none = replace(Weights(), field_first=0.0, heading=0.0, list_field=0.0)
+    by_sid = {s.sid: s for s in rank_sentences(feats, hits, 2, none)}
+    assert all(by_sid[s.sid].bonus == 0.0 for s in ranked)
+    same_order = [by_sid[s.sid] for s in ranked]
+    assert confidence(ranked, Weights()) == pytest.approx(confidence(same_order, none), abs=1e-4)
+    assert ranked[0].score > same_order[0].score
+
+
 def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch() -> None:
     hits = [Hit(pid=2, score=0.03), Hit(pid=1, score=0.02)]
     tanzania = {f.sid: f for f in structured_features(KENYA, "What is the capital of Tanzania?", hits)}
@@ -300,10 +314,13 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     # the bonus picks the line; the confidence that the profile answers at all leaves it out
     with_bonus = rank_sentences(feats, TRADE_HITS, 3, Weights())
     without = rank_sentences(feats, TRADE_HITS, 3, replace(Weights(), list_field=0.0))
-    assert with_bonus[0].list_bonus == Weights().list_field > 0 and with_bonus[0].sid == 2
+    first = with_bonus[0]
+    assert first.sid == 2 and Weights().list_field > 0
+    w = Weights()
+    assert first.bonus == pytest.approx(w.list_field + w.field_first * first.field_first + w.heading * first.heading)
     by_sid = {s.sid: s for s in without}
     reordered = [by_sid[s.sid] for s in with_bonus]
-    assert confidence(with_bonus, Weights()) == confidence(reordered, Weights())
+    assert confidence(with_bonus, Weights()) == pytest.approx(confidence(reordered, Weights()), abs=1e-4)
     # prose has neither rule
     assert not any(f.list_field or f.off_subject for f in features_for("What are the exports of Alpha?", TRADE_HITS))
 
