@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -286,8 +287,6 @@ def negates(sentence: str) -> bool:
 
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
-
-
 _ITEM_SEPARATOR = re.compile(r"[,;]")
 
 
@@ -299,8 +298,7 @@ def is_list(sentence: str) -> bool:
     items = [item for item in items if item]
     if len(items) < 3 or all(any("%" in word for word in item) for item in items):
         return False
-    lengths = sorted(len(item) for item in items)
-    return (lengths[(len(lengths) - 1) // 2] + lengths[len(lengths) // 2]) / 2 <= 4  # the median item: a few words
+    return statistics.median(len(item) for item in items) <= 4  # the middle item holds a few words
 
 
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
