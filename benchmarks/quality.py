@@ -390,6 +390,20 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What is the legal system of Pakistan?", "common law"),
     ("What does Bolivia export?", None),
     ("What is the median age in Austria?", None),
+    # Everyday wordings of a field ("people live" for population): the ones the rewrite was made on
+    ("How big is Kenya?", "580,367 sq km"),
+    ("How large is Mongolia?", "1,564,116 sq km"),
+    ("How many inhabitants does Mexico have?", "130,739,927"),
+    ("How many people live in Japan?", "123,201,945"),
+    ("How many people live in Nigeria?", "244,344,065"),
+    ("How many people live in Belgium?", None),
+    ("How big is Austria?", None),
+    # ... and its check, written before it was run (expected values then copied from the profiles)
+    ("How many people live in Peru?", "32,768,614"),
+    ("How big is Egypt?", "1,001,450 sq km"),
+    ("How many inhabitants does Poland have?", "38,746,310"),
+    ("How large is Canada?", "9,984,670 sq km"),
+    ("How many people live in Iceland?", None),
 ]
 
 

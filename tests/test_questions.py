@@ -106,3 +106,19 @@ def test_name_words_are_the_names_as_typed() -> None:
     question = analyse("What did Lavorv say about Russia's OPEC deal with Saudi-Arabia and Côte d’Ivoire?")
     assert question.written_names == ("Lavorv", "Russia", "OPEC", "Saudi-Arabia", "Côte", "Ivoire")
     assert analyse("Which minister met Sergey Lavrov? Who else?").written_names == ("Sergey", "Lavrov")
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("How many people live in Japan?", {"japan", "popul"}),
+        ("How many inhabitants does Mexico have?", {"mexico", "popul"}),
+        ("How big is Kenya?", {"kenya", "area"}),
+        ("How large is South Africa?", {"south", "africa", "area"}),
+        # no rewrite: a count of people that is no population, and the size of a thing, not a place
+        ("How many people died in Oslo?", {"person", "die", "oslo"}),
+        ("How large is the army?", {"larg", "armi"}),
+    ],
+)
+def test_everyday_wordings_search_for_the_field_name(question: str, terms: set[str]) -> None:
+    assert set(analyse(question).terms) == terms
