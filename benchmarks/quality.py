@@ -404,6 +404,21 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("How many inhabitants does Poland have?", "38,746,310"),
     ("How large is Canada?", "9,984,670 sq km"),
     ("How many people live in Iceland?", None),
+    # A line of a field asked by its label ("male", "border countries"): the questions the label bonus was set on
+    ("What is the male life expectancy in Japan?", "82.3 years"),
+    ("What is the urban population of Brazil?", "87.8%"),
+    ("What is the land area of Mexico?", "1,943,945 sq km"),
+    ("Which countries border Kenya?", "Ethiopia 867 km"),
+    ("What is the water area of Canada?", "891,163 sq km"),
+    ("What are the border countries of Peru?", "Bolivia 1,212 km"),
+    ("What is the female literacy rate in India?", "74.9%"),
+    ("Who is the head of government of Japan?", "TAKAICHI"),
+    # ... and its check, written (with the expected values, from the profiles) before it was run
+    ("What is the female life expectancy in France?", "85.5 years"),
+    ("What is the male median age in Kenya?", "21.1 years"),
+    ("What is the rate of urbanization in India?", "2.33%"),
+    ("What is the water area of Australia?", "58,920 sq km"),
+    ("Which countries border Ghana?", "Burkina Faso 602 km"),
 ]
 
 
@@ -464,9 +479,10 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         ("without the missing-name penalty", replace(base, missing_name_penalty=0.0)),
         ("without the off-subject penalty", replace(base, off_subject_penalty=0.0)),
         ("without the list bonus", replace(base, list_field=0.0)),
-        ("with none of these seven", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
+        ("without the label bonus", replace(base, label_match=0.0)),
+        ("with none of these eight", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
                                             field_mismatch_penalty=0.0, missing_name_penalty=0.0,
-                                            off_subject_penalty=0.0, list_field=0.0)),
+                                            off_subject_penalty=0.0, list_field=0.0, label_match=0.0)),
     ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)

@@ -118,6 +118,10 @@ class Weights:
     # Sentence bonus, in documents with headings, for a list of three or more items answering a "What
     # are…?" question ("copper ore, gold, refined copper" over the exports' dollar value): set on our Factbook questions.
     list_field: float = 2.5  # 1.5 left the value line first in 6 of 16 trade questions
+    # Sentence bonus, in documents with headings, for a line whose own label the question asks for, times
+    # the share of the label's words asked ("male life expectancy" → "**male:** 81.8 years" over the
+    # field's first line "**total population:** …"): set on our Factbook questions.
+    label_match: float = 2.5
     # The passage re-ranker: a softmax over the candidates of a linear score of PASSAGE_FEATURES.
     # Empty: keep the fused order (the ablation).
     rerank_coefficients: tuple[float, ...] = (
@@ -174,6 +178,7 @@ class Scored:
     field_first: bool = False  # the first sentence under its heading, in a document with headings
     off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
     list_field: bool = False  # with headings: a list of 3+ short items, and a list question ("What are…?")
+    label: float = 0.0  # with headings: the share of the words of the line's own label ("**male:**") asked for
     bonus: float = 0.0  # what the hand-set heading, first-line and list weights add to `score`: they pick the
     # line within a document with headings; the confidence, fitted where there are none, leaves them out
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
@@ -301,6 +306,24 @@ def is_list(sentence: str) -> bool:
     return statistics.median(len(item) for item in items) <= 4  # the middle item holds a few words
 
 
+_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*\n]{1,80})\*\*")
+
+
+def line_label(sentence: str) -> str:
+    """The label of a `**label:** value` line ("male" for "**male:** 81.8 years"); "" for other lines."""
+    match = _LABEL.match(sentence)
+    return match.group(1).strip().rstrip(":").strip() if match else ""
+
+
+def label_match(asked: Sequence[str], label: str, heading: str) -> float:
+    """The share of a line's label words asked for, leaving out those its field's heading repeats: under
+    "Life expectancy at birth", "**male:**" answers "male life expectancy"; under "Exports", "**Exports
+    2024:**" adds nothing to "exports"."""
+    field = set(tokenize(heading))
+    words = [w for w in tokenize(label) if w not in field]
+    return sum(1 for w in words if w in asked) / len(words) if words else 0.0
+
+
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
     """How much of a sentence's own heading (a Factbook field name) the question asks for."""
     words = tokenize(heading)
@@ -423,6 +446,9 @@ def sentence_features(
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 off_subject=structured and bool(subjects) and sentence.doc not in subjects,
                 list_field=structured and question.kind == "list" and is_list(text),
+                label=label_match(asked, line_label(text), sentence.section[-1] if sentence.section else "")
+                if structured
+                else 0.0,
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
                 word_match=mean_best([word_matches.get(sid, ())]),
@@ -514,7 +540,11 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
             continue
         item = replace(item, hit=hit, passage_score=hit.score / best)
         score = sum(c * f for c, f in zip(coefficients, item.selection_features(), strict=True))
-        added = weights.field_first * item.field_first + weights.list_field * item.list_field
+        added = (
+            weights.field_first * item.field_first
+            + weights.list_field * item.list_field
+            + weights.label_match * item.label
+        )
         score += added - weights.off_subject_penalty * item.off_subject
         scored.append(replace(item, score=score, bonus=added + weights.heading * item.heading))
     scored.sort(key=lambda s: (-s.score, s.sid))

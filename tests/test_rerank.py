@@ -14,6 +14,8 @@ from qa.answering import (
     answer,
     confidence,
     is_list,
+    label_match,
+    line_label,
     mean_best,
     mismatch_notes,
     name_present,
@@ -223,6 +225,37 @@ def test_the_first_line_bonus_orders_lines_that_score_the_same() -> None:
     assert {s.score for s in rank_sentences(feats, hits, 1, flat)} == {0.0}
     ranked = rank_sentences(feats, hits, 1, replace(flat, field_first=1.0))
     assert ranked[0].sid == 1 and ranked[0].score == 1.0 and ranked[1].score == 0.0
+
+
+LIFE = corpus_of_one(
+    [
+        ("Life expectancy at birth", ["**total population:** 85.2 years (2024 est.)", "**male:** 82.3 years"]),
+        ("Exports", ["**Exports 2024:** $922.447 billion (2024 est.)", "**Exports 2023:** $923.488 billion"]),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [("**male:** 82.3 years", "male"), ("**total :** 580,367 sq km", "total"), ("- **name:** Ottawa", "name"),
+     ("male: 82.3 years", ""), ("copper, gold, fish", "")],
+)  # fmt: skip
+def test_line_label(line: str, label: str) -> None:
+    assert line_label(line) == label
+
+
+def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(LIFE, "What is the male life expectancy?", hits)
+    assert [f.label for f in feats] == [0.0, 1.0, 0.0, 0.0]
+    assert rank_sentences(feats, hits, 2, Weights())[0].sid == 1
+    assert rank_sentences(feats, hits, 2, replace(Weights(), label_match=0.0))[0].sid == 0
+    # a label's words that repeat its field's heading ("Exports" in "Exports 2024") count for nothing
+    exports = structured_features(LIFE, "What is the value of the exports?", hits)
+    assert [f.label for f in exports] == [0.0, 0.0, 0.0, 0.0]
+    in_2024 = structured_features(LIFE, "What is the value of the exports in 2024?", hits)
+    assert [f.label for f in in_2024] == [0.0, 0.0, 1.0, 0.0]
+    assert label_match(["export"], "Exports 2024", "Exports") == 0.0
 
 
 def test_the_confidence_reads_none_of_the_hand_set_bonuses() -> None:
