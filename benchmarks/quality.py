@@ -419,6 +419,21 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What is the rate of urbanization in India?", "2.33%"),
     ("What is the water area of Australia?", "58,920 sq km"),
     ("Which countries border Ghana?", "Burkina Faso 602 km"),
+    # A broad check over other fields, written before it was run (8/10 then); the percentage question
+    # led to reading "%" as "percent" where a line is tested for the words asked
+    ("What is the GDP per capita of Germany?", "$62,800"),
+    ("What is the inflation rate in Turkey?", "58.5%"),
+    ("When did Kenya gain independence?", "12 December 1963"),
+    ("Who is the president of the United States?", "TRUMP"),
+    ("What percentage of Nigerians are Muslim?", "Muslim 53.5%"),
+    ("How long is the border between Peru and Chile?", "Peru 168 km"),
+    ("What is the total fertility rate of South Korea?", "0.68"),
+    ("What is the highest mountain in Iran?", "Damavand"),
+    ("What is the official language of Israel?", "Hebrew"),
+    ("What is the unemployment rate in Greece?", "10.2%"),
+    # ... and that rule's check, written before it was run
+    ("What percentage of Indians are Hindu?", "Hindu 79.8%"),
+    ("What percent of Lebanon is Christian?", "Christian 32.4%"),
 ]
 
 

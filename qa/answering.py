@@ -291,6 +291,7 @@ def negates(sentence: str) -> bool:
     return _NEGATES.search(sentence) is not None
 
 
+_PERCENT = frozenset(tokenize("percent percentage"))  # "%" in a line says it
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _ITEM_SEPARATOR = re.compile(r"[,;]")
 
@@ -441,7 +442,7 @@ def sentence_features(
                 context_overlap=term_overlap(terms, tokens | carried, idf),
                 field_mismatch=structured
                 and bool(asked)
-                and not any(t in own_tokens(sid) or t in field for t in asked),
+                and not any(t in own_tokens(sid) or t in field or (t in _PERCENT and "%" in text) for t in asked),
                 field_first=structured
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 off_subject=structured and bool(subjects) and sentence.doc not in subjects,

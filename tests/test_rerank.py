@@ -258,6 +258,14 @@ def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> Non
     assert label_match(["export"], "Exports 2024", "Exports") == 0.0
 
 
+def test_a_percent_sign_answers_a_question_about_a_percentage() -> None:
+    view = corpus_of_one([("Religions", ["Muslim 53.5%, Roman Catholic 10.6%"]), ("Location", ["Eastern Africa"])])
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(view, "What percentage of Kenyans are Muslim?", hits)
+    # "Kenyans" and "Muslim" are names; "percentage" is the only other word asked
+    assert [f.field_mismatch for f in feats] == [False, True]
+
+
 def test_the_confidence_reads_none_of_the_hand_set_bonuses() -> None:
     # they pick the line within a profile; the confidence was fitted where there are no headings
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
