@@ -179,7 +179,7 @@ class Scored:
     off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
     list_field: bool = False  # with headings: a list of 3+ short items, and a list question ("What are…?")
     label: float = 0.0  # with headings: the share of the words of the line's own label ("**male:**") asked for
-    bonus: float = 0.0  # what the hand-set heading, first-line and list weights add to `score`: they pick the
+    bonus: float = 0.0  # what the hand-set heading, first-line, list and label weights add to `score`: they pick the
     # line within a document with headings; the confidence, fitted where there are none, leaves them out
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
