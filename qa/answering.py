@@ -29,6 +29,7 @@ from qa.opposites import stated_opposite
 from qa.phrases import answer_phrase
 from qa.questions import Question, numbers_in
 from qa.records import Answer, Citation, Document, Hit, Passage, Sentence
+from qa.structure import line_label
 
 
 class CorpusView(Protocol):
@@ -307,21 +308,11 @@ def is_list(sentence: str) -> bool:
     return statistics.median(len(item) for item in items) <= 4  # the middle item holds a few words
 
 
-_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*\n]{1,80})\*\*")
-
-
-def line_label(sentence: str) -> str:
-    """The label of a `**label:** value` line ("male" for "**male:** 81.8 years"); "" for other lines."""
-    match = _LABEL.match(sentence)
-    return match.group(1).strip().rstrip(":").strip() if match else ""
-
-
-def label_match(asked: Sequence[str], label: str, heading: str) -> float:
+def label_match(asked: Sequence[str], label: str, heading_words: set[str]) -> float:
     """The share of a line's label words asked for, leaving out those its field's heading repeats: under
     "Life expectancy at birth", "**male:**" answers "male life expectancy"; under "Exports", "**Exports
     2024:**" adds nothing to "exports"."""
-    field = set(tokenize(heading))
-    words = [w for w in tokenize(label) if w not in field]
+    words = [w for w in tokenize(label) if w not in heading_words]
     return sum(1 for w in words if w in asked) / len(words) if words else 0.0
 
 
@@ -447,9 +438,7 @@ def sentence_features(
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 off_subject=structured and bool(subjects) and sentence.doc not in subjects,
                 list_field=structured and question.kind == "list" and is_list(text),
-                label=label_match(asked, line_label(text), sentence.section[-1] if sentence.section else "")
-                if structured
-                else 0.0,
+                label=label_match(asked, line_label(text), field) if structured else 0.0,
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
                 word_match=mean_best([word_matches.get(sid, ())]),

@@ -158,10 +158,9 @@ def chunk_document(
         field_w, field_p = fields[i]
         new_paragraph = bool(group) and span.para_start != spans[group[-1]].para_start
         aligned = paragraph_min_words > 0 and not document.structured and new_paragraph and words >= paragraph_min_words
+        header = estimate_pieces(_header(document, key(span.section)))
         # a field that fits in a passage of its own is not cut: it starts a new passage instead
-        keep_field = (
-            field_w <= max_words and estimate_pieces(_header(document, key(span.section))) + field_p <= max_pieces
-        )
+        keep_field = field_w <= max_words and header + field_p <= max_pieces
         if group and (
             key(spans[group[0]].section) != key(span.section)
             or words + w > max_words
@@ -172,7 +171,7 @@ def chunk_document(
             emit()
         if not group:
             words = 0
-            pieces = estimate_pieces(_header(document, key(span.section)))
+            pieces = header
         group.append(i)
         words += w
         pieces += p

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from qa.lexical import tokenize
+from qa.structure import FIELD_LINE
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _DATE = re.compile(
@@ -177,12 +178,9 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     return best[1] if best else None
 
 
-_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]{1,80}\*\*\s*:?\s*")
-
-
 def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:
     """For a `**key:** value` line with a short value, the value's offsets; else None."""
-    match = _FIELD_LINE.match(sentence)
+    match = FIELD_LINE.match(sentence)
     if match is None:
         return None
     value = sentence[match.end() :].rstrip()

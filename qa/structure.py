@@ -25,7 +25,8 @@ _JUNK = re.compile(
     re.IGNORECASE,
 )
 _READING_LIST = re.compile(r"^(?:further reading|related(?: .*)?|see also|read more|read next)$", re.IGNORECASE)
-_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]{1,80}\*\*")
+# A field line, `**label:** value` (a bullet before it allowed); group 1 is the label, the match ends at the value
+FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*\n]{1,80})\*\*\s*:?\s*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S")
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z][\w /()-]{0,40}:\s+\S")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
@@ -135,7 +136,7 @@ def find_blocks(
             blocks.append(Block(start, end, "heading", section(), level))
             continue
         line = text[start:end]
-        if _FIELD.match(line) or _LIST_ITEM.match(line) or (structured and _KEY_VALUE.match(line)):
+        if FIELD_LINE.match(line) or _LIST_ITEM.match(line) or (structured and _KEY_VALUE.match(line)):
             flush()
             kind = "junk" if _JUNK.match(re.sub(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+", "", line)) else "item"
             if not structured and kind == "item" and in_reading_list:
@@ -145,6 +146,12 @@ def find_blocks(
         para.append((start, end))
     flush()
     return blocks
+
+
+def line_label(sentence: str) -> str:
+    """The label of a `**label:** value` line ("male" for "**male:** 81.8 years"); "" for other lines."""
+    match = FIELD_LINE.match(sentence)
+    return match.group(1).strip().rstrip(":").strip() if match else ""
 
 
 def quotable_sentences(text: str, blocks: Sequence[Block]) -> list[SentenceSpan]:
