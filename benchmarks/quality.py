@@ -434,6 +434,24 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     # ... and that rule's check, written before it was run
     ("What percentage of Indians are Hindu?", "Hindu 79.8%"),
     ("What percent of Lebanon is Christian?", "Christian 32.4%"),
+    # "Who is the president of X?" is searched with the field's own name, chief of state (set on these)
+    ("Who is the president of France?", "MACRON"),
+    ("Who is the president of Brazil?", "LULA"),
+    ("Who is the president of Mexico?", "SHEINBAUM"),
+    ("Who is the president of Kenya?", "RUTO"),
+    ("Who is the president of Germany?", "STEINMEIER"),
+    ("Who is the president of Egypt?", "EL-SISI"),
+    ("Who is the head of state of Norway?", "HARALD V"),
+    ("Who is the president of Austria?", None),
+    # ... and its check, written (with the expected values, from the profiles) before it was run
+    ("Who is the president of Argentina?", "MILEI"),
+    ("Who is the president of Chile?", "BORIC"),
+    ("Who is the president of Turkey?", "ERDOGAN"),
+    ("Who is the head of state of Canada?", "CHARLES III"),
+    ("Who is the president of India?", "MURMU"),
+    ("Who is the president of Peru?", "JER"),
+    ("Who is the president of Nigeria?", "TINUBU"),
+    ("Who is the president of Colombia?", "PETRO"),
 ]
 
 

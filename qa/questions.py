@@ -48,6 +48,11 @@ _FIELD_WORDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
         "area",
         frozenset(tokenize("big large")),
     ),
+    (
+        re.compile(r"^\s*(?i:who(?:'s| is) (the )?(current )?(president|head of state) of (the )?)[A-Z][\w'’-]*( [A-Z][\w'’-]*)*\s*\??\s*$"),
+        "chief of state",
+        frozenset(tokenize("head")),
+    ),
 )  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"

@@ -115,9 +115,14 @@ def test_name_words_are_the_names_as_typed() -> None:
         ("How many inhabitants does Mexico have?", {"mexico", "popul"}),
         ("How big is Kenya?", {"kenya", "area"}),
         ("How large is South Africa?", {"south", "africa", "area"}),
-        # no rewrite: a count of people that is no population, and the size of a thing, not a place
+        ("Who is the president of France?", {"presid", "franc", "chief", "state"}),
+        ("Who is the head of state of Norway?", {"norway", "chief", "state"}),
+        # no rewrite: a count of people that is no population, the size of a thing, not a place, and
+        # the president of something that is no place, or a former one
         ("How many people died in Oslo?", {"person", "die", "oslo"}),
         ("How large is the army?", {"larg", "armi"}),
+        ("Who is the president of the company?", {"presid", "compani"}),
+        ("Who was the first president of Kenya?", {"first", "presid", "kenya"}),
     ],
 )
 def test_everyday_wordings_search_for_the_field_name(question: str, terms: set[str]) -> None:
