@@ -1,7 +1,8 @@
 """Group a document's quotable sentences into passages that fit the embedding model.
 
 A passage never cuts a sentence and never crosses a top-level section; in a structured document it
-does not cut a field (a sub-section's lines) that would fit in a passage of its own. Its searchable text
+does not cut a field (a sub-section's lines) that would fit in a passage of its own, and starts a new
+passage at a field too long for one, so a field's first lines follow its heading. Its searchable text
 starts with the document title and section path, and names each sub-section (a Factbook field
 such as "Population") before the sentences under it, so that "population of Mexico" finds
 `**total:** 130,739,927` in the Mexico profile. Pure: no model, no index.
@@ -19,7 +20,7 @@ from qa.structure import SentenceSpan, find_blocks, quotable_sentences
 
 # Bump when sentence splitting, structure or chunking changes what goes into an index: indexes
 # built by another version are rebuilt instead of reused.
-CHUNKING_VERSION = 3
+CHUNKING_VERSION = 4
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _MARKUP = re.compile(r"\*\*|__|^\s*[-*+•]\s+", re.MULTILINE)
@@ -159,7 +160,8 @@ def chunk_document(
         new_paragraph = bool(group) and span.para_start != spans[group[-1]].para_start
         aligned = paragraph_min_words > 0 and not document.structured and new_paragraph and words >= paragraph_min_words
         header = estimate_pieces(_header(document, key(span.section)))
-        # a field that fits in a passage of its own is not cut: it starts a new passage instead
+        # a field that fits in a passage of its own is not cut: it starts a new passage instead; one
+        # too long for any passage starts a new one too, so that its first lines follow its heading
         keep_field = field_w <= max_words and header + field_p <= max_pieces
         if group and (
             key(spans[group[0]].section) != key(span.section)
@@ -167,6 +169,7 @@ def chunk_document(
             or pieces + p > max_pieces
             or aligned
             or (keep_field and (words + field_w > max_words or pieces + field_p > max_pieces))
+            or (field_w > 0 and not keep_field)
         ):
             emit()
         if not group:

@@ -136,3 +136,15 @@ def test_a_field_that_fits_in_a_passage_is_never_cut() -> None:
 def test_a_field_too_long_for_any_passage_is_still_cut() -> None:
     fields = passages_of_fields(field_profile(5), max_words=40)
     assert all(len(p) >= 2 for p in fields.values()), fields
+
+
+def test_a_field_too_long_for_any_passage_starts_a_passage_under_its_heading() -> None:
+    # five lines of 12 words, 40 words per passage: packing would put field B's first lines after
+    # field A's last; the first line of every field opens a passage (its header names the field)
+    chunked = chunk_document(field_profile(5), 0, 40, 230)
+    firsts = {s.section[-1]: s for s in reversed(chunked.sentences)}
+    assert set(firsts) == {"Field A", "Field B", "Field C", "Field D"}
+    for sentence in firsts.values():
+        passage = chunked.passages[sentence.passage]
+        assert passage.first_sentence == sentence.sid
+        assert "Field " + sentence.section[-1][-1] in passage.text.split("\n", 3)[2]
