@@ -168,8 +168,7 @@ def chunk_document(
             or words + w > max_words
             or pieces + p > max_pieces
             or aligned
-            or (keep_field and (words + field_w > max_words or pieces + field_p > max_pieces))
-            or (field_w > 0 and not keep_field)
+            or (field_w > 0 and (not keep_field or words + field_w > max_words or pieces + field_p > max_pieces))
         ):
             emit()
         if not group:
