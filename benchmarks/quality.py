@@ -452,6 +452,16 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Who is the president of Peru?", "JER"),
     ("Who is the president of Nigeria?", "TINUBU"),
     ("Who is the president of Colombia?", "PETRO"),
+    # A heading's parenthesis is a qualifier, not a word the question must ask (set on the first)
+    ("What is the GDP of Brazil?", "$2.179 trillion"),
+    # ... and its check, written (with the expected values, from the profiles) before it was run
+    ("What is the GDP of Mexico?", "$1.853 trillion"),
+    ("What is the GDP of Japan?", "$4.026 trillion"),
+    ("What is the GDP of Germany?", "$4.66 trillion"),
+    ("What is the GDP of India?", "$3.913 trillion"),
+    ("What is the GDP of Kenya?", "$124.499 billion"),
+    ("What is the youth unemployment rate in Spain?", "27%"),
+    ("What is the inflation rate in Germany?", "2.3%"),
 ]
 
 

@@ -316,9 +316,14 @@ def label_match(asked: Sequence[str], label: str, heading_words: set[str]) -> fl
     return sum(1 for w in words if w in asked) / len(words) if words else 0.0
 
 
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
-    """How much of a sentence's own heading (a Factbook field name) the question asks for."""
-    words = tokenize(heading)
+    """How much of a sentence's own heading (a Factbook field name) the question asks for, leaving out
+    what the heading puts in parentheses: a qualifier ("GDP (official exchange rate)" is the GDP asked
+    for, not a lesser match than "Real GDP per capita")."""
+    words = tokenize(_PARENTHESES.sub(" ", heading)) or tokenize(heading)
     if not words:
         return 0.0
     return sum(1 for w in words if w in terms) / len(words)

@@ -13,6 +13,7 @@ from qa.answering import (
     Weights,
     answer,
     confidence,
+    heading_match,
     is_list,
     label_match,
     mean_best,
@@ -611,3 +612,12 @@ def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() 
 def test_a_name_is_present_in_its_people_but_not_in_a_longer_name(name: str, word: str, present: bool) -> None:
     (stem,) = tokenize(name)
     assert name_present(stem, set(tokenize(word))) is present
+
+
+def test_a_headings_parenthesis_is_a_qualifier_not_a_word_to_ask() -> None:
+    terms = analyse("What is the GDP of Brazil?").terms
+    assert heading_match(terms, "GDP (official exchange rate)") == 1.0
+    assert heading_match(terms, "Real GDP (purchasing power parity)") == 0.5
+    assert heading_match(terms, "Real GDP per capita") < 0.5
+    # a heading that is all parenthesis keeps its words
+    assert heading_match(analyse("What are the ages?").terms, "(ages)") == 1.0
