@@ -20,6 +20,7 @@ import re
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -319,11 +320,18 @@ def label_match(asked: Sequence[str], label: str, heading_words: set[str]) -> fl
 _PARENTHESES = re.compile(r"\([^()]*\)")
 
 
+@lru_cache(maxsize=4096)
+def _heading_words(heading: str) -> tuple[str, ...]:
+    """A heading's words, leaving out what it puts in parentheses (unless that is all it holds)."""
+    return tuple(tokenize(_PARENTHESES.sub(" ", heading)) or tokenize(heading))
+
+
 def heading_match(terms: Mapping[str, float], heading: str) -> float:
     """How much of a sentence's own heading (a Factbook field name) the question asks for, leaving out
     what the heading puts in parentheses: a qualifier ("GDP (official exchange rate)" is the GDP asked
-    for, not a lesser match than "Real GDP per capita")."""
-    words = tokenize(_PARENTHESES.sub(" ", heading)) or tokenize(heading)
+    for, not a lesser match than "Real GDP per capita"). Every candidate sentence asks this of its
+    heading, and a profile repeats a few hundred headings: their words are computed once."""
+    words = _heading_words(heading)
     if not words:
         return 0.0
     return sum(1 for w in words if w in terms) / len(words)
