@@ -31,6 +31,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S")
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z][\w /()-]{0,40}:\s+\S")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 _WORDISH = re.compile(r"[^\W_]{2,}")
+# An unpunctuated block this long is prose (a paragraph ending in a citation or a dropped formula), not a
+# caption, a byline or a link title
+_PROSE_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def _is_guessed_heading(line: str) -> bool:
         and (line[0].isupper() or line[0].isdigit())
         and not _LIST_ITEM.match(line)
     )
+
+
+def _is_prose(text: str, start: int, end: int) -> bool:
+    """Whether a block that does not end like a sentence is still prose: it holds a whole sentence
+    before its last words ("… to the firebox. See: Mechanical stoker"), or is too long for a caption."""
+    return len(split_sentences(text, start, end)) > 1 or len(text[start:end].split()) >= _PROSE_WORDS
 
 
 def find_blocks(
@@ -112,7 +121,7 @@ def find_blocks(
                 stack.pop()
             stack.append((level, body.strip()))
             blocks.append(Block(start, end, "heading", section(), level))
-        elif not structured and not _TERMINAL.search(body):
+        elif not structured and not _TERMINAL.search(body) and not _is_prose(text, start, end):
             blocks.append(Block(start, end, "fragment", section()))
         else:
             blocks.append(Block(start, end, "paragraph", section()))

@@ -51,6 +51,24 @@ def test_reading_list_lines_are_not_headings_or_quotes() -> None:
     assert [text[s.start : s.end] for s in quotable_sentences(text, blocks)] == ["Intro sentence here."]
 
 
+def test_prose_that_does_not_end_with_a_full_stop_is_still_quotable() -> None:
+    # paragraphs ending in a cross-reference, a page citation or a cut-off formula are prose; a short
+    # unpunctuated block (a byline, a caption) is not
+    cross_reference = "Coal is carried from a supply bin to the firebox. See: Mechanical stoker"
+    citation = " ".join(["word"] * 30) + " ideas (defined by traditionalists).:4–5:24"
+    text = f"Intro sentence here.\n\n{cross_reference}\n\n{citation}\n\nBy Jane Doe\nStaff writer"
+    blocks = find_blocks(text)
+    assert [b.kind for b in blocks] == ["paragraph", "paragraph", "paragraph", "fragment"]
+    quotes = [text[s.start : s.end] for s in quotable_sentences(text, blocks)]
+    assert quotes[:3] == [
+        "Intro sentence here.",
+        "Coal is carried from a supply bin to the firebox.",
+        "See: Mechanical stoker",
+    ]
+    assert quotes[3] == citation
+    assert len(quotes) == 4
+
+
 def test_markdown_field_lines_are_quotable_with_their_field_as_section() -> None:
     text = "# Land\n\n## People\n\n### Population\n**total:** 1,234 (2024 est.)\n**male:** 600\n"
     headings = [(1, 0, 6, "Land"), (2, 8, 17, "People"), (3, 19, 33, "Population")]
