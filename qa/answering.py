@@ -317,9 +317,6 @@ def label_match(asked: Sequence[str], label: str, heading_words: set[str]) -> fl
     return sum(1 for w in words if w in asked) / len(words) if words else 0.0
 
 
-_PARENTHESES = re.compile(r"\([^()]*\)")
-
-
 @lru_cache(maxsize=4096)
 def _heading_words(heading: str) -> tuple[str, ...]:
     """A heading's words, leaving out what it puts in parentheses (unless that is all it holds)."""
