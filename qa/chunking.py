@@ -20,7 +20,7 @@ from qa.structure import SentenceSpan, find_blocks, quotable_sentences
 
 # Bump when sentence splitting, structure or chunking changes what goes into an index: indexes
 # built by another version are rebuilt instead of reused.
-CHUNKING_VERSION = 5
+CHUNKING_VERSION = 6
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _MARKUP = re.compile(r"\*\*|__|^\s*[-*+•]\s+", re.MULTILINE)

@@ -17,8 +17,11 @@ from qa.sentences import split_sentences, trim_span
 _JUNK = re.compile(
     r"^(?:scroll to top|back to top|top of page|further reading|read more|read next|related(?: articles| posts"
     r"| reading| stories| content)?|see also|share(?: this)?(?: article| post| page)?|print(?: this)?(?: page)?"
-    r"|advertisement|sponsored|subscribe.*|sign up.*|follow us.*|skip to (?:main )?content|menu|home"
-    r"|cookies?.*|accept(?: all)?(?: cookies)?|all rights reserved.*|©.*|copyright.*|tags?:.*"
+    r"|advertisement|sponsored|follow us.*|skip to (?:main )?content|menu|home"
+    # a call to subscribe, not "Subscribers rose…"; a notice, not "Copyright enforcement remains weak."
+    r"|(?:subscribe|sign up)(?: now| today| here)?(?: (?:to|for) (?:our|the|this|a|free) [\w ’'-]{0,40})?\W*"
+    r"|cookies?(?: policy| settings| preferences| notice)?\W*|accept(?: all)?(?: cookies)?|all rights reserved.*|©.*"
+    r"|copyright\s*(?:©|\(c\)|\d{4}).*|tags?:.*"
     r"|previous(?: post| article)?|next(?: post| article)?|click here.*|loading\W*"
     r"|(?:[\w'’.-]+ ){0,3}(?:map|photo|image|picture|chart|graphic)s?|(?:image|photo|picture|credit)s?:.*"
     r"|further image.*)$",

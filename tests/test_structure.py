@@ -166,3 +166,22 @@ def test_a_field_too_long_for_any_passage_starts_a_passage_under_its_heading() -
         passage = chunked.passages[sentence.passage]
         assert passage.first_sentence == sentence.sid
         assert "Field " + sentence.section[-1][-1] in passage.text.split("\n", 3)[2]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Copyright © 2025 Example News Ltd.", "junk"),
+        ("Copyright 2025 Example News. All rights reserved.", "junk"),
+        ("Subscribe to our newsletter", "junk"),
+        ("Sign up for free updates!", "junk"),
+        ("Cookie settings", "junk"),
+        ("Copyright enforcement remains weak, the trade office says.", "paragraph"),
+        ("Subscribers to the state scheme rose by 20% in 2024.", "paragraph"),
+        ("Sign up rates for the programme fell sharply.", "paragraph"),
+        ("Cookies made up 3% of the exports.", "paragraph"),
+    ],
+)
+def test_web_notices_are_junk_but_sentences_that_start_alike_are_prose(line: str, kind: str) -> None:
+    text = f"Intro sentence here.\n\n{line}"
+    assert [b.kind for b in find_blocks(text)] == ["paragraph", kind]
