@@ -462,6 +462,27 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("What is the GDP of Kenya?", "$124.499 billion"),
     ("What is the youth unemployment rate in Spain?", "27%"),
     ("What is the inflation rate in Germany?", "2.3%"),
+    # A place named only as an entry of another profile's breakdown by shares is a partner, not the subject
+    # (the partner penalty was set on these; before it, all but Bolivia were answered from a partner line)
+    ("What does Austria export?", None),
+    ("What does Belgium export?", None),
+    ("What does Bolivia export?", None),
+    ("What does Denmark import?", None),
+    ("What does Belgium import?", None),
+    ("What are the exports of Austria?", None),
+    ("Who are Austria's trading partners?", None),
+    ("What does Singapore export?", None),
+    # ... and its check, written (with the expected values, from the profiles) before it was run
+    ("What does Austria import?", None),
+    ("What does Denmark export?", None),
+    ("What does Singapore import?", None),
+    ("What are Belgium's main exports?", None),
+    ("What does Slovakia export?", None),
+    ("Who are the export partners of Belgium?", None),
+    ("Who are Hungary's export partners?", "Germany 25%, Italy 6%"),
+    ("Who are the import partners of Sweden?", "Germany 17%, Netherlands 10%"),
+    ("Where does Portugal export to?", "Spain 21%, France 11%"),
+    ("Who are Chile's import partners?", "China 23%, USA 20%"),
 ]
 
 
@@ -523,9 +544,11 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         ("without the off-subject penalty", replace(base, off_subject_penalty=0.0)),
         ("without the list bonus", replace(base, list_field=0.0)),
         ("without the label bonus", replace(base, label_match=0.0)),
-        ("with none of these eight", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
-                                            field_mismatch_penalty=0.0, missing_name_penalty=0.0,
-                                            off_subject_penalty=0.0, list_field=0.0, label_match=0.0)),
+        ("without the partner penalty", replace(base, partner_penalty=0.0)),
+        ("with none of these nine", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
+                                           field_mismatch_penalty=0.0, missing_name_penalty=0.0,
+                                           off_subject_penalty=0.0, list_field=0.0, label_match=0.0,
+                                           partner_penalty=0.0)),
     ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)

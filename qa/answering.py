@@ -110,6 +110,11 @@ class Weights:
     # question but its names — neither in its text nor in its own heading ("capital of Denmark" →
     # Germany's location line "…south of Denmark"): set on our Factbook questions.
     field_mismatch_penalty: float = 2.5
+    # Confidence penalty when the first quote, in a document with headings whose title names none of the
+    # question's names, holds them only as entries of a breakdown by shares: another subject's partner list
+    # ("What does Austria export?" → North Korea's export partners "China 74%, …, Austria 3%"): set on our
+    # Factbook questions.
+    partner_penalty: float = 2.5
     # Sentence bonus for the first line under a heading in a document with headings: a field's value
     # ("**total:** 55,751,717" before "**male:** …"; "copper ore, …" before "note: …"): set on our Factbook questions.
     field_first: float = 2.0  # was 1.0; 2.0 after the word-match refit (21/22 of the questions it was set on, was 20)
@@ -181,6 +186,9 @@ class Scored:
     off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
     list_field: bool = False  # with headings: a list of 3+ short items, and a list question ("What are…?")
     label: float = 0.0  # with headings: the share of the words of the line's own label ("**male:**") asked for
+    # with headings: the question's names that the line holds only as entries of a breakdown by shares, in a
+    # document whose title names none of them ("Austria 3%" in North Korea's export partners)
+    partner_only: tuple[str, ...] = ()
     bonus: float = 0.0  # what the hand-set heading, first-line, list and label weights add to `score`: they pick the
     # line within a document with headings; the confidence, fitted where there are none, leaves them out
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
@@ -266,6 +274,13 @@ def name_present(name: str, tokens: set[str]) -> bool:
     return False
 
 
+def named_in(written_names: Sequence[str], tokens: set[str]) -> tuple[str, ...]:
+    """The names, as the question writes them, whose every word is present in `tokens`."""
+    return tuple(
+        name for name in written_names if (words := tokenize(name)) and all(name_present(w, tokens) for w in words)
+    )
+
+
 def missing_term(terms: Mapping[str, float], tokens: set[str], idf: Callable[[str], float]) -> float:
     """How rare the rarest question word missing from `tokens` is (0: none missing), relative to the rarest word."""
     ceiling = max((idf(t) for t in terms), default=0.0) or 1.0
@@ -298,15 +313,30 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 _ITEM_SEPARATOR = re.compile(r"[,;]")
 
 
+def _items(sentence: str) -> list[list[str]]:
+    """The words of a sentence's comma- or semicolon-separated items, separators in parentheses not counting."""
+    items = [item.split() for item in _ITEM_SEPARATOR.split(_PARENTHESES.sub("", sentence))]
+    return [item for item in items if item]
+
+
+def _all_shares(items: Sequence[Sequence[str]]) -> bool:
+    return all(any("%" in word for word in item) for item in items)
+
+
 def is_list(sentence: str) -> bool:
     """Whether a sentence is a list of three or more short things ("copper ore, gold, refined copper
     (2023)", "tsunamis; typhoons; volcanoes"), separators inside parentheses not counting; not prose
     that happens to hold commas (its clauses are long), nor a breakdown by shares ("China 39%, USA 16%")."""
-    items = [item.split() for item in _ITEM_SEPARATOR.split(_PARENTHESES.sub("", sentence))]
-    items = [item for item in items if item]
-    if len(items) < 3 or all(any("%" in word for word in item) for item in items):
+    items = _items(sentence)
+    if len(items) < 3 or _all_shares(items):
         return False
     return statistics.median(len(item) for item in items) <= 4  # the middle item holds a few words
+
+
+def is_breakdown(sentence: str) -> bool:
+    """Whether a sentence is a breakdown by shares: two or more items, each with a percentage ("China 39%, USA 16%")."""
+    items = _items(sentence)
+    return len(items) >= 2 and _all_shares(items)
 
 
 def label_match(asked: Sequence[str], label: str, heading_words: set[str]) -> float:
@@ -449,6 +479,11 @@ def sentence_features(
                 off_subject=structured and bool(subjects) and sentence.doc not in subjects,
                 list_field=structured and question.kind == "list" and is_list(text),
                 label=label_match(asked, line_label(text), field) if structured else 0.0,
+                partner_only=named_in(question.written_names, own_tokens(sid))
+                if structured
+                and is_breakdown(text)
+                and not any(name_present(name, title_tokens(sentence.doc)) for name in names)
+                else (),
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
                 word_match=mean_best([word_matches.get(sid, ())]),
@@ -586,6 +621,7 @@ def confidence(scored: Sequence[Scored], weights: Weights) -> float:
     )
     z -= weights.missing_name_penalty * (1.0 - scored[0].names_found)
     z -= weights.field_mismatch_penalty * scored[0].field_mismatch
+    z -= weights.partner_penalty * bool(scored[0].partner_only)
     z = max(-30.0, min(30.0, z))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
@@ -667,6 +703,10 @@ def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
     if item.opposite:
         asked, stated = item.opposite
         notes.append(f"the question says “{asked}”; {quote} says “{stated}”")
+    if item.partner_only:
+        notes.append(
+            f"{quote} names {', '.join(item.partner_only)} only as a partner, in a briefing on another subject"
+        )
     return notes
 
 

@@ -14,6 +14,7 @@ from qa.answering import (
     answer,
     confidence,
     heading_match,
+    is_breakdown,
     is_list,
     label_match,
     mean_best,
@@ -340,6 +341,22 @@ def test_a_profile_that_only_mentions_the_asked_place_is_off_subject() -> None:
     flat = replace(plain, field_first=0.0, list_field=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
     ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, off_subject_penalty=2.0))}
     assert ranked == {0: -2.0, 1: 0.0, 2: 0.0}
+
+
+def test_a_place_named_only_in_another_profiles_breakdown_is_a_partner_not_the_subject() -> None:
+    # no profile is titled Argentina: Brazil's partner line names it only as an entry ("Argentina 5%")
+    feats = structured_features(TRADE, "What does Argentina export?", TRADE_HITS)
+    assert [f.partner_only for f in feats] == [("Argentina",), (), ()]
+    first = [feats[0], feats[1]]
+    off = replace(Weights(), partner_penalty=0.0)
+    assert confidence(first, Weights()) < confidence(first, off)
+    assert any("Argentina only as a partner" in note for note in mismatch_notes(feats[0]))
+    # the asked place's own profile holds the breakdown (Brazil), or the line is no breakdown: no penalty
+    assert not any(f.partner_only for f in structured_features(TRADE, "Who buys Brazil's exports?", TRADE_HITS))
+    assert not any(f.partner_only for f in structured_features(TRADE, "Where does Brazil sell to Chile?", TRADE_HITS))
+    assert not any(f.partner_only for f in structured_features(TRADE, "What does Peru export?", TRADE_HITS))
+    assert is_breakdown("China 30%, USA 10% (2023)") and not is_breakdown("copper ore, refined copper, fish")
+    assert not is_breakdown("total: 55%")
 
 
 def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
