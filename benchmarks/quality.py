@@ -483,6 +483,23 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Who are the import partners of Sweden?", "Germany 17%, Netherlands 10%"),
     ("Where does Portugal export to?", "Spain 21%, France 11%"),
     ("Who are Chile's import partners?", "China 23%, USA 20%"),
+    # A second broad check, written (with the expected values, from the profiles) before it was run; it also
+    # turned down leading each line's vector with its profile's title (13/15 with it, 14/15 without)
+    ("Who is the prime minister of Japan?", "TAKAICHI"),
+    ("Who is the prime minister of India?", "MODI"),
+    ("What is the capital of Peru?", "Lima"),
+    ("What languages are spoken in Switzerland?", "German (or Swiss German)"),
+    ("What is the life expectancy in Nigeria?", "62.2 years"),
+    ("Who is the president of Ghana?", "MAHAMA"),
+    ("Who is the king of Morocco?", "MOHAMMED VI"),
+    ("What is the unemployment rate in South Africa?", "33.2%"),
+    ("What currency does Japan use?", "yen"),
+    ("What are the natural resources of Chile?", "copper, timber"),
+    ("What is the median age in Italy?", "48.8 years"),
+    ("What is the population of Lithuania?", "2,815,687"),
+    ("Where does Germany export to?", "USA 10%, France 8%"),
+    ("Who is the prime minister of Belgium?", None),
+    ("What is the median age in Denmark?", None),
 ]
 
 
