@@ -500,6 +500,20 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Where does Germany export to?", "USA 10%, France 8%"),
     ("Who is the prime minister of Belgium?", None),
     ("What is the median age in Denmark?", None),
+    # "Who is the king / emperor / emir of …?" asks for the chief of state too: set on the king of Morocco (the
+    # miss of the check above) and these four (3/5 before, with Belgium answered from the DR Congo's history)
+    ("Who is the king of Saudi Arabia?", "SALMAN"),
+    ("Who is the emperor of Japan?", "NARUHITO"),
+    ("Who is the king of Jordan?", "ABDALLAH II"),
+    ("Who is the king of Belgium?", None),
+    # ... and its check, written (with the expected values, from the profiles) before it was run (2/7 before)
+    ("Who is the monarch of the United Kingdom?", "CHARLES III"),
+    ("Who is the king of Thailand?", "WACHIRALONGKON"),
+    ("Who is the king of Spain?", "FELIPE VI"),
+    ("Who is the king of Sweden?", "CARL XVI GUSTAF"),
+    ("Who is the king of the Netherlands?", "WILLEM-ALEXANDER"),
+    ("Who is the emir of Qatar?", "TAMIM"),
+    ("Who is the king of Denmark?", None),
 ]
 
 

@@ -49,7 +49,7 @@ _FIELD_WORDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
         frozenset(tokenize("big large")),
     ),
     (
-        re.compile(r"^\s*(?i:who(?:'s| is) (the )?(current )?(president|head of state) of (the )?)[A-Z][\w'’-]*( [A-Z][\w'’-]*)*\s*\??\s*$"),
+        re.compile(r"^\s*(?i:who(?:'s| is) (the )?(current )?(president|head of state|king|queen|monarch|emperor|empress|emir|amir|sultan) of (the )?)[A-Z][\w'’-]*( [A-Z][\w'’-]*)*\s*\??\s*$"),
         "chief of state",
         frozenset(tokenize("head")),
     ),
