@@ -514,6 +514,19 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Who is the king of the Netherlands?", "WILLEM-ALEXANDER"),
     ("Who is the emir of Qatar?", "TAMIM"),
     ("Who is the king of Denmark?", None),
+    # The label's confidence bonus was set on all of the above (177/180 before it, 179/180 with it: the
+    # presidents of Kenya and the king of Jordan were refused); its check, written (with the expected values,
+    # from the profiles) before it was run (9/10 before it)
+    ("Who is the head of government of Kenya?", "RUTO"),
+    ("Who is the chief of state of Jordan?", "ABDALLAH II"),
+    ("Who is the head of government of Morocco?", "AKHANNOUCH"),
+    ("Who is the head of government of Saudi Arabia?", "MUHAMMAD BIN SALMAN"),
+    ("Who is the head of government of Ethiopia?", "ABIY"),
+    ("Who is the president of Ethiopia?", "TAYE"),
+    ("What is the male life expectancy in Kenya?", "68.6 years"),
+    ("What is the female median age in Japan?", "51.3 years"),
+    ("Who is the head of government of Austria?", None),
+    ("What is the male life expectancy in Belgium?", None),
 ]
 
 
@@ -576,10 +589,11 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         ("without the list bonus", replace(base, list_field=0.0)),
         ("without the label bonus", replace(base, label_match=0.0)),
         ("without the partner penalty", replace(base, partner_penalty=0.0)),
-        ("with none of these nine", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
-                                           field_mismatch_penalty=0.0, missing_name_penalty=0.0,
-                                           off_subject_penalty=0.0, list_field=0.0, label_match=0.0,
-                                           partner_penalty=0.0)),
+        ("without the label's confidence bonus", replace(base, label_confidence=0.0)),
+        ("with none of these ten", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
+                                          field_mismatch_penalty=0.0, missing_name_penalty=0.0,
+                                          off_subject_penalty=0.0, list_field=0.0, label_match=0.0,
+                                          partner_penalty=0.0, label_confidence=0.0)),
     ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)

@@ -260,6 +260,16 @@ def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> Non
     assert label_match(["export"], "Exports 2024", set(tokenize("Exports"))) == 0.0
 
 
+def test_a_first_quote_whose_label_is_asked_gains_confidence() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(LIFE, "What is the male life expectancy?", hits)
+    male, total = feats[1], feats[0]
+    assert (male.label, total.label) == (1.0, 0.0)
+    off = replace(Weights(), label_confidence=0.0)
+    assert confidence([male, total], Weights()) > confidence([male, total], off)
+    assert confidence([total, male], Weights()) == confidence([total, male], off)
+
+
 def test_a_percent_sign_answers_a_question_about_a_percentage() -> None:
     view = corpus_of_one([("Religions", ["Muslim 53.5%, Roman Catholic 10.6%"]), ("Location", ["Eastern Africa"])])
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
