@@ -515,7 +515,7 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
     ("Who is the emir of Qatar?", "TAMIM"),
     ("Who is the king of Denmark?", None),
     # The label's confidence bonus was set on all of the above (177/180 before it, 179/180 with it: the
-    # presidents of Kenya and the king of Jordan were refused); its check, written (with the expected values,
+    # president of Kenya and the king of Jordan were refused); its check, written (with the expected values,
     # from the profiles) before it was run (9/10 before it)
     ("Who is the head of government of Kenya?", "RUTO"),
     ("Who is the chief of state of Jordan?", "ABDALLAH II"),

@@ -484,9 +484,7 @@ def sentence_features(
                 list_field=structured and question.kind == "list" and is_list(text),
                 label=label_match(asked, line_label(text), field) if structured else 0.0,
                 partner_only=named_in(question.written_names, own_tokens(sid))
-                if structured
-                and is_breakdown(text)
-                and not any(name_present(name, title_tokens(sentence.doc)) for name in names)
+                if structured and sentence.doc not in subjects and is_breakdown(text)
                 else (),
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
