@@ -32,6 +32,7 @@ lint: setup
 	$(BIN)/ruff check $(SRC)
 	$(BIN)/ruff format --check $(SRC)
 	$(BIN)/mypy qa
+	$(BIN)/lint-imports
 
 # Everything CI runs: lint, types, and the whole suite (real model, served app, real browser).
 test: setup browser lint

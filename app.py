@@ -25,9 +25,9 @@ from typing import Any
 import gradio as gr
 
 from qa import Assistant, QAError, Settings
-from qa.html_view import answer_html, corpus_html, status_line
-from qa.render import write_verification_pack
-from qa.web import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
+from qa.web.export import write_verification_pack
+from qa.web.html import answer_html, corpus_html, status_line
+from qa.web.page import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
 
 MAX_QUESTION_CHARS = 1000
 HELP = """<div class='qa-help'>
@@ -47,10 +47,6 @@ def build(assistant: Assistant) -> gr.Blocks:
     export_dir = Path(tempfile.mkdtemp(prefix="qa-export-"))
     atexit.register(shutil.rmtree, export_dir, ignore_errors=True)
 
-    def texts_of(doc_ids: set[str]) -> dict[str, str]:
-        known = assistant.generation.doc_by_id
-        return {doc_id: assistant.document(doc_id).text for doc_id in doc_ids if doc_id in known}
-
     def status_html() -> str:
         return f"<p class='qa-status' id='qa-status'>{status_line(assistant.status())}</p>"
 
@@ -66,7 +62,7 @@ def build(assistant: Assistant) -> gr.Blocks:
             turns = [*turns, {"question": question, "error": str(exc)}]
             return "", turns, conversation_html(turns), gr.update(), status_html()
         cited = {c.doc_id for c in result.citations + result.nearest}
-        html = answer_html(result, f"a{len(turns)}", texts_of(cited))
+        html = answer_html(result, f"a{len(turns)}", assistant.document_texts(cited))
         turns = [*turns, {"question": question, "html": html}]
         files = [str(f) for f in write_verification_pack(export_dir, result, len(turns))]
         return "", turns, conversation_html(turns), gr.update(value=files, visible=True), status_html()
@@ -106,7 +102,8 @@ def build(assistant: Assistant) -> gr.Blocks:
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", min_width=80)
                 with gr.Row(elem_classes="qa-examples"):
                     examples = [
-                        gr.Button(q, size="sm", elem_classes="qa-example") for q in example_questions(assistant)
+                        gr.Button(q, size="sm", elem_classes="qa-example")
+                        for q in example_questions(assistant.all_documents())
                     ]
                 with gr.Row():
                     clear = gr.Button("Clear conversation", size="sm", elem_id="qa-clear")
@@ -158,11 +155,11 @@ def main() -> None:
     settings = Settings.from_env()
     index_dir = Path(os.environ.get("QA_INDEX", "index"))
     corpus_dir = Path(os.environ.get("QA_CORPUS", "corpus"))
-    from qa.store import current_name
+    from qa.index.store import current_name
 
     if current_name(index_dir) is None:
-        from qa.embedding import make_embedder
-        from qa.indexing import sync_index
+        from qa.index.embedding import make_embedder
+        from qa.index.sync import sync_index
 
         print(f"No index in '{index_dir}' yet: indexing '{corpus_dir}' first…")
         embedder = make_embedder(settings.model, settings.batch_size)

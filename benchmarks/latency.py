@@ -1,6 +1,6 @@
 """Answer latency with and without the passage re-ranker and the word match, side by side in one run.
 
-    python benchmarks/latency.py          # prints the table and writes benchmarks/latency.md
+    python benchmarks/latency.py          # prints the table, writes docs/latency.md and the README headline
 
 Uses the Factbook index the quality benchmark builds (`benchmarks/.cache/factbook/index`; run
 `python benchmarks/quality.py` first) and questions of our own. The two configurations alternate
@@ -21,11 +21,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.quality import CACHE, FACTBOOK_QUESTIONS, OUT
+from benchmarks.report import update_results, write_headline
 from qa.assistant import Assistant
-from qa.embedding import SentenceTransformerEmbedder
+from qa.index.embedding import SentenceTransformerEmbedder
 from qa.settings import DEFAULT_MODEL, Settings
 
 ROUNDS = 5
+FULL = "re-ranker (top 20)"
 
 
 def main() -> int:
@@ -39,12 +41,12 @@ def main() -> int:
     without = Assistant.open(
         index, embedder=embedder, settings=settings.model_copy(update={"rerank_depth": settings.top_passages})
     )
-    without.weights = replace(without.weights, rerank_coefficients=())
+    without.weights = replace(without.weights, rerank_weights={})
     no_word_match = Assistant.open(index, embedder=embedder, settings=settings)
     no_word_match.weights = no_word_match.weights.without_word_match()
     questions = [q for q, _ in FACTBOOK_QUESTIONS]
     configurations = {
-        "re-ranker (top 20)": with_reranker,
+        FULL: with_reranker,
         "re-ranker, without the word match": no_word_match,
         "fused order (top 5)": without,
     }
@@ -73,6 +75,8 @@ def main() -> int:
     table = "\n".join(lines)
     print(table)
     (OUT / "latency.md").write_text("# Answer latency\n\n" + table + "\n")
+    measured = {"measured": time.strftime("%Y-%m-%d"), "median_ms": round(statistics.median(times[FULL]), 1)}
+    write_headline(update_results("latency", measured))
     return 0
 
 

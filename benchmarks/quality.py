@@ -1,8 +1,9 @@
 """Answer-quality benchmark: SQuAD 2.0 dev in the open-corpus setting, the sample briefing's
 examples, and questions of our own over the CIA Factbook profiles.
 
-    python benchmarks/quality.py                 # everything; writes benchmarks/quality.md, the PNG, the README table
+    python benchmarks/quality.py                 # everything; writes docs/quality.md, the PNG, the README headline
     python benchmarks/quality.py --split tune --limit 800 --no-write     # a quick look while tuning
+    python benchmarks/quality.py --extra-only    # only the sample and Factbook tables (no SQuAD run)
 
 Every number comes from the product's own code path (`Assistant.search` then `answer_from`); the
 baselines and ablations re-use the same retrieval and cached vectors with one part changed.
@@ -24,19 +25,21 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.report import update_results, write_headline
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
-from qa.answering import CONFIDENCE_FEATURES, SELECTION_FEATURES, Weights, rank_passages
+from qa.answering.pipeline import rank_passages
+from qa.answering.weights import SELECTION_FEATURES, Weights
 from qa.assistant import Assistant, Retrieval
-from qa.embedding import SentenceTransformerEmbedder
-from qa.indexing import sync_index
+from qa.index.embedding import SentenceTransformerEmbedder
+from qa.index.sync import sync_index
 from qa.records import Answer
-from qa.retrieval import fuse
+from qa.search.retrieval import fuse
 from qa.settings import DEFAULT_MODEL, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "eval"
 CACHE = ROOT / "benchmarks" / ".cache"
-OUT = ROOT / "benchmarks"
+OUT = ROOT / "docs"  # the full tables and the curve; the headline goes to benchmarks/results.json and the README
 KS = (1, 5, 20)
 
 
@@ -83,7 +86,7 @@ def ratio(a: float, b: int) -> str:
 
 
 def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_index: int) -> int | None:
-    passages = retrieval.loaded.generation.passages
+    passages = retrieval.index.generation.passages
     for rank, pid in enumerate(ranking):
         p = passages[pid]
         if p.doc == doc_index and any(p.start <= s and e <= p.end for s, e in gold.spans):
@@ -95,15 +98,15 @@ def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
     """The passage order answering uses: the top `rerank_depth` fused passages re-ranked, then the rest."""
     depth = assistant.settings.passages_read
     _, order = rank_passages(
-        retrieval.loaded.generation, retrieval.question, retrieval.hits, retrieval.focus_vector,  # type: ignore[arg-type]
-        assistant.sentence_vectors(retrieval), retrieval.loaded.bm25.term_idf, depth, assistant.weights,
+        retrieval.index.generation, retrieval.question, retrieval.hits, retrieval.focus_vector,  # type: ignore[arg-type]
+        assistant.sentence_vectors(retrieval), retrieval.index.bm25.term_idf, depth, assistant.weights,
     )  # fmt: skip
     return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
 
 
 def first_sentence_answer(retrieval: Retrieval) -> Answer:
     """Baseline: quote the first sentence of the top fused passage."""
-    generation = retrieval.loaded.generation
+    generation = retrieval.index.generation
     if not retrieval.hits:
         return Answer(question="", text="", abstained=True, confidence=0.0)
     passage = generation.passages[retrieval.hits[0].pid]
@@ -133,11 +136,7 @@ ABSTENTION_ROWS = ("full system", NO_CHECKS, NO_OPPOSITES)
 def without_checks(weights: Weights, checks: tuple[str, ...] = ("negation_mismatch", "number_mismatch")) -> Weights:
     """The confidence model with some checks switched off (by default the negated-question and
     question-number checks)."""
-    off = {CONFIDENCE_FEATURES.index(name) for name in checks}
-    return replace(
-        weights,
-        confidence_coefficients=tuple(0.0 if i in off else c for i, c in enumerate(weights.confidence_coefficients)),
-    )
+    return weights.without_confidence(*checks)
 
 
 def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Assistant, Retrieval], Answer]]:
@@ -156,7 +155,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "− sentence cosine": scored(replace(base, cosine=0.0)),
         "− word overlap": scored(replace(base, overlap=0.0)),
         "− context overlap (a sentence that refers back)": scored(replace(base, context_overlap=0.0)),
-        "− passage re-ranker (fused order)": scored(replace(base, rerank_coefficients=())),
+        "− passage re-ranker (fused order)": scored(replace(base, rerank_weights={})),
         "− passage rank prior": scored(replace(base, passage=0.0)),
         "− answer-type match": scored(replace(base, answer_type=0.0)),
         "− word match (input-table piece vectors)": scored(base.without_word_match()),
@@ -167,7 +166,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
         "baseline: best-cosine sentence of top-5 fused": scored(
             replace(
                 base,
-                rerank_coefficients=(),
+                rerank_weights={},
                 **{name: 1.0 if name == "cosine" else 0.0 for name in SELECTION_FEATURES},
             )
         ),
@@ -178,7 +177,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
 def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations: bool) -> dict[str, object]:
     generation = assistant.generation
     doc_index = generation.doc_by_id
-    threshold = settings.abstain_below
+    threshold = assistant.abstain_below
     configs = configurations(settings, assistant.weights)
     if not ablations:
         configs = {"full system": configs["full system"]}
@@ -530,7 +529,8 @@ FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
 ]
 
 
-def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
+def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> tuple[str, dict[str, dict[str, object]]]:
+    """The sample briefing's and the Factbook tables, and their counts for the headline."""
     lines = [
         "#### The sample briefing (`seed_examples.jsonl`)",
         "",
@@ -575,7 +575,7 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         "",
         f"{good}/{len(FACTBOOK_QUESTIONS)} correct.",
         f"Confidence: at least {min(confidences[True]):.2f} where a profile holds the answer, at most "
-        f"{max(confidences[False]):.2f} where none does (abstention threshold {factbook.settings.abstain_below}).",
+        f"{max(confidences[False]):.2f} where none does (abstention threshold {factbook.abstain_below}).",
     ]
     base = factbook.weights
     retrievals = [(factbook.search(question), expected) for question, expected in FACTBOOK_QUESTIONS]
@@ -601,7 +601,12 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> str:
         )
         lines.append(f"{label.capitalize()}: {count}/{len(FACTBOOK_QUESTIONS)}.")
     lines.append("")
-    return "\n".join(lines)
+    today = time.strftime("%Y-%m-%d")
+    counts: dict[str, dict[str, object]] = {
+        "sample": {"measured": today, "right": ok_total, "total": len(seeds)},
+        "factbook": {"measured": today, "right": good, "total": len(FACTBOOK_QUESTIONS)},
+    }
+    return "\n".join(lines), counts
 
 
 def factbook_ok(answer: Answer, expected: str | None) -> bool:
@@ -625,26 +630,32 @@ def replace_extra(text: str, extra: str, end: str) -> str:
 
 
 def extra_only(assistant_for: Callable[[str, Path], Assistant], write: bool) -> int:
-    extra = seed_and_factbook(assistant_for)
+    extra, counts = seed_and_factbook(assistant_for)
     print(extra)
     if write:
         report = OUT / "quality.md"
         report.write_text(replace_extra(report.read_text(encoding="utf-8"), extra, "\n![coverage]"), encoding="utf-8")
-        readme = ROOT / "README.md"
-        readme.write_text(
-            replace_extra(readme.read_text(encoding="utf-8"), extra, "\n<!-- quality:end -->"), encoding="utf-8"
-        )
+        for part, values in counts.items():
+            results = update_results(part, values)
+        write_headline(results)
     return 0
 
 
-def write_readme_section(table: str) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    start, end = "<!-- quality:start -->", "<!-- quality:end -->"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        _, after = rest.split(end, 1)
-        readme.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")
+def squad_headline(result: dict[str, object]) -> dict[str, object]:
+    """The held-out numbers the README's headline table shows."""
+    full: Tally = result["tallies"]["heldout"]["full system"]  # type: ignore[index]
+    recall = result["recall"]["heldout"]["reranked"]  # type: ignore[index]
+    n = result["counted"]["heldout"]  # type: ignore[index]
+    return {
+        "measured": time.strftime("%Y-%m-%d"),
+        "answerable": full.answerable,
+        "unanswerable": full.unanswerable,
+        "recall_at_5": round(recall[KS.index(5)] / n, 3),
+        "hit_at_1": round(full.hit / full.answerable, 3),
+        "answered": round(full.answered / full.answerable, 3),
+        "abstained": round(full.abstained_unanswerable / full.unanswerable, 3),
+        "short_f1": round(full.f1 / full.short_given, 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -703,11 +714,13 @@ def main(argv: list[str] | None = None) -> int:
             result["tallies"][split]["− paragraph-aligned passages (90-word packing)"] = tallies["full system"]  # type: ignore[index]
             result["recall"][split]["fused-packed"] = alternative["recall"][split]["fused"]  # type: ignore[index]
     tables = squad_tables(result)
+    counts: dict[str, dict[str, object]] = {}
     if not args.skip_extra:
-        tables += "\n" + seed_and_factbook(assistant_for)
+        extra, counts = seed_and_factbook(assistant_for)
+        tables += "\n" + extra
     header = (
         f"Measured by `python benchmarks/quality.py` on {time.strftime('%Y-%m-%d')}: all-MiniLM-L6-v2 (CPU), "
-        f"abstention threshold {settings.abstain_below}, top {settings.top_passages} passages, "
+        f"abstention threshold {assistant.abstain_below}, top {settings.top_passages} passages, "
         f"{len(golds)} SQuAD questions. 'answer-sentence hit@1': the first quote contains a gold answer "
         "(SQuAD normalisation); recall@k: a top-k passage contains a gold answer span.\n"
     )
@@ -717,7 +730,10 @@ def main(argv: list[str] | None = None) -> int:
             "# Answer quality\n\n" + header + "\n" + tables + "\n![coverage](coverage.png)\n"
         )
         plot_curve(result, OUT / "coverage.png")
-        write_readme_section(header + "\n" + tables)
+        results = update_results("squad_heldout", squad_headline(result))
+        for part, values in counts.items():
+            results = update_results(part, values)
+        write_headline(results)
     return 0
 
 

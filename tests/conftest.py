@@ -62,14 +62,14 @@ def sample_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake():  # type: ignore[no-untyped-def]
-    from qa.embedding import HashingEmbedder
+    from qa.index.embedding import HashingEmbedder
 
     return HashingEmbedder(256, model_id="hashing:256")
 
 
 @pytest.fixture(scope="session")
 def real_embedder():  # type: ignore[no-untyped-def]
-    from qa.embedding import SentenceTransformerEmbedder
+    from qa.index.embedding import SentenceTransformerEmbedder
     from qa.settings import DEFAULT_MODEL
 
     return SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
@@ -77,7 +77,7 @@ def real_embedder():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def real_sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
-    from qa.indexing import sync_index
+    from qa.index.sync import sync_index
 
     corpus = tmp_path_factory.mktemp("real") / "corpus"
     corpus.mkdir()

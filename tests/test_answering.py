@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from qa.answering.phrases import answer_phrase
 from qa.assistant import Assistant
-from qa.indexing import sync_index
-from qa.lexical import tokenize
-from qa.phrases import answer_phrase
+from qa.index.sync import sync_index
 from qa.records import Answer
 from qa.settings import Settings
+from qa.text.tokens import tokenize
 
 
 @pytest.fixture

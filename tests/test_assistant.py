@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from qa.assistant import Assistant
-from qa.embedding import HashingEmbedder
 from qa.errors import IndexMismatchError, IndexNotFoundError, QuestionError
-from qa.indexing import sync_index
+from qa.index.embedding import HashingEmbedder
+from qa.index.store import current_name
+from qa.index.sync import sync_index
 from qa.records import Filters
-from qa.store import current_name
 
 
 def test_new_generation_is_picked_up_live(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

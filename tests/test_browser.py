@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, SAMPLE, serve_app
-from qa.indexing import sync_index
+from qa.index.sync import sync_index
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

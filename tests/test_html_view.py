@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.html_view import answer_html, escape, evidence_card, status_line
 from qa.records import Answer, Citation, IndexStatus
-from qa.render import terminal, verification_json, verification_markdown, write_verification_pack
-from qa.web import conversation_html, filters_from_inputs
+from qa.web.export import terminal, verification_json, verification_markdown, write_verification_pack
+from qa.web.html import answer_html, escape, evidence_card, status_line
+from qa.web.page import conversation_html, filters_from_inputs
 
 TEXT = "Intro. The <b>quote</b> [x](javascript:alert(1)) $$a$$ here. After it."
 

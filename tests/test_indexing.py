@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import CorpusError
-from qa.indexing import sync_index
+from qa.index.store import current_name, load_generation
+from qa.index.sync import sync_index
 from qa.settings import Settings
-from qa.store import current_name, load_generation
 
 
 def test_first_build_reports_added_and_skips_bad_files(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import build_document, find_date, read_document
-from qa.loaders import UnreadableFileError, decode_bytes, extract
+from qa.text.documents import build_document, find_date, read_document
+from qa.text.loaders import UnreadableFileError, decode_bytes, extract
 
 TEXT = "Café report: the minister said “yes”.\n"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.opposites import OPPOSITES, PAIRS, SERIES, asked_opposites, prefixed_opposites, stated_opposite
+from qa.answering.opposites import OPPOSITES, PAIRS, SERIES, asked_opposites, prefixed_opposites, stated_opposite
 
 
 def clash(question: str, sentence: str) -> tuple[str, str] | None:

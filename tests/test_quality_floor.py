@@ -11,7 +11,7 @@ import pytest
 from benchmarks.squad import build_corpus, contains_answer
 from conftest import SHARED, needs_shared
 from qa.assistant import Assistant
-from qa.indexing import sync_index
+from qa.index.sync import sync_index
 
 pytestmark = pytest.mark.slow
 ARTICLES = ("00-Normans.txt", "02-Southern_California.txt", "05-Huguenot.txt")
@@ -34,7 +34,7 @@ def test_squad_subset_stays_above_the_floor(tmp_path: Path, real_embedder) -> No
     for gold in answerable:
         answer = assistant.answer_from(assistant.search(gold.question), abstain_below=0.0)
         hits += contains_answer(answer.citations[0].quote, gold.answers)
-        answered += answer.confidence >= assistant.settings.abstain_below
+        answered += answer.confidence >= assistant.abstain_below
     abstained = sum(assistant.ask(g.question).abstained for g in unanswerable)
     print(f"hit@1 {hits / 200:.3f}, answered {answered / 200:.3f}, abstained on unanswerable {abstained / 200:.3f}")
     assert hits / 200 >= HIT_FLOOR

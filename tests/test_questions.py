@@ -2,8 +2,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from qa.answering.questions import analyse, clean_question, is_followup, numbers_in, question_kind
 from qa.errors import QuestionError
-from qa.questions import analyse, clean_question, is_followup, numbers_in, question_kind
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import FACTBOOK, ROOT, SAMPLE, SHARED, needs_shared
 from qa.assistant import Assistant
-from qa.chunking import chunk_document
-from qa.documents import read_document
-from qa.indexing import sync_index
+from qa.index.sync import sync_index
+from qa.text.chunking import chunk_document
+from qa.text.documents import read_document
 
 pytestmark = pytest.mark.slow
 

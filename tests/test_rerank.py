@@ -5,33 +5,26 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-from qa.answering import (
-    CONFIDENCE_FEATURES,
-    PASSAGE_FEATURES,
-    SELECTION_FEATURES,
-    Scored,
-    Weights,
-    answer,
-    confidence,
+from qa.answering.evidence import mismatch_notes, pick_evidence
+from qa.answering.features import Scored, sentence_features
+from qa.answering.matching import (
     heading_match,
     is_breakdown,
     is_list,
     label_match,
     mean_best,
-    mismatch_notes,
     name_present,
-    passage_features,
-    pick_evidence,
-    rank_sentences,
     refers_back,
-    rerank,
-    sentence_features,
     word_bests,
 )
-from qa.lexical import tokenize
-from qa.questions import analyse
+from qa.answering.model import confidence, rank_sentences
+from qa.answering.pipeline import answer
+from qa.answering.questions import analyse
+from qa.answering.rerank import passage_features, rerank
+from qa.answering.weights import CONFIDENCE_FEATURES, PASSAGE_FEATURES, SELECTION_FEATURES, default_weights
 from qa.records import Answer, Document, Hit, Passage, Sentence
-from qa.structure import line_label
+from qa.text.structure import line_label
+from qa.text.tokens import tokenize
 
 
 @dataclass
@@ -97,20 +90,20 @@ def features_for(question: str, hits: list[Hit]) -> list:  # type: ignore[type-a
 
 def test_without_coefficients_the_fused_order_stays() -> None:
     hits = [Hit(pid=2, score=0.03), Hit(pid=0, score=0.02), Hit(pid=1, score=0.01)]
-    no_reranker = replace(Weights(), rerank_coefficients=())
+    no_reranker = replace(default_weights(), rerank_weights={})
     assert rerank(VIEW, hits, features_for("What does Alpha export?", hits), no_reranker) == hits
 
 
 def test_the_passage_whose_sentences_hold_the_question_rises_and_shares_sum_to_one() -> None:
     hits = [Hit(pid=2, score=0.03), Hit(pid=1, score=0.02), Hit(pid=0, score=0.01)]
     feats = features_for("What does Alpha export?", hits)
-    only_overlap = tuple(5.0 if name == "best_overlap" else 0.0 for name in PASSAGE_FEATURES)
-    ranked = rerank(VIEW, hits, feats, replace(Weights(), rerank_coefficients=only_overlap))
+    only_overlap = {name: 5.0 if name == "best_overlap" else 0.0 for name in PASSAGE_FEATURES}
+    ranked = rerank(VIEW, hits, feats, replace(default_weights(), rerank_weights=only_overlap))
     assert ranked[0].pid == 0 and [h.rank for h in ranked] == [0, 1, 2]
     assert sum(h.score for h in ranked) == pytest.approx(1.0)
     assert ranked[0].score > ranked[1].score
     # sentences are then taken from the re-ranked best passages only, their prior the passage's share
-    scored = rank_sentences(feats, ranked, 1, Weights())
+    scored = rank_sentences(feats, ranked, 1, default_weights())
     assert {s.hit.pid for s in scored} == {0} and scored[0].passage_score == pytest.approx(1.0)
 
 
@@ -118,7 +111,7 @@ def test_passage_features_oracle() -> None:
     hits = [Hit(pid=0, score=0.04, dense=0.5, lexical=6.0), Hit(pid=2, score=0.02, dense=0.2, lexical=3.0),
             Hit(pid=1, score=0.01, dense=0.1, lexical=0.0)]  # fmt: skip
     rows = passage_features(VIEW, hits, features_for("What does Alpha export?", hits))
-    named = [dict(zip(PASSAGE_FEATURES, row, strict=True)) for row in rows]
+    named = rows
     assert [r["fused"] for r in named] == pytest.approx([1.0, 0.5, 0.25])
     assert [r["inverse_rank"] for r in named] == pytest.approx([1.0, 0.5, 1 / 3])
     assert [r["lexical"] for r in named] == pytest.approx([1.0, 0.5, 0.0])
@@ -172,7 +165,7 @@ def test_a_neighbour_in_the_paragraph_supports_the_main_quote_when_it_ranks_high
 ) -> None:
     # sentence 1 follows the main quote (0) in its paragraph; sentence 3 is elsewhere; none is confident alone
     scored = [scored_item(0, 5.0), scored_item(3, 4.0), scored_item(1, 1.0)]
-    chosen = pick_evidence(VIEW, scored, max_quotes, Weights(), abstain_below=0.2)
+    chosen = pick_evidence(VIEW, scored, max_quotes, default_weights(), abstain_below=0.2)
     assert [s.sid for s in chosen] == expected
 
 
@@ -208,8 +201,8 @@ def test_a_fields_first_line_is_marked_and_a_heading_that_names_the_question_lif
     feats = structured_features(KENYA, "What is the population of Kenya?", hits)
     assert [f.field_first for f in feats] == [True, True, False, False, True]
     assert [f.heading for f in feats][:2] == pytest.approx([0.25, 1.0])
-    fused_only = tuple(1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES)
-    plain = replace(Weights(), rerank_coefficients=fused_only, heading_passage=0.0)
+    fused_only = {name: 1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES}
+    plain = replace(default_weights(), rerank_weights=fused_only, heading_passage=0.0)
     assert rerank(KENYA, hits, feats, plain)[0].pid == 0
     lifted = rerank(KENYA, hits, feats, replace(plain, heading_passage=2.0))
     assert lifted[0].pid == 1
@@ -223,7 +216,7 @@ def test_a_fields_first_line_is_marked_and_a_heading_that_names_the_question_lif
 def test_the_first_line_bonus_orders_lines_that_score_the_same() -> None:
     hits = [Hit(pid=1, score=0.03)]
     feats = structured_features(KENYA, "What is the population of Kenya?", hits)
-    flat = replace(Weights(), field_first=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
+    flat = replace(default_weights(), field_first=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
     assert {s.score for s in rank_sentences(feats, hits, 1, flat)} == {0.0}
     ranked = rank_sentences(feats, hits, 1, replace(flat, field_first=1.0))
     assert ranked[0].sid == 1 and ranked[0].score == 1.0 and ranked[1].score == 0.0
@@ -250,8 +243,8 @@ def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> Non
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
     feats = structured_features(LIFE, "What is the male life expectancy?", hits)
     assert [f.label for f in feats] == [0.0, 1.0, 0.0, 0.0]
-    assert rank_sentences(feats, hits, 2, Weights())[0].sid == 1
-    assert rank_sentences(feats, hits, 2, replace(Weights(), label_match=0.0))[0].sid == 0
+    assert rank_sentences(feats, hits, 2, default_weights())[0].sid == 1
+    assert rank_sentences(feats, hits, 2, replace(default_weights(), label_match=0.0))[0].sid == 0
     # a label's words that repeat its field's heading ("Exports" in "Exports 2024") count for nothing
     exports = structured_features(LIFE, "What is the value of the exports?", hits)
     assert [f.label for f in exports] == [0.0, 0.0, 0.0, 0.0]
@@ -265,9 +258,9 @@ def test_a_first_quote_whose_label_is_asked_gains_confidence() -> None:
     feats = structured_features(LIFE, "What is the male life expectancy?", hits)
     male, total = feats[1], feats[0]
     assert (male.label, total.label) == (1.0, 0.0)
-    off = replace(Weights(), label_confidence=0.0)
-    assert confidence([male, total], Weights()) > confidence([male, total], off)
-    assert confidence([total, male], Weights()) == confidence([total, male], off)
+    off = replace(default_weights(), label_confidence=0.0)
+    assert confidence([male, total], default_weights()) > confidence([male, total], off)
+    assert confidence([total, male], default_weights()) == confidence([total, male], off)
 
 
 def test_a_percent_sign_answers_a_question_about_a_percentage() -> None:
@@ -282,13 +275,13 @@ def test_the_confidence_reads_none_of_the_hand_set_bonuses() -> None:
     # they pick the line within a profile; the confidence was fitted where there are no headings
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
     feats = structured_features(KENYA, "What is the population of Kenya?", hits)
-    ranked = rank_sentences(feats, hits, 2, Weights())
+    ranked = rank_sentences(feats, hits, 2, default_weights())
     assert ranked[0].field_first and ranked[0].heading == 1.0 and ranked[0].bonus > 0
-    none = replace(Weights(), field_first=0.0, heading=0.0, list_field=0.0)
+    none = replace(default_weights(), field_first=0.0, heading=0.0, list_field=0.0)
     by_sid = {s.sid: s for s in rank_sentences(feats, hits, 2, none)}
     assert all(by_sid[s.sid].bonus == 0.0 for s in ranked)
     same_order = [by_sid[s.sid] for s in ranked]
-    assert confidence(ranked, Weights()) == pytest.approx(confidence(same_order, none), abs=1e-4)
+    assert confidence(ranked, default_weights()) == pytest.approx(confidence(same_order, none), abs=1e-4)
     assert ranked[0].score > same_order[0].score
 
 
@@ -300,10 +293,10 @@ def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch
     kenya = {f.sid: f for f in structured_features(KENYA, "What is the population of Kenya?", hits)}
     assert not kenya[2].field_mismatch  # "male: …" under the heading Population
     # the penalty lowers the confidence of a mismatched first quote, and of no other
-    off = replace(Weights(), field_mismatch_penalty=0.0)
+    off = replace(default_weights(), field_mismatch_penalty=0.0)
     mismatched, matched = [tanzania[4], tanzania[2]], [kenya[2], kenya[4]]
-    assert confidence(mismatched, Weights()) < confidence(mismatched, off)
-    assert confidence(matched, Weights()) == confidence(matched, off)
+    assert confidence(mismatched, default_weights()) < confidence(mismatched, off)
+    assert confidence(matched, default_weights()) == confidence(matched, off)
 
 
 def profiles(docs: list[tuple[str, list[tuple[str, list[str]]]]]) -> View:
@@ -343,8 +336,8 @@ def test_a_profile_that_only_mentions_the_asked_place_is_off_subject() -> None:
     assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports of Peru?", TRADE_HITS))
     assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports?", TRADE_HITS))
     # the penalty moves Brazil's passage below Chile's, and its sentence below theirs, by its size
-    fused_only = tuple(1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES)
-    plain = replace(Weights(), rerank_coefficients=fused_only, heading_passage=0.0, off_subject_penalty=0.0)
+    fused_only = {name: 1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES}
+    plain = replace(default_weights(), rerank_weights=fused_only, heading_passage=0.0, off_subject_penalty=0.0)
     assert rerank(TRADE, TRADE_HITS, feats, plain)[0].pid == 0
     penalised = rerank(TRADE, TRADE_HITS, feats, replace(plain, off_subject_penalty=2.0))
     assert penalised[0].pid == 1
@@ -358,8 +351,8 @@ def test_a_place_named_only_in_another_profiles_breakdown_is_a_partner_not_the_s
     feats = structured_features(TRADE, "What does Argentina export?", TRADE_HITS)
     assert [f.partner_only for f in feats] == [("Argentina",), (), ()]
     first = [feats[0], feats[1]]
-    off = replace(Weights(), partner_penalty=0.0)
-    assert confidence(first, Weights()) < confidence(first, off)
+    off = replace(default_weights(), partner_penalty=0.0)
+    assert confidence(first, default_weights()) < confidence(first, off)
     assert any("Argentina only as a partner" in note for note in mismatch_notes(feats[0]))
     # the asked place's own profile holds the breakdown (Brazil), or the line is no breakdown: no penalty
     assert not any(f.partner_only for f in structured_features(TRADE, "Who buys Brazil's exports?", TRADE_HITS))
@@ -377,19 +370,23 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     assert [f.list_field for f in exports] == [False, False, True]
     single = structured_features(TRADE, "What is the value of Chile's exports?", TRADE_HITS)
     assert not any(f.list_field for f in single)
-    flat = replace(Weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
+    flat = replace(
+        default_weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES}
+    )
     ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, list_field=1.5))}
     assert ranked == {0: 0.0, 1: 0.0, 2: 1.5}
     # the bonus picks the line; the confidence that the profile answers at all leaves it out
-    with_bonus = rank_sentences(feats, TRADE_HITS, 3, Weights())
-    without = rank_sentences(feats, TRADE_HITS, 3, replace(Weights(), list_field=0.0))
+    with_bonus = rank_sentences(feats, TRADE_HITS, 3, default_weights())
+    without = rank_sentences(feats, TRADE_HITS, 3, replace(default_weights(), list_field=0.0))
     first = with_bonus[0]
-    assert first.sid == 2 and Weights().list_field > 0
-    w = Weights()
+    assert first.sid == 2 and default_weights().list_field > 0
+    w = default_weights()
     assert first.bonus == pytest.approx(w.list_field + w.field_first * first.field_first + w.heading * first.heading)
     by_sid = {s.sid: s for s in without}
     reordered = [by_sid[s.sid] for s in with_bonus]
-    assert confidence(with_bonus, Weights()) == pytest.approx(confidence(reordered, Weights()), abs=1e-4)
+    assert confidence(with_bonus, default_weights()) == pytest.approx(
+        confidence(reordered, default_weights()), abs=1e-4
+    )
     # prose has neither rule
     assert not any(f.list_field or f.off_subject for f in features_for("What are the exports of Alpha?", TRADE_HITS))
 
@@ -477,9 +474,9 @@ def test_a_name_typed_without_its_accents_is_found_in_the_sentence() -> None:
 @pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
 def test_a_mismatch_lowers_the_confidence_by_its_coefficient_only_when_it_fires(check: str) -> None:
     # every other coefficient 0: the logit is the check's coefficient when it fires, else 0
-    only = tuple(-2.0 if name == check else 0.0 for name in CONFIDENCE_FEATURES)
-    with_check = replace(Weights(), confidence_coefficients=only, confidence_bias=0.0)
-    without = replace(with_check, confidence_coefficients=(0.0,) * len(CONFIDENCE_FEATURES))
+    only = {name: -2.0 if name == check else 0.0 for name in CONFIDENCE_FEATURES}
+    with_check = replace(default_weights(), confidence_weights=only, confidence_bias=0.0)
+    without = replace(with_check, confidence_weights=dict.fromkeys(CONFIDENCE_FEATURES, 0.0))
     fired = check_features("How many Huguenots could not live in Amsterdam in 1705?")
     assert getattr(fired[3], check)
     mismatched = [fired[3], fired[2]]
@@ -551,7 +548,9 @@ def test_the_word_match_feature_reaches_the_sentence_score() -> None:
         VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: (0.9,), 0: (0.4,)}
     )
     assert [f.word_match for f in found] == pytest.approx([0.4, 0.9])
-    only = replace(Weights(), **{name: float(name == "word_match") for name in SELECTION_FEATURES}, field_first=0.0)
+    only = replace(
+        default_weights(), **{name: float(name == "word_match") for name in SELECTION_FEATURES}, field_first=0.0
+    )
     assert [s.sid for s in rank_sentences(found, hits, 1, only)] == [1, 0]
     assert [f.word_match for f in sentence_features(VIEW, analyse("What?"), hits, zero, vectors, idf, 1)] == [0.0, 0.0]
 
@@ -571,26 +570,25 @@ def test_a_passage_word_match_takes_each_words_best_over_all_its_sentences() -> 
     bests = {0: (1.0, 0.1), 1: (0.2, 0.9), 3: (0.7, 0.7), 4: (0.0, 0.0)}
     feats = sentence_features(VIEW, q, hits, zero, vectors, idf, 2, bests)
     assert sorted(f.word_match for f in feats) == pytest.approx([0.0, 0.55, 0.55, 0.7])
-    rows = [dict(zip(PASSAGE_FEATURES, row, strict=True)) for row in passage_features(VIEW, hits, feats)]
+    rows = passage_features(VIEW, hits, feats)
     assert [r["word_match"] for r in rows] == pytest.approx([0.7, 0.95])  # (1.0 + 0.9) / 2 for passage 0
-    only = tuple(1.0 if name == "word_match" else 0.0 for name in PASSAGE_FEATURES)
+    only = {name: 1.0 if name == "word_match" else 0.0 for name in PASSAGE_FEATURES}
     assert [
-        h.pid for h in rerank(VIEW, hits, feats, replace(Weights(), rerank_coefficients=only, heading_passage=0.0))
+        h.pid for h in rerank(VIEW, hits, feats, replace(default_weights(), rerank_weights=only, heading_passage=0.0))
     ] == [0, 2]
 
 
 def test_without_the_word_match_neither_the_sentences_nor_the_reranker_read_it() -> None:
-    weights = Weights()
+    weights = default_weights()
     assert weights.reads_words
     off = weights.without_word_match()
     assert not off.reads_words and off.word_match == 0.0
-    assert dict(zip(PASSAGE_FEATURES, off.rerank_coefficients, strict=True))["word_match"] == 0.0
-    kept = [c for name, c in zip(PASSAGE_FEATURES, off.rerank_coefficients, strict=True) if name != "word_match"]
-    assert kept == [
-        c for name, c in zip(PASSAGE_FEATURES, weights.rerank_coefficients, strict=True) if name != "word_match"
-    ]
-    assert replace(off, rerank_coefficients=tuple(1.0 for _ in PASSAGE_FEATURES)).reads_words
-    assert not replace(off, rerank_coefficients=()).reads_words
+    assert off.rerank_weights["word_match"] == 0.0
+    assert {n: c for n, c in off.rerank_weights.items() if n != "word_match"} == {
+        n: c for n, c in weights.rerank_weights.items() if n != "word_match"
+    }
+    assert replace(off, rerank_weights=dict.fromkeys(PASSAGE_FEATURES, 1.0)).reads_words
+    assert not replace(off, rerank_weights={}).reads_words
 
 
 OPPOSED = corpus([[["Rents rose after the war."], ["Rents fell before the war."]]])
@@ -603,12 +601,14 @@ def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() 
     question = analyse("Did rents rise before the war?")
     found = {f.sid: f for f in sentence_features(OPPOSED, question, hits, zero, vectors, idf, 2)}
     assert found[0].opposite == ("before", "after") and found[1].opposite is None
-    only = tuple(-2.0 if name == "opposite_mismatch" else 0.0 for name in CONFIDENCE_FEATURES)
-    checked = replace(Weights(), confidence_coefficients=only, confidence_bias=0.0)
+    only = {name: -2.0 if name == "opposite_mismatch" else 0.0 for name in CONFIDENCE_FEATURES}
+    checked = replace(default_weights(), confidence_weights=only, confidence_bias=0.0)
     assert confidence([found[0], found[1]], checked) == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
     assert confidence([found[1], found[0]], checked) == 0.5
     assert mismatch_notes(found[0]) == ["the question says “before”; the quote says “after”"]
-    pinned = replace(Weights(), **{name: float(name == "overlap") for name in SELECTION_FEATURES}, field_first=0.0)
+    pinned = replace(
+        default_weights(), **{name: float(name == "overlap") for name in SELECTION_FEATURES}, field_first=0.0
+    )
     answered = answer(OPPOSED, question, hits[:1], zero, vectors, idf, abstain_below=0.0, weights=pinned)
     assert answered.citations[0].quote == "Rents rose after the war."
     assert "_Check: the question says “before”; the quote says “after”._" in answered.text

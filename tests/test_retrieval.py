@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.lexical import BM25, fold, stem, tokenize
+from qa.index.store import build_faiss
 from qa.records import Document, Filters, Passage
-from qa.retrieval import allowed_passages, dense_search, document_matches, fuse, lexical_search
-from qa.store import build_faiss
+from qa.search.bm25 import BM25
+from qa.search.retrieval import allowed_passages, dense_search, document_matches, fuse, lexical_search
+from qa.text.tokens import fold, stem, tokenize
 
 CORPUS = [
     "the cat sat on the mat",

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.sentences import split_sentences
+from qa.text.sentences import split_sentences
 
 
 def texts(spans: list[tuple[int, int]], text: str) -> list[str]:

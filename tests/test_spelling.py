@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.spelling import build_vocabulary, edit_distance, known, suggest, unknown_name_notes
+from qa.search.spelling import build_vocabulary, edit_distance, known, suggest, unknown_name_notes
 
 TEXTS = [
     "Sergey Lavrov met Juan Ramon de la Fuente in Rio de Janeiro.",

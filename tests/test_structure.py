@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FACTBOOK, SAMPLE, needs_shared
-from qa.chunking import chunk_document, estimate_pieces
-from qa.documents import build_document, read_document
-from qa.loaders import extract
 from qa.records import Document
-from qa.structure import find_blocks, quotable_sentences
+from qa.text.chunking import chunk_document, estimate_pieces
+from qa.text.documents import build_document, read_document
+from qa.text.loaders import extract
+from qa.text.structure import find_blocks, quotable_sentences
 
 
 def sample_sentences() -> list[str]:

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from qa.loaders import extract
 from qa.records import Document, Extracted, Section
+from qa.text.loaders import extract
+from qa.text.structure import heading_title
 
 _MONTHS = {
     name: i + 1
@@ -76,7 +77,7 @@ def find_title(
     if headings:
         first = min(headings, key=lambda h: (h.level, h.start))
         if first.start < 2000:
-            return _clean_title(first.title), (first.start, first.end)
+            return heading_title(first.title), (first.start, first.end)
     if structured:
         return fallback, None
     for found in re.finditer(r"[^\n]+", text):
@@ -85,12 +86,8 @@ def find_title(
             if len(line) > 200 or len(line.split()) > 25:
                 return fallback, None
             start = found.start() + (len(found.group()) - len(found.group().lstrip()))
-            return _clean_title(line), (start, start + len(line))
+            return heading_title(line), (start, start + len(line))
     return fallback, None
-
-
-def _clean_title(title: str) -> str:
-    return re.sub(r"^#{1,6}\s+", "", title).strip().strip("#").strip()
 
 
 def content_hash(data: bytes) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -39,6 +38,7 @@ import numpy as np
 
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from qa.records import Document, Passage, Sentence
+from qa.text.documents import content_hash
 
 FORMAT_VERSION = 2  # 2: sentence vectors stored with the generation
 CURRENT = "CURRENT"
@@ -68,10 +68,6 @@ class Generation:
         if n == 0:
             return np.zeros((0, int(self.index.d)), dtype=np.float32)
         return np.asarray(self.index.reconstruct_n(0, n), dtype=np.float32)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -177,7 +173,7 @@ def write_generation(
             "settings": settings,
             "corpus": corpus,
             "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
-            "files": {filename: sha256_bytes(data) for filename, data in payloads.items()},
+            "files": {filename: content_hash(data) for filename, data in payloads.items()},
         }
         write_file(tmp / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         _fsync_dir(tmp)
@@ -244,7 +240,7 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
             data = (index_dir / name / filename).read_bytes()
         except OSError as exc:
             raise IndexCorruptError(f"Index file {name}/{filename} is missing: {exc}. {rebuild}") from exc
-        if sha256_bytes(data) != manifest.get("files", {}).get(filename):
+        if content_hash(data) != manifest.get("files", {}).get(filename):
             raise IndexCorruptError(f"Index file {name}/{filename} fails its checksum. {rebuild}")
         blobs[filename] = data
     try:

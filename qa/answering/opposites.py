@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.lexical import fold, is_negated, words
+from qa.text.tokens import fold, is_negated, words
 
 # one pair per entry; each word is matched whole, lower case, accents folded. Contradictions only, no
 # converses: "Mexico sells coffee to Russia" answers "What does Russia buy?" (so no buy/sell,

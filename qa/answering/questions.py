@@ -12,9 +12,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.answering.opposites import asked_opposites
 from qa.errors import QuestionError
-from qa.lexical import is_negated, tokenize, words
-from qa.opposites import asked_opposites
+from qa.text.tokens import is_negated, tokenize, words
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("how_many", re.compile(r"\bhow (many|much|large|big|long|far|old|high|tall)\b|\bwhat (number|percentage|share|proportion|amount)\b|\bwhat is the (population|size|area|number|total|rate|amount)\b", re.I)),
@@ -95,7 +95,9 @@ class Question:
     numbers: tuple[str, ...] = ()  # "…in 1705?": a quote without them is about something else
     written_names: tuple[str, ...] = ()  # the names as typed ("Lavorv"), to tell which no briefing holds
     content_words: tuple[str, ...] = ()  # its own words as typed, less stop and question words ("bought", "Lavrov")
-    opposites: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "after" → ("before",): `qa.opposites.asked_opposites`
+    opposites: tuple[
+        tuple[str, tuple[str, ...]], ...
+    ] = ()  # "after" → ("before",): `qa.answering.opposites.asked_opposites`
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from qa.lexical import BM25
 from qa.records import Document, Filters, Hit, Passage
+from qa.search.bm25 import BM25
 
 
 def date_bounds(date: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ Files are matched to the current generation by relative path and sha256 of their
 unchanged documents keep their passages, sentences and vectors; new and changed ones are
 extracted, chunked and embedded; files gone from the folder leave the index. A file that cannot
 be read is skipped and reported with its reason; it never aborts the run. The new generation is
-written atomically (see `store`), so a crash leaves the previous one served.
+written atomically (see `qa.index.store`), so a crash leaves the previous one served.
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from qa.chunking import chunk_document, sentence_embed_text
-from qa.documents import content_hash, read_document
-from qa.embedding import Embedder
+from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
+from qa.text.documents import content_hash, read_document
+from qa.index.embedding import Embedder
 from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNotFoundError
-from qa.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
+from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
-from qa.store import Generation, current_name, load_generation, write_generation, writer_lock
+from qa.index.store import Generation, current_name, load_generation, write_generation, writer_lock
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _previous(
     except IndexCorruptError as exc:
         report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
         return None, False
-    fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
+    fingerprint = index_fingerprint(settings, embedder.model_id)
     if rebuild:
         report.notes.append("--rebuild: every file is embedded again")
         return generation, False
@@ -156,6 +157,17 @@ def _renumber(part: _Part, doc: int, sid0: int, pid0: int) -> tuple[list[Passage
         for s in part.sentences
     ]
     return passages, sentences
+
+
+def index_fingerprint(settings: Settings, model_id: str) -> dict[str, Any]:
+    """What an index records of how it was built: a generation built otherwise is not reused or opened."""
+    return {
+        "chunking_version": CHUNKING_VERSION,
+        "model": model_id,
+        "passage_max_words": settings.passage_max_words,
+        "passage_max_pieces": settings.passage_max_pieces,
+        "passage_paragraph_words": settings.passage_paragraph_words,
+    }
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
@@ -262,7 +274,7 @@ def sync_index(
         empty = np.zeros((0, embedder.dimension), np.float32)
         matrix = np.vstack(vectors) if vectors else empty
         sentence_matrix = np.vstack(sentence_vectors) if sentence_vectors else empty
-        fingerprint = {**settings.index_fingerprint(), "model": embedder.model_id}
+        fingerprint = index_fingerprint(settings, embedder.model_id)
         report.generation = write_generation(
             index_dir,
             documents,

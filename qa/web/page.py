@@ -10,10 +10,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from qa.html_view import escape
 from qa.records import Document, Filters
+from qa.web.html import escape
 
 CSS = """
 :root { --qa-accent: #1f5f8b; --qa-mark: #fff1a8; }
@@ -86,22 +86,18 @@ def conversation_html(turns: Sequence[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-class _Corpus(Protocol):
-    @property
-    def generation(self) -> Any: ...
-
-
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[A-Z]{2,6})\b")
 
 
-def example_questions(assistant: _Corpus, count: int = 3) -> list[str]:
-    """Questions to show on the first screen: QA_EXAMPLES ('|'-separated), else drawn from the corpus."""
+def example_questions(documents: Sequence[Document], count: int = 3) -> list[str]:
+    """Questions to show on the first screen: QA_EXAMPLES ('|'-separated), else drawn from the newest
+    five of `documents` (the names they use most that their titles do not)."""
     configured = os.environ.get("QA_EXAMPLES", "").strip()
     if configured:
         return [q.strip() for q in configured.split("|") if q.strip()][:count]
-    documents: list[Document] = sorted(assistant.generation.documents, key=lambda d: d.date or "", reverse=True)
+    newest = sorted(documents, key=lambda d: d.date or "", reverse=True)
     names: Counter[str] = Counter()
-    for document in documents[:5]:
+    for document in newest[:5]:
         title_words = set(document.title.lower().split())
         for name in _NAME.findall(document.text):
             if name.lower() not in title_words and len(name) > 2:

@@ -7,7 +7,7 @@ ours. Pure: strings in, strings out; no gradio import (the wall between core and
 
 from __future__ import annotations
 
-from qa.records import Answer, Citation, Document, DocumentInfo, IndexStatus
+from qa.records import Answer, Citation, DocumentInfo, IndexStatus
 
 _ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'\\`*_{}[]()#+-!|~$:=@"}
 
@@ -131,20 +131,6 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
     parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
     parts.append("</div>")
     return "<div class='qa-answer'>" + "".join(parts) + "</div>"
-
-
-def document_html(document: Document, start: int | None = None, end: int | None = None) -> str:
-    """The whole document, escaped, with [start:end] highlighted and marked for scrolling."""
-    text = document.text
-    if start is not None and end is not None and 0 <= start <= end <= len(text):
-        body = f"{escape(text[:start])}<mark id='qa-doc-quote'>{escape(text[start:end])}</mark>{escape(text[end:])}"
-    else:
-        body = escape(text)
-    return (
-        f"<div class='qa-doc'><div class='qa-doc-head'><strong>{escape(document.title)}</strong> · "
-        f"{escape(document.date or 'undated')} · <code>{escape(document.doc_id)}</code></div>"
-        f"<pre class='qa-doc-text'>{body}</pre></div>"
-    )
 
 
 def corpus_html(documents: list[DocumentInfo], status: IndexStatus) -> str:

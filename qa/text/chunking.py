@@ -14,9 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.documents import find_title
 from qa.records import Document, Passage, Sentence
-from qa.structure import SentenceSpan, find_blocks, quotable_sentences
+from qa.text.documents import find_title
+from qa.text.structure import SentenceSpan, find_blocks, quotable_sentences
 
 # Bump when sentence splitting, structure or chunking changes what goes into an index: indexes
 # built by another version are rebuilt instead of reused.

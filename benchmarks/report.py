@@ -1,0 +1,70 @@
+"""The headline numbers: kept in `benchmarks/results.json` and shown as one table in the README.
+
+`quality.py` and `latency.py` each update their part of the results file and re-render the table
+between the README's `<!-- headline:start -->` and `<!-- headline:end -->` markers; the full tables
+go to `docs/`. Pure file work: nothing here measures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+START, END = "<!-- headline:start -->", "<!-- headline:end -->"
+
+
+def update_results(part: str, values: dict[str, Any], path: Path = RESULTS) -> dict[str, Any]:
+    """Replace one part of the results file (keeping the others) and return the whole."""
+    results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    results[part] = values
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return results
+
+
+def _ratio(part: dict[str, Any], key: str) -> str:
+    value = part.get(key)
+    return "–" if value is None else f"{value:.3f}"
+
+
+def render_headline(results: dict[str, Any]) -> str:
+    squad = results.get("squad_heldout", {})
+    factbook = results.get("factbook", {})
+    sample = results.get("sample", {})
+    latency = results.get("latency", {})
+    rows = [
+        ("SQuAD 2.0 held-out, open corpus: a top-5 passage holds the answer (recall@5)", _ratio(squad, "recall_at_5"),
+         "≥ 0.97"),
+        ("… the first quote holds the answer (answer-sentence hit@1)", _ratio(squad, "hit_at_1"), "≥ 0.80"),
+        ("… answerable questions answered at the default threshold", _ratio(squad, "answered"), "≥ 0.90"),
+        ("… unanswerable questions refused at the default threshold", _ratio(squad, "abstained"), "≥ 0.50"),
+        ("… the short (bold) answer's F1, where one is given", _ratio(squad, "short_f1"), "≥ 0.5"),
+        ("Our Factbook questions (82 profiles): right line, or rightly refused",
+         f"{factbook.get('right', '–')}/{factbook.get('total', '–')}", ""),
+        ("The sample briefing's examples", f"{sample.get('right', '–')}/{sample.get('total', '–')}", "all"),
+        ("Answer latency, median (Factbook; retrieval and answering, question embedded ahead)",
+         f"{latency['median_ms']:.1f} ms" if "median_ms" in latency else "–", ""),
+    ]  # fmt: skip
+    lines = [
+        f"Measured on {squad.get('measured', '–')} (quality) and {latency.get('measured', '–')} (latency) on a shared "
+        f"2-core CPU machine: SQuAD {squad.get('answerable', '–')} answerable and {squad.get('unanswerable', '–')} "
+        "unanswerable held-out questions.",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        *(f"| {name} | {value} | {target} |" for name, value, target in rows),
+    ]
+    return "\n".join(lines)
+
+
+def write_headline(results: dict[str, Any], readme: Path = README) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise ValueError(f"{readme} has no {START} … {END} block to replace")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    readme.write_text(f"{before}{START}\n{render_headline(results)}\n{END}{after}", encoding="utf-8")

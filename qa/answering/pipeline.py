@@ -1,0 +1,102 @@
+"""Answer a question from retrieved passages: the one path from hits to a cited `Answer`.
+
+Pure: given the question, the fused passage hits, the query vector and the candidate sentences'
+vectors, it reads every sentence of the top `rerank_depth` passages (`features`), re-ranks those
+passages (`rerank`), scores the sentences of the best `top_passages` with the re-ranked passage as
+a prior (`model`), then either abstains with the nearest passages or picks the evidence
+(`evidence`) and fills a template (`compose`). It does not search, embed, or load anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from qa.answering.compose import abstain, compose
+from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
+from qa.answering.features import CorpusView, Scored, sentence_features
+from qa.answering.model import confidence, rank_sentences, sentence_confidence
+from qa.answering.questions import Question
+from qa.answering.rerank import rerank
+from qa.answering.weights import Weights, default_weights
+from qa.records import Answer, Citation, Hit
+
+
+def rank_passages(
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: Mapping[int, np.ndarray],
+    idf: Callable[[str], float],
+    depth: int,
+    weights: Weights,
+    word_matches: Mapping[int, Sequence[float]] | None = None,
+) -> tuple[list[Scored], list[Hit]]:
+    """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
+    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches)
+    return features, rerank(view, hits[:depth], features, weights)
+
+
+def answer(
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: Mapping[int, np.ndarray],
+    idf: Callable[[str], float],
+    *,
+    top_passages: int = 5,
+    rerank_depth: int = 20,
+    max_quotes: int = 3,
+    nearest_shown: int = 3,
+    abstain_below: float | None = None,
+    weights: Weights | None = None,
+    notes: Sequence[str] = (),
+    word_matches: Mapping[int, Sequence[float]] | None = None,
+) -> Answer:
+    """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
+    `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold)."""
+    weights = weights or default_weights()
+    if abstain_below is None:
+        abstain_below = weights.abstain_below
+    depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
+    features, ranked = rank_passages(
+        view, question, hits, query_vector, sentence_vectors, idf, depth, weights, word_matches
+    )
+    scored = rank_sentences(features, ranked, top_passages, weights)
+    if not scored:
+        reason = "No passage in the searched briefings matches this question"
+        return abstain(question, [], 0.0, f"{reason} ({'; '.join(notes)})." if notes else f"{reason}.", notes)
+    conf = confidence(scored, weights)
+    if conf < abstain_below:
+        nearest: list[Citation] = []
+        seen_passages: set[int] = set()
+        for i, item in enumerate(scored):
+            if item.hit.pid not in seen_passages and len(nearest) < nearest_shown:
+                seen_passages.add(item.hit.pid)
+                score = sentence_confidence(scored, i, weights)
+                nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
+        checks = [*mismatch_notes(scored[0], "the closest quote"), *notes]
+        reason = "I found no sentence that answers this question with enough support"
+        return abstain(question, nearest, conf, f"{reason} ({'; '.join(checks)})." if checks else f"{reason}.", checks)
+    evidence = pick_evidence(view, scored, max_quotes, weights, abstain_below)
+    position = {item.sid: i for i, item in enumerate(scored)}
+    citations = [
+        make_citation(view, n, item.sid, sentence_confidence(scored, position[item.sid], weights))
+        for n, item in enumerate(evidence, start=1)
+    ]
+    checks = [*mismatch_notes(evidence[0]), *notes]
+    text, phrase = compose(question, evidence, citations, conf, checks)
+    return Answer(
+        question=question.text,
+        text=text,
+        short_answer=phrase,
+        abstained=False,
+        confidence=conf,
+        citations=citations,
+        question_type=question.kind,
+        resolved_question=question.search_text,
+        checks=checks,
+    )

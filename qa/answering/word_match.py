@@ -1,0 +1,52 @@
+"""The word match: how near each of the question's words comes to a word piece of a candidate
+sentence, its headings or its document's title, by the embedding model's input table ("bought"
+comes near "purchased") without a forward pass.
+
+Pure but for the collaborator passed in: `piece_vectors` maps texts to the unit vectors of their
+word pieces (an embedder's method, or a fake in tests). It does not score: `features` reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from qa.answering.features import CorpusView, candidate_sentences, sentence_text
+from qa.answering.matching import word_bests
+from qa.answering.questions import Question
+from qa.records import Hit
+from qa.vectors import normalise
+
+PieceVectors = Callable[[Sequence[str]], list[np.ndarray]]
+
+
+def word_matches(
+    view: CorpusView, question: Question, hits: Sequence[Hit], depth: int, piece_vectors: PieceVectors
+) -> dict[int, tuple[float, ...]]:
+    """`word_bests` of each candidate sentence of the top `depth` hits: the question's words against the
+    word pieces of the sentence, its headings and its document's title (the words `overlap` reads too)."""
+    words = question.content_words
+    if not words:
+        return {}
+    sids = [sid for sid, _ in candidate_sentences(view, hits, depth)]
+    sentences = [view.sentences[sid] for sid in sids]
+    docs = sorted({s.doc for s in sentences})
+    sections = sorted({tuple(s.section) for s in sentences if s.section})
+    texts = [
+        *words,
+        *(sentence_text(view, s) for s in sentences),
+        *(view.documents[d].title for d in docs),
+        *(" ".join(section) for section in sections),
+    ]
+    pieces = piece_vectors(texts)
+    asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
+    found = [word_bests(asked, p) for p in pieces[len(words) :]]
+    own, rest = found[: len(sentences)], found[len(sentences) :]
+    titles = dict(zip(docs, rest[: len(docs)], strict=True))
+    headings = dict(zip(sections, rest[len(docs) :], strict=True))
+    none = (0.0,) * len(words)
+    return {
+        sid: tuple(map(max, bests, titles[s.doc], headings.get(tuple(s.section), none)))
+        for sid, s, bests in zip(sids, sentences, own, strict=True)
+    }

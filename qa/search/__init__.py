@@ -1,0 +1,1 @@
+"""Finding passages: BM25 and dense search, reciprocal-rank fusion, filters, the names a corpus holds."""

@@ -1,0 +1,106 @@
+"""The walls of the house: the import contracts hold, and fail when broken; the records load no
+model library; the weights file is checked on load."""
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from qa.answering.weights import (
+    CONFIDENCE_FEATURES,
+    HAND_SET,
+    PASSAGE_FEATURES,
+    WEIGHTS_FILE,
+    default_weights,
+    load_weights,
+)
+from qa.errors import WeightsError
+
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    if not LINT_IMPORTS.exists():
+        pytest.skip("import-linter is not installed (pip install -e '.[dev]')")
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", str(project / "pyproject.toml")],
+        cwd=project,
+        env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_the_import_contracts_fail_when_a_wall_is_broken(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "qa", tmp_path / "qa", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with (tmp_path / "qa" / "text" / "tokens.py").open("a") as f:
+        f.write("\nimport faiss  # noqa: E402\n")  # a pure layer reaching for the index library
+    with (tmp_path / "qa" / "index" / "store.py").open("a") as f:
+        f.write("\nfrom qa.assistant import Assistant  # noqa: E402\n")  # a lower layer importing a higher one
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "qa.index is not allowed to import qa.assistant" in result.stdout
+    assert "qa.text is not allowed to import faiss" in result.stdout
+
+
+def test_nothing_under_qa_imports_the_app() -> None:
+    for path in (ROOT / "qa").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            assert not any(n == "app" or n.startswith("app.") for n in names), path
+
+
+def test_importing_the_records_loads_no_model_or_index_library() -> None:
+    code = (
+        "import sys, qa.records, qa.settings, qa.errors\n"
+        "from qa import Answer, Filters\n"
+        "print(sorted(m for m in ('faiss', 'torch', 'sentence_transformers', 'gradio') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_shipped_weights_name_every_feature_and_note_every_hand_set_weight() -> None:
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert data["format_version"] == 1 and "tune" in data["fitted_on"] and data["command"]
+    assert list(data["rerank"]) == list(PASSAGE_FEATURES)
+    assert list(data["confidence"]["weights"]) == list(CONFIDENCE_FEATURES)
+    assert set(data["hand_set"]) == set(HAND_SET)
+    assert all(item["comment"] and item["ablation"] for item in data["hand_set"].values())
+    weights = default_weights()
+    assert weights.abstain_below == data["abstain_below"]
+    assert weights.heading == data["hand_set"]["heading"]["value"]
+    assert dict(weights.rerank_weights) == data["rerank"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["rerank"].pop("dense"), "missing ['dense']"),
+        (lambda d: d["confidence"]["weights"].update(shininess=1.0), "unknown ['shininess']"),
+        (lambda d: d["hand_set"].pop("partner_penalty"), "missing ['partner_penalty']"),
+        (lambda d: d.update(format_version=99), "format version 99"),
+    ],
+)
+def test_a_weights_file_that_does_not_match_the_code_is_refused_by_name(tmp_path: Path, change, message) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(WeightsError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_weights(path)

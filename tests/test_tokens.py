@@ -1,0 +1,31 @@
+"""The tokenizer under threads: the web app answers several questions at once."""
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from qa.text.tokens import stem, tokenize
+
+WORDS = [
+    f"{root}{ending}"
+    for root in ("nation", "connect", "run", "happi", "relat", "general", "organ", "agricultur", "suppl", "export")
+    for ending in ("", "s", "ing", "ed", "ation", "ational", "ness", "ly", "izing", "ities")
+]
+
+
+def test_stemming_in_several_threads_at_once_gives_the_single_thread_stems() -> None:
+    # bypass the cache, and switch threads as often as the interpreter allows, so that two threads are
+    # inside the stemmer at once many times: a shared Snowball stemmer raised IndexError here
+    uncached = stem.__wrapped__
+    expected = [uncached(w) for w in WORDS] * 60
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: [uncached(w) for w in WORDS * 60], range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(r == expected for r in results)
+
+
+def test_tokenize_folds_accents_drops_stop_words_and_stems() -> None:
+    assert tokenize("What supplies does São Paulo export?") == ["suppli", "sao", "paulo", "export"]
