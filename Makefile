@@ -48,6 +48,7 @@ screenshots: setup browser
 
 bench: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/factbook.py
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/latency.py
 
 clean:

@@ -1,0 +1,302 @@
+"""What a user reads, over the 82 Factbook profiles: the right profile and line, the bold short answer,
+the confidence, and refusals — on held-out countries.
+
+    python benchmarks/factbook.py              # both splits; writes docs/factbook.md, the PNG, the README headline
+    python benchmarks/factbook.py --split tune --no-write     # while tuning: the tune countries only
+
+Questions come from `factbook_questions.FIELDS` (several wordings per field, written before any was
+run on held-out countries) asked of every country of a split (`factbook_split.json`, a fixed list);
+the same wordings about countries with no profile must be refused. The gold is read from the profile:
+the field's line (by document id and character offsets, never a substring found anywhere) and its value.
+
+- right line: the first quote is in the gold profile and overlaps the gold line;
+- short answer: given (not abstaining, a bold phrase shown), and right when its SQuAD-normalised F1
+  against the gold value is at least 0.5;
+- wrongly refused: abstained where a profile holds the answer; out-of-corpus refused: abstained
+  where no profile exists;
+- calibration: confidence against "the first quote is on the right line" (0 for every question no
+  profile answers), as expected calibration error (10 bins) and AUROC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.calibration import auroc, expected_calibration_error, plot_reliability
+from benchmarks.factbook_questions import FIELDS, Field
+from benchmarks.report import DOCS, update_results, write_headline
+from benchmarks.squad import exact_match, f1
+from qa.assistant import Assistant
+from qa.records import Answer, Document
+from qa.text.documents import read_document
+from qa.text.structure import FIELD_LINE, line_label
+from qa.text.tokens import tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
+SPLIT = Path(__file__).with_name("factbook_split.json")
+CACHE = ROOT / "benchmarks" / ".cache"
+_CLOSING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+@dataclass(frozen=True)
+class Gold:
+    doc_id: str
+    start: int  # the gold line's offsets in the document's text
+    end: int
+    value: str  # what the short answer should say
+
+
+@dataclass(frozen=True)
+class Asked:
+    split: str
+    country: str
+    field: Field
+    wording: int  # index into field.wordings
+    question: str
+    gold: Gold | None  # None: no profile holds the answer
+
+
+def country_of(document: Document) -> str:
+    """The country as the profile's title writes it: "Mexico — CIA World Factbook country profile" → "Mexico"."""
+    return document.title.split(" — ")[0].strip()
+
+
+def gold_line(document: Document, heading: str, label: str | None) -> Gold | None:
+    """The line under `### heading` whose label is `label` (the field's first line when None), with its value."""
+    starts = sorted(h.start for h in document.headings)
+    for section in document.headings:
+        if section.level != 3 or section.title.strip() != heading:
+            continue
+        after = [s for s in starts if s > section.start]
+        region_end = after[0] if after else len(document.text)
+        position = section.end
+        for line in document.text[section.end : region_end].split("\n"):
+            start = position + len(line) - len(line.lstrip())
+            position += len(line) + 1
+            text = line.strip()
+            if not text or text.lower().startswith("note:"):
+                continue
+            found = line_label(text)
+            if label is not None and found.casefold() != label.casefold():
+                continue
+            match = FIELD_LINE.match(text)
+            value = text[match.end() :] if match and found else text
+            value = _CLOSING_PARENTHESIS.sub("", value).strip(" -") or value.strip()
+            return Gold(document.doc_id, start, start + len(text), value)
+        return None
+    return None
+
+
+def shares_no_word(wording: str, field: Field) -> bool:
+    """Whether a wording shares no word with the field's name and label (an everyday wording)."""
+    named = set(tokenize(field.heading)) | set(tokenize(field.label or ""))
+    return not (set(tokenize(wording.replace("{c}", ""))) & named)
+
+
+def question_bank(split: str) -> list[Asked]:
+    data = json.loads(SPLIT.read_text(encoding="utf-8"))
+    asked: list[Asked] = []
+    for name in data["profiles"][split]:
+        document = read_document(FACTBOOK, FACTBOOK / name)
+        country = country_of(document)
+        for field in FIELDS:
+            gold = gold_line(document, field.heading, field.label)
+            if gold is None:
+                continue
+            asked += [Asked(split, country, field, i, w.format(c=country), gold) for i, w in enumerate(field.wordings)]
+    for country in data["no_profile"][split]:
+        for field in FIELDS:
+            asked += [Asked(split, country, field, i, w.format(c=country), None) for i, w in enumerate(field.wordings)]
+    return asked
+
+
+@dataclass(frozen=True)
+class Scored:
+    asked: Asked
+    answer: Answer
+
+    @property
+    def right_line(self) -> bool:
+        gold = self.asked.gold
+        if gold is None or self.answer.abstained or not self.answer.citations:
+            return False
+        first = self.answer.citations[0]
+        return first.doc_id == gold.doc_id and first.start < gold.end and first.end > gold.start
+
+    @property
+    def short_given(self) -> bool:
+        return not self.answer.abstained and bool(self.answer.short_answer)
+
+    @property
+    def short_f1(self) -> float:
+        gold = self.asked.gold
+        return f1(self.answer.short_answer or "", (gold.value,)) if gold and self.short_given else 0.0
+
+    @property
+    def short_right(self) -> bool:
+        return self.short_f1 >= 0.5
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.3f}" if whole else "–"
+
+
+def summary(rows: list[Scored]) -> dict[str, float | int | None]:
+    answerable = [r for r in rows if r.asked.gold is not None]
+    absent = [r for r in rows if r.asked.gold is None]
+    given = [r for r in answerable if r.short_given]
+    points = [(r.answer.confidence, r.right_line) for r in rows]
+    return {
+        "answerable": len(answerable),
+        "no_profile": len(absent),
+        "right_line": round(sum(r.right_line for r in answerable) / max(1, len(answerable)), 3),
+        "short_given": round(len(given) / max(1, len(answerable)), 3),
+        "short_right_of_given": round(sum(r.short_right for r in given) / max(1, len(given)), 3),
+        "short_em_of_given": round(
+            sum(exact_match(r.answer.short_answer or "", (r.asked.gold.value,)) for r in given if r.asked.gold)
+            / max(1, len(given)),
+            3,
+        ),
+        "wrongly_refused": round(sum(r.answer.abstained for r in answerable) / max(1, len(answerable)), 3),
+        "no_profile_refused": round(sum(r.answer.abstained for r in absent) / max(1, len(absent)), 3),
+        "calibration_error": round(expected_calibration_error(points), 3),
+        "auroc": None if (a := auroc(points)) is None else round(a, 3),
+    }
+
+
+TARGETS = {
+    "right_line": "≥ 0.92",
+    "short_right_of_given": "≥ 0.95",
+    "short_given": "≥ 0.70",
+    "wrongly_refused": "≤ 0.05",
+    "no_profile_refused": "≥ 0.95",
+    "calibration_error": "≤ 0.05",
+}
+LABELS = {
+    "right_line": "first quote on the right profile and line",
+    "short_given": "short (bold) answer given",
+    "short_right_of_given": "short answer right, of those given (F1 ≥ 0.5 against the value)",
+    "short_em_of_given": "short answer exactly the value, of those given",
+    "wrongly_refused": "refused though a profile answers",
+    "no_profile_refused": "refused where no profile exists",
+    "calibration_error": "calibration error (confidence vs right line, 10 bins)",
+    "auroc": "AUROC of confidence for a right line",
+}
+
+
+def tables(by_split: dict[str, list[Scored]]) -> str:
+    splits = list(by_split)
+    sums = {s: summary(rows) for s, rows in by_split.items()}
+    lines = [
+        "| measure | " + " | ".join(splits) + " | target |",
+        "|---|" + "---|" * len(splits) + "---|",
+    ]
+    for key, label in LABELS.items():
+        values = [str(sums[s][key]) if sums[s][key] is not None else "–" for s in splits]
+        lines.append(f"| {label} | " + " | ".join(values) + f" | {TARGETS.get(key, '')} |")
+    counts = ", ".join(
+        f"{s}: {sums[s]['answerable']} answerable, {sums[s]['no_profile']} with no profile" for s in splits
+    )
+    lines += ["", f"Questions — {counts}.", ""]
+    for split, rows in by_split.items():
+        lines += [
+            f"#### By field — {split}",
+            "",
+            "| field (line) | wordings | answerable | right line | short given | short right of given | refused |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for field in FIELDS:
+            mine = [r for r in rows if r.asked.field == field and r.asked.gold is not None]
+            if not mine:
+                continue
+            given = [r for r in mine if r.short_given]
+            name = field.heading + (f" / {field.label}" if field.label else "")
+            lines.append(
+                f"| {name} | {len(field.wordings)} | {len(mine)} | {_share(sum(r.right_line for r in mine), len(mine))} | "
+                f"{_share(len(given), len(mine))} | {_share(sum(r.short_right for r in given), len(given))} | "
+                f"{_share(sum(r.answer.abstained for r in mine), len(mine))} |"
+            )
+        everyday = [
+            r
+            for r in rows
+            if r.asked.gold is not None and shares_no_word(r.asked.field.wordings[r.asked.wording], r.asked.field)
+        ]
+        named = [r for r in rows if r.asked.gold is not None and r not in everyday]
+        lines += [
+            "",
+            f"Wordings that share no word with the field's name: right line {_share(sum(r.right_line for r in everyday), len(everyday))} "
+            f"of {len(everyday)}, refused {_share(sum(r.answer.abstained for r in everyday), len(everyday))}; "
+            f"wordings that name it: right line {_share(sum(r.right_line for r in named), len(named))} of {len(named)}, "
+            f"refused {_share(sum(r.answer.abstained for r in named), len(named))}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def run(assistant: Assistant, asked: list[Asked]) -> list[Scored]:
+    assistant.prime([a.question for a in asked])
+    return [Scored(a, assistant.ask(a.question)) for a in asked]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=["tune", "heldout", "both"], default="both")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    if not FACTBOOK.is_dir():
+        print(
+            f"Factbook profiles not found at {FACTBOOK}: this needs ../shared/eval beside the project.", file=sys.stderr
+        )
+        return 2
+    from qa.index.embedding import SentenceTransformerEmbedder
+    from qa.index.sync import sync_index
+    from qa.settings import DEFAULT_MODEL, Settings
+
+    settings = Settings.from_env()
+    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    index = CACHE / "factbook" / "index"
+    report = sync_index(FACTBOOK, index, embedder, settings)
+    print(
+        f"[factbook] {report.documents} documents, {report.passages} passages ({report.seconds:.0f} s)", file=sys.stderr
+    )
+    assistant = Assistant.open(index, embedder=embedder, settings=settings)
+    splits = ["tune", "heldout"] if args.split == "both" else [args.split]
+    started = time.perf_counter()
+    by_split = {split: run(assistant, question_bank(split)) for split in splits}
+    print(
+        f"asked {sum(map(len, by_split.values()))} questions in {time.perf_counter() - started:.0f} s", file=sys.stderr
+    )
+    header = (
+        f"Measured by `python benchmarks/factbook.py` on {time.strftime('%Y-%m-%d')}: the questions of "
+        "`benchmarks/factbook_questions.py` asked of every country of each split (`benchmarks/factbook_split.json`), "
+        f"abstention threshold {assistant.abstain_below}. Held-out is the headline; tune is where weights may be chosen.\n"
+    )
+    text = header + "\n" + tables(by_split)
+    print(text)
+    if not args.no_write and args.split == "both":
+        (DOCS / "factbook.md").write_text(
+            "# Factbook: what a user reads\n\n" + text + "\n![reliability](factbook-calibration.png)\n",
+            encoding="utf-8",
+        )
+        curves = {s: [(r.answer.confidence, r.right_line) for r in rows] for s, rows in by_split.items()}
+        plot_reliability(
+            curves, DOCS / "factbook-calibration.png", "Factbook: confidence shown vs share on the right line"
+        )
+        values = {"measured": time.strftime("%Y-%m-%d"), **summary(by_split["heldout"])}
+        write_headline(update_results("factbook_heldout", values))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The benchmark's own arithmetic, on hand-computed cases: gold lines by offsets, calibration, AUROC."""
+
+import pytest
+
+from benchmarks.calibration import auroc, expected_calibration_error, reliability_rows
+from benchmarks.factbook import gold_line, shares_no_word
+from benchmarks.factbook_questions import FIELDS, Field
+from qa.text.documents import build_document
+from qa.text.loaders import extract
+
+PROFILE = (
+    "# Alpha — CIA World Factbook country profile\n\n## People and Society\n\n### Population\n"
+    "**total:** 1,234,567 (2024 est.)\n**male:** 600,000\n\n### Capital\n**name:** Alphaville\n"
+    "note: named after itself\n\n### Climate\nnote: see below\ntemperate; wet winters\n"
+)
+
+
+def profile():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    data = PROFILE.encode()
+    return build_document("al-alpha.md", data, extract(Path("al-alpha.md"), data), "md")
+
+
+def test_the_gold_line_is_found_by_heading_and_label_with_exact_offsets() -> None:
+    doc = profile()
+    gold = gold_line(doc, "Population", "male")
+    assert gold is not None and doc.text[gold.start : gold.end] == "**male:** 600,000" and gold.value == "600,000"
+    total = gold_line(doc, "Population", "total")
+    assert total is not None and total.value == "1,234,567"  # the closing "(2024 est.)" is no part of the value
+    first = gold_line(doc, "Climate", None)  # the field's first line, notes skipped
+    assert first is not None and doc.text[first.start : first.end] == "temperate; wet winters"
+    assert gold_line(doc, "Population", "female") is None and gold_line(doc, "Area", None) is None
+
+
+def test_everyday_wordings_are_told_from_those_naming_the_field() -> None:
+    field = Field("Population", "total", "number", ())
+    assert shares_no_word("How many people live in {c}?", field)
+    assert not shares_no_word("What is the population of {c}?", field)
+    assert all("{c}" in w for f in FIELDS for w in f.wordings)
+
+
+def test_calibration_error_by_hand() -> None:
+    # bin [0.8, 0.9): two answers at 0.8, one right: |0.8 - 0.5| = 0.3, weight 2/4; bin [0.2, 0.3): two at 0.2,
+    # both wrong: |0.2 - 0| = 0.2, weight 2/4 → 0.25
+    points = [(0.8, True), (0.8, False), (0.2, False), (0.2, False)]
+    assert expected_calibration_error(points) == pytest.approx(0.25)
+    assert expected_calibration_error([(1.0, True), (0.0, False)]) == 0.0
+    assert reliability_rows(points) == [(0.2, 0.2, 0.0, 2), (0.8, 0.8, 0.5, 2)]
+
+
+def test_auroc_by_hand() -> None:
+    assert auroc([(0.9, True), (0.1, False)]) == 1.0
+    assert auroc([(0.1, True), (0.9, False)]) == 0.0
+    assert auroc([(0.5, True), (0.5, False)]) == 0.5  # a tie counts half
+    # right at 0.9 and 0.4, wrong at 0.6 and 0.1: 3 of the 4 pairs ordered right
+    assert auroc([(0.9, True), (0.4, True), (0.6, False), (0.1, False)]) == 0.75
+    assert auroc([(0.3, True)]) is None
