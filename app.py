@@ -42,6 +42,15 @@ with its document, date, section, score and exact character offsets.</li>
 </ul></div>"""
 
 
+def shown_examples(assistant: Assistant, count: int = 3) -> list[str]:
+    """Example questions drawn from the briefings that the assistant answers (not ones it would refuse)."""
+    candidates = example_questions(assistant.all_documents(), count=3 * count)
+    if os.environ.get("QA_EXAMPLES", "").strip():
+        return candidates[:count]  # the maintainer's own choice is shown as it is
+    answered = [q for q in candidates if not assistant.ask(q).abstained]
+    return (answered or candidates)[:count]
+
+
 def build(assistant: Assistant) -> gr.Blocks:
     """The page; every handler is a few lines over the Assistant."""
     export_dir = Path(tempfile.mkdtemp(prefix="qa-export-"))
@@ -101,10 +110,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", min_width=80)
                 with gr.Row(elem_classes="qa-examples"):
-                    examples = [
-                        gr.Button(q, size="sm", elem_classes="qa-example")
-                        for q in example_questions(assistant.all_documents())
-                    ]
+                    examples = [gr.Button(q, size="sm", elem_classes="qa-example") for q in shown_examples(assistant)]
                 with gr.Row():
                     clear = gr.Button("Clear conversation", size="sm", elem_id="qa-clear")
                 exports = gr.File(

@@ -246,6 +246,7 @@ def tables(by_split: dict[str, list[Scored]]) -> str:
 
 def run(assistant: Assistant, asked: list[Asked]) -> list[Scored]:
     assistant.prime([a.question for a in asked])
+    assistant.prime_fields()
     return [Scored(a, assistant.ask(a.question)) for a in asked]
 
 

@@ -52,6 +52,7 @@ def main() -> int:
     }
     for assistant in configurations.values():
         assistant.prime(questions)
+        assistant.prime_fields()
     times: dict[str, list[float]] = {name: [] for name in configurations}
     for _ in range(ROUNDS):
         for question in questions:

@@ -25,6 +25,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.calibration import auroc, expected_calibration_error
 from benchmarks.report import update_results, write_headline
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
 from qa.answering.pipeline import rank_passages
@@ -152,12 +153,14 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
 
     return {
         "full system": scored(base),
-        "− sentence cosine": scored(replace(base, cosine=0.0)),
-        "− word overlap": scored(replace(base, overlap=0.0)),
-        "− context overlap (a sentence that refers back)": scored(replace(base, context_overlap=0.0)),
+        "− sentence cosine": scored(base.without("cosine", groups=("selection",))),
+        "− word overlap": scored(base.without("overlap", groups=("selection",))),
+        "− context overlap (a sentence that refers back)": scored(
+            base.without("context_overlap", groups=("selection",))
+        ),
         "− passage re-ranker (fused order)": scored(replace(base, rerank_weights={})),
-        "− passage rank prior": scored(replace(base, passage=0.0)),
-        "− answer-type match": scored(replace(base, answer_type=0.0)),
+        "− passage rank prior": scored(base.without("passage", groups=("selection",))),
+        "− answer-type match": scored(base.without("answer_type", groups=("selection",))),
         "− word match (input-table piece vectors)": scored(base.without_word_match()),
         "− BM25 (dense retrieval only)": scored(base, "dense"),
         "− dense (BM25 retrieval only)": scored(base, "lexical"),
@@ -167,7 +170,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
             replace(
                 base,
                 rerank_weights={},
-                **{name: 1.0 if name == "cosine" else 0.0 for name in SELECTION_FEATURES},
+                selection_weights={name: 1.0 if name == "cosine" else 0.0 for name in SELECTION_FEATURES},
             )
         ),
         "baseline: first sentence of top fused passage": lambda a, r: first_sentence_answer(r),
@@ -248,8 +251,34 @@ def squad_tables(result: dict[str, object]) -> str:
                 f"| {name} | {ratio(t.hit, t.answerable)} | {ratio(t.short_given, t.answerable)} | "
                 f"{ratio(t.em, t.short_given)} | {ratio(t.f1, t.short_given)} | {answered} | {abstained} |"
             )
-        lines += ["", *operating_points(first, float(result["threshold"])), ""]  # type: ignore[arg-type]
+        lines += [
+            "",
+            *operating_points(first, float(result["threshold"])),
+            "",
+            trust_line(first, float(result["threshold"])),
+            "",
+        ]  # type: ignore[arg-type]
     return "\n".join(lines)
+
+
+def trust_points(tally: Tally) -> list[tuple[float, bool]]:
+    """(confidence, the first quote holds the answer) for every question; an unanswerable one is never right."""
+    return [*tally.curve, *((c, False) for c in tally.refused)]
+
+
+def answered_right(tally: Tally, threshold: float) -> float:
+    """The share of answerable questions answered (at `threshold`) with the answer in the first quote."""
+    return sum(hit for c, hit in tally.curve if c >= threshold) / max(1, tally.answerable)
+
+
+def trust_line(tally: Tally, threshold: float) -> str:
+    points = trust_points(tally)
+    area = auroc(points)
+    return (
+        f"Answerable questions answered with the answer in the first quote: {answered_right(tally, threshold):.3f}. "
+        f"Confidence against 'the first quote holds the answer' (unanswerable questions count as wrong): calibration "
+        f"error {expected_calibration_error(points):.3f}, AUROC {'–' if area is None else f'{area:.3f}'}."
+    )
 
 
 def operating_points(tally: Tally, default: float) -> list[str]:
@@ -580,20 +609,15 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> tuple[
     base = factbook.weights
     retrievals = [(factbook.search(question), expected) for question, expected in FACTBOOK_QUESTIONS]
     for label, weights in (
-        ("without the heading match (sentence)", replace(base, heading=0.0)),
-        ("without the heading bonus (re-ranker)", replace(base, heading_passage=0.0)),
-        ("without the field's-first-line bonus", replace(base, field_first=0.0)),
-        ("without the field-mismatch penalty", replace(base, field_mismatch_penalty=0.0)),
-        ("without the missing-name penalty", replace(base, missing_name_penalty=0.0)),
-        ("without the off-subject penalty", replace(base, off_subject_penalty=0.0)),
-        ("without the list bonus", replace(base, list_field=0.0)),
-        ("without the label bonus", replace(base, label_match=0.0)),
-        ("without the partner penalty", replace(base, partner_penalty=0.0)),
-        ("without the label's confidence bonus", replace(base, label_confidence=0.0)),
-        ("with none of these ten", replace(base, heading=0.0, heading_passage=0.0, field_first=0.0,
-                                          field_mismatch_penalty=0.0, missing_name_penalty=0.0,
-                                          off_subject_penalty=0.0, list_field=0.0, label_match=0.0,
-                                          partner_penalty=0.0, label_confidence=0.0)),
+        ("without the heading match", base.without("heading")),
+        ("without the field match (the question against the field path, by the model)", base.without("field_match")),
+        ("without the field's first line", base.without("field_first")),
+        ("without the list feature", base.without("list_field")),
+        ("without the label match", base.without("label")),
+        ("without the about-the-entity feature", base.without("about")),
+        ("without the field-mismatch and partner checks (confidence)", base.without_confidence("field_mismatch", "partner_only")),
+        ("with none of these", base.without("heading", "field_match", "field_first", "list_field", "label", "about",
+                                            "field_mismatch", "partner_only")),
     ):  # fmt: skip
         count = sum(
             factbook_ok(factbook.answer_from(retrieval, weights=weights), expected)
@@ -655,6 +679,8 @@ def squad_headline(result: dict[str, object]) -> dict[str, object]:
         "answered": round(full.answered / full.answerable, 3),
         "abstained": round(full.abstained_unanswerable / full.unanswerable, 3),
         "short_f1": round(full.f1 / full.short_given, 3),
+        "answered_right": round(answered_right(full, float(result["threshold"])), 3),  # type: ignore[arg-type]
+        "calibration_error": round(expected_calibration_error(trust_points(full)), 3),
     }
 
 

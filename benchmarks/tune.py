@@ -1,38 +1,44 @@
-"""Fit the sentence scorer and the confidence model on the SQuAD 2.0 **tune split only**.
+"""Fit every answering weight on the **tune splits only**: SQuAD 2.0's first 18 articles and the
+Factbook's tune countries (`factbook_split.json`), together.
 
-    python benchmarks/tune.py            # prints the fitted weights and writes qa/answering/weights.json
+    python benchmarks/tune.py            # prints what it fitted and writes qa/answering/weights.json
 
 1. Passage re-ranker: a linear score over `PASSAGE_FEATURES` of the top `rerank_depth` fused
    passages, fitted listwise — for each answerable question, maximise the softmax probability of
-   the candidate passages that hold a gold answer span.
+   the candidate passages that hold the answer (a gold span; the gold line of a profile).
 2. Sentence scorer: a linear score over `SELECTION_FEATURES` of the sentences of the best
-   `top_passages` re-ranked passages, fitted listwise — for each answerable question, maximise the
-   softmax probability of the candidate sentences that hold a gold answer.
-3. Confidence: a logistic model over `CONFIDENCE_FEATURES` of the top sentence, labelled 1 when
-   the question is answerable and the top sentence holds the answer, 0 otherwise (including every
-   unanswerable question).
-4. The abstention threshold: the confidence under which at most 8% of answerable tune questions
-   fall, so that about 92% are answered.
-The held-out split is never read here. The hand-set weights in the file (what no data here can teach:
-SQuAD has no headings, labels or profiles) are kept as they are, with their notes.
+   `top_passages` re-ranked passages, fitted listwise likewise (the sentence holding a gold answer;
+   the gold line).
+3. Confidence: a logistic model over `CONFIDENCE_FEATURES` of the top sentence, labelled 1 when the
+   question is answerable and the top sentence holds the answer, 0 otherwise (every unanswerable SQuAD
+   question, and every question about a country with no profile, included).
+4. Calibration: an isotonic map from the logistic output to the share of such answers that were right.
+5. The abstention threshold: the highest that still answers 90% of the answerable SQuAD tune questions
+   and 95% of the answerable Factbook ones (the product's targets), so that as much is refused as can be.
+Neither held-out split is read here.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.factbook import FACTBOOK, question_bank
 from benchmarks.quality import CACHE, SHARED
 from benchmarks.squad import build_corpus, contains_answer
-from qa.answering.features import sentence_features, sentence_text
+from qa.answering.features import Scored, sentence_features, sentence_text
 from qa.answering.model import confidence_features, rank_sentences
 from qa.answering.rerank import passage_features, rerank
 from qa.answering.weights import (
@@ -41,51 +47,93 @@ from qa.answering.weights import (
     SELECTION_FEATURES,
     WEIGHTS_FILE,
     Weights,
+    WeightsFile,
     read_weights_file,
     weights_from,
 )
 from qa.assistant import Assistant
 from qa.index.embedding import SentenceTransformerEmbedder
 from qa.index.sync import sync_index
+from qa.records import Passage, Sentence
 from qa.settings import DEFAULT_MODEL, Settings
 
 
-def collect(assistant: Assistant, golds: list) -> list[dict]:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class Item:
+    """One tune question with what makes a passage or a sentence hold its answer."""
+
+    source: str  # "squad" | "factbook"
+    question: str
+    answerable: bool
+    holds: Callable[[Passage], bool]
+    says: Callable[[Sentence, str], bool]  # the sentence and its text
+
+
+def squad_items(golds: list, doc_by_id: dict[str, int]) -> list[Item]:  # type: ignore[type-arg]
+    items = []
+    for gold in golds:
+        doc = doc_by_id[gold.doc_id]
+        items.append(
+            Item(
+                "squad",
+                gold.question,
+                gold.answerable,
+                lambda p, doc=doc, gold=gold: p.doc == doc and any(p.start <= s and e <= p.end for s, e in gold.spans),
+                lambda s, text, gold=gold: contains_answer(text, gold.answers),
+            )
+        )
+    return items
+
+
+def factbook_items(doc_by_id: dict[str, int]) -> list[Item]:
+    items = []
+    for asked in question_bank("tune"):
+        gold = asked.gold
+        if gold is None:
+            items.append(Item("factbook", asked.question, False, lambda p: False, lambda s, t: False))
+            continue
+        doc = doc_by_id[gold.doc_id]
+        items.append(
+            Item(
+                "factbook",
+                asked.question,
+                True,
+                lambda p, doc=doc, g=gold: p.doc == doc and p.start < g.end and p.end > g.start,
+                lambda s, t, doc=doc, g=gold: s.doc == doc and s.start < g.end and s.end > g.start,
+            )
+        )
+    return items
+
+
+def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ignore[type-arg]
     """Per tune question: the features of every candidate sentence and passage, with their labels."""
     rows = []
     generation = assistant.generation
     depth = assistant.settings.passages_read
-    for gold in golds:
-        r = assistant.search(gold.question)
+    profiles = assistant.profiles(generation)
+    for item in items:
+        r = assistant.search(item.question)
         hits = r.hits[:depth]
         features = sentence_features(
             generation, r.question, hits, r.focus_vector, assistant.sentence_vectors(r),  # type: ignore[arg-type]
-            r.index.bm25.term_idf, depth, assistant.word_matches(r),
+            r.index.bm25.term_idf, depth, assistant.word_matches(r), assistant.field_matches(r), profiles,
         )  # fmt: skip
         if not features:
             continue
-        doc = generation.doc_by_id[gold.doc_id]
-        passage_labels = [
-            gold.answerable
-            and generation.passages[h.pid].doc == doc
-            and any(
-                generation.passages[h.pid].start <= s and e <= generation.passages[h.pid].end for s, e in gold.spans
-            )
-            for h in hits
-        ]
-        sentence_labels = {
-            f.sid: gold.answerable
-            and contains_answer(sentence_text(generation, generation.sentences[f.sid]), gold.answers)
-            for f in features
-        }
         rows.append(
             {
-                "answerable": gold.answerable,
+                "source": item.source,
+                "answerable": item.answerable,
                 "hits": hits,
                 "features": features,
                 "passages": passage_features(generation, hits, features),
-                "passage_labels": passage_labels,
-                "labels": sentence_labels,
+                "passage_labels": [item.answerable and item.holds(generation.passages[h.pid]) for h in hits],
+                "labels": {
+                    f.sid: item.answerable
+                    and item.says(generation.sentences[f.sid], sentence_text(generation, generation.sentences[f.sid]))
+                    for f in features
+                },
+                "generation": generation,
             }
         )
     return rows
@@ -121,40 +169,36 @@ def fit_rerank(rows: list[dict]) -> dict[str, float]:  # type: ignore[type-arg]
     return {name: round(float(c), 4) for name, c in zip(PASSAGE_FEATURES, w / scale, strict=True)}
 
 
-def ranked(assistant: Assistant, rows: list[dict], weights: Weights) -> None:  # type: ignore[type-arg]
+def ranked(rows: list[dict], weights: Weights, top: int) -> None:  # type: ignore[type-arg]
     """Re-rank each row's passages with `weights` and keep the scored sentences of the best ones."""
     for r in rows:
-        hits = rerank(assistant.generation, r["hits"], r["features"], weights)
+        hits = rerank(r["generation"], r["hits"], r["features"], weights)
         labels = dict(zip([h.pid for h in r["hits"]], r["passage_labels"], strict=True))
         r["reranked_labels"] = [labels[h.pid] for h in hits]
-        r["scored"] = rank_sentences(r["features"], hits, assistant.settings.top_passages, weights)
+        r["scored"] = rank_sentences(r["features"], hits, top, weights)
         r["scored_labels"] = [r["labels"][s.sid] for s in r["scored"]]
 
 
-def fit_selection(rows: list[dict], weights: Weights) -> np.ndarray:  # type: ignore[type-arg]
+def selection_matrix(scored: list[Scored]) -> np.ndarray:
+    return np.array([[s.selection_features()[name] for name in SELECTION_FEATURES] for s in scored])
+
+
+def fit_selection(rows: list[dict], weights: Weights) -> dict[str, float]:  # type: ignore[type-arg]
     groups = [
-        (
-            np.array([[s.selection_features()[name] for name in SELECTION_FEATURES] for s in r["scored"]]),
-            np.array(r["scored_labels"]),
-        )
+        (selection_matrix(r["scored"]), np.array(r["scored_labels"]))
         for r in rows
         if r["answerable"] and any(r["scored_labels"])
     ]
-    start = weights.selection()
-    return softmax_fit(groups, np.array([start[name] for name in SELECTION_FEATURES], dtype=float))
+    start = np.array([weights.selection_weights[name] for name in SELECTION_FEATURES], dtype=float)
+    fitted = softmax_fit(groups, start)
+    return {name: round(float(c), 4) for name, c in zip(SELECTION_FEATURES, fitted, strict=True)}
 
 
-def fit_confidence(rows: list[dict]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
-    """Fit on rows already ranked with `weights` (see `ranked`): their best sentence comes first."""
-    xs, ys, answerable = [], [], []
-    for r in rows:
-        if not r["scored"]:
-            continue
-        features = confidence_features(r["scored"])
-        xs.append([features[name] for name in CONFIDENCE_FEATURES])
-        ys.append(1.0 if r["scored_labels"][0] else 0.0)
-        answerable.append(r["answerable"])
-    x, y = np.array(xs), np.array(ys)
+def fit_confidence(kept: list[dict]) -> tuple[dict[str, float], float, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """A logistic confidence fitted on `kept` rows, already ranked (see `ranked`): their best sentence first.
+    Returns the weights, the bias, and each row's raw confidence and label."""
+    x = np.array([[confidence_features(r["scored"])[n] for n in CONFIDENCE_FEATURES] for r in kept])
+    y = np.array([1.0 if r["scored_labels"][0] else 0.0 for r in kept])
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = params[:-1], params[-1]
@@ -165,69 +209,146 @@ def fit_confidence(rows: list[dict]) -> tuple[np.ndarray, float, np.ndarray, np.
         g = p - y
         return value, np.concatenate([x.T @ g / len(y) + 2 * reg * w, [g.mean()]])
 
-    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B")
-    params = np.asarray(result.x)
-    z = np.clip(x @ params[:-1] + params[-1], -30, 30)
-    return params[:-1], float(params[-1]), 1 / (1 + np.exp(-z)), np.array(answerable)
+    params = np.asarray(minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x)
+    w = {n: round(float(c), 4) for n, c in zip(CONFIDENCE_FEATURES, params[:-1], strict=True)}
+    bias = round(float(params[-1]), 4)
+    z = np.clip(x @ np.array(list(w.values())) + bias, -30, 30)
+    return w, bias, 1 / (1 + np.exp(-z)), y
+
+
+def fit_calibration(raw: np.ndarray, right: np.ndarray) -> tuple[list[float], list[float]]:
+    """An isotonic map raw → share right, as knots for linear interpolation: one knot at the middle of each
+    block the isotonic fit pools, so the map rises between blocks instead of stepping (no plateau for the
+    threshold to fall into)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    # one wrong answer at the top and one right answer at the bottom, as if seen: no confidence is ever shown as
+    # certain (1.0) or hopeless (0.0) from a handful of tune questions
+    raw = np.concatenate([raw, [float(raw.max()), float(raw.min())]])
+    right = np.concatenate([right, [0.0, 1.0]])
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, right)
+    blocks: list[tuple[list[float], float]] = []
+    for x_value, y_value in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True):
+        if blocks and abs(blocks[-1][1] - y_value) < 1e-12:
+            blocks[-1][0].append(float(x_value))
+        else:
+            blocks.append(([float(x_value)], float(y_value)))
+    xs: list[float] = []
+    ys: list[float] = []
+    for edges, y_value in blocks:
+        x_value, y_value = round(sum(edges) / len(edges), 4), round(y_value, 4)
+        if xs and (x_value <= xs[-1] or y_value < ys[-1]):
+            continue
+        xs.append(x_value)
+        ys.append(y_value)
+    return xs, ys
+
+
+# The operating point, chosen on the tune splits against the product's targets: refuse as much as possible
+# while still answering these shares of the answerable questions.
+ANSWER_AT_LEAST = {"squad": 0.90, "factbook": 0.95}
+
+
+def fit_threshold(calibrated: np.ndarray, kept: list[dict]) -> float:  # type: ignore[type-arg]
+    """The highest threshold (a value the calibrated confidence takes, rounded down) that answers at least
+    `ANSWER_AT_LEAST` of each source's answerable tune questions."""
+    answerable = {
+        source: np.array([r["source"] == source and r["answerable"] for r in kept]) for source in ANSWER_AT_LEAST
+    }
+    best = 0.0
+    for t in np.unique(calibrated):
+        if all(np.mean(calibrated[mask] >= t) >= ANSWER_AT_LEAST[s] for s, mask in answerable.items() if mask.any()):
+            best = float(t)
+    return math.floor(best * 1000) / 1000
 
 
 def main() -> int:
     settings = Settings.from_env()
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    shipped = read_weights_file(WEIGHTS_FILE)
+    start = weights_from(shipped)
+    started = time.perf_counter()
+
     golds = [
         g for g in build_corpus(SHARED / "squad2" / "dev-v2.0.json", CACHE / "squad" / "corpus") if g.split == "tune"
     ]
     sync_index(CACHE / "squad" / "corpus", CACHE / "squad" / "index", embedder, settings)
-    shipped = read_weights_file(WEIGHTS_FILE)
-    assistant = Assistant.open(
-        CACHE / "squad" / "index", embedder=embedder, settings=settings, weights=weights_from(shipped)
-    )
-    started = time.perf_counter()
-    assistant.prime([g.question for g in golds])
-    rows = collect(assistant, golds)
+    squad = Assistant.open(CACHE / "squad" / "index", embedder=embedder, settings=settings, weights=start)
+    squad.prime([g.question for g in golds])
+    rows = collect(squad, squad_items(golds, squad.generation.doc_by_id))
+
+    sync_index(FACTBOOK, CACHE / "factbook" / "index", embedder, settings)
+    factbook = Assistant.open(CACHE / "factbook" / "index", embedder=embedder, settings=settings, weights=start)
+    items = factbook_items(factbook.generation.doc_by_id)
+    factbook.prime([i.question for i in items])
+    factbook.prime_fields()
+    rows += collect(factbook, items)
     print(f"collected {len(rows)} tune questions in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-    weights = replace(assistant.weights, rerank_weights=fit_rerank(rows))
-    ranked(assistant, rows, weights)
-    for k in (1, 5):
-        fused = np.mean([any(r["passage_labels"][:k]) for r in rows if r["answerable"]])
-        reranked = np.mean([any(r["reranked_labels"][:k]) for r in rows if r["answerable"]])
-        print(f"tune passage recall@{k}: fused {fused:.3f} → re-ranked {reranked:.3f} (in-sample)")
+    top = settings.top_passages
+    weights = replace(start, rerank_weights=fit_rerank(rows))
+    ranked(rows, weights, top)
+    for source in ("squad", "factbook"):
+        mine = [r for r in rows if r["source"] == source and r["answerable"]]
+        for k in (1, 5):
+            fused = np.mean([any(r["passage_labels"][:k]) for r in mine])
+            after = np.mean([any(r["reranked_labels"][:k]) for r in mine])
+            print(f"{source} tune passage recall@{k}: fused {fused:.3f} → re-ranked {after:.3f} (in-sample)")
 
-    selection = dict(zip(SELECTION_FEATURES, map(float, fit_selection(rows, weights)), strict=True))
-    # SQuAD has no headings: the fit only shrinks the heading weight, so the hand-set one stays
-    fitted_selection = {name: round(value, 4) for name, value in selection.items() if name not in shipped.hand_set}
-    hit_before = np.mean([r["scored_labels"][0] for r in rows if r["answerable"] and r["scored"]])
-    weights = replace(weights, **fitted_selection)
-    ranked(assistant, rows, weights)
-    hit_after = np.mean([r["scored_labels"][0] for r in rows if r["answerable"] and r["scored"]])
-    print(f"tune hit@1: previous weights {hit_before:.3f} → fitted {hit_after:.3f}")
+    def hit(source: str) -> float:
+        mine = [r for r in rows if r["source"] == source and r["answerable"] and r["scored"]]
+        return float(np.mean([r["scored_labels"][0] for r in mine]))
 
-    coefficients, bias, probabilities, answerable = fit_confidence(rows)
-    threshold = float(np.quantile(probabilities[answerable], 0.08))
-    abstained = float(np.mean(probabilities[~answerable] < threshold))
-    print(
-        f"threshold {threshold:.3f}: answers {np.mean(probabilities[answerable] >= threshold):.3f} of answerable, "
-        f"abstains on {abstained:.3f} of unanswerable (tune)"
-    )
+    before = {s: hit(s) for s in ("squad", "factbook")}
+    weights = replace(weights, selection_weights=fit_selection(rows, weights))
+    ranked(rows, weights, top)
+    for s in ("squad", "factbook"):
+        print(f"{s} tune hit@1: starting weights {before[s]:.3f} → fitted {hit(s):.3f} (in-sample)")
+
+    # one confidence model for quotes from prose, one for lines of field profiles: the two kinds of document
+    # differ in what makes a quote right, so each is fitted (and calibrated) on its own rows
+    kept = [r for r in rows if r["scored"]]
+    calibrated = np.zeros(len(kept))
+    models = {}
+    for kind in ("prose", "profile"):
+        mask = np.array([r["scored"][0].profile == (kind == "profile") for r in kept])
+        mine = [r for r, m in zip(kept, mask, strict=True) if m]
+        coefficients, bias, raw, right = fit_confidence(mine)
+        knots_raw, knots_calibrated = fit_calibration(raw, right)
+        calibrated[mask] = np.interp(raw, knots_raw, knots_calibrated)
+        models[kind] = (coefficients, bias, knots_raw, knots_calibrated)
+        print(f"{kind}: {len(mine)} tune questions whose first quote is of that kind", file=sys.stderr)
+    calibrated[np.array([bool(r["scored"][0].kind_missing) for r in kept])] = 0.0  # as `model.confidence` does
+    threshold = fit_threshold(calibrated, kept)
+    for source in ("squad", "factbook"):
+        mask = np.array([r["source"] == source for r in kept])
+        answerable = np.array([r["answerable"] for r in kept])
+        print(
+            f"{source} tune at {threshold}: answers {np.mean(calibrated[mask & answerable] >= threshold):.3f} of "
+            f"answerable, abstains on {np.mean(calibrated[mask & ~answerable] < threshold):.3f} of unanswerable"
+        )
     fitted = shipped.model_copy(
         update={
-            "selection": fitted_selection,
+            "fitted_on": "SQuAD 2.0 dev tune split (the first 18 articles) and the Factbook tune countries "
+            "(benchmarks/factbook_split.json), together; never a held-out split",
+            "selection": {n: v for n, v in weights.selection_weights.items() if n not in shipped.hand_set},
             "rerank": dict(weights.rerank_weights),
-            "confidence": shipped.confidence.model_copy(
-                update={
-                    "bias": round(bias, 4),
-                    "weights": {n: round(float(c), 4) for n, c in zip(CONFIDENCE_FEATURES, coefficients, strict=True)},
-                }
-            ),
-            "abstain_below": round(threshold, 3),
+            "confidence": {"bias": models["prose"][1], "weights": models["prose"][0]},
+            "calibration": {"raw": models["prose"][2], "calibrated": models["prose"][3]},
+            "profile_confidence": {
+                "bias": models["profile"][1],
+                "weights": models["profile"][0],
+                "calibration": {"raw": models["profile"][2], "calibrated": models["profile"][3]},
+            },
+            "abstain_below": threshold,
         }
     )
+    fitted = WeightsFile.model_validate(fitted.model_dump())
     weights_from(fitted)  # the same checks as on load, before anything is written
     text = json.dumps(fitted.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     print(text)
     WEIGHTS_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {WEIGHTS_FILE}", file=sys.stderr)
+    print(f"wrote {WEIGHTS_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 
 

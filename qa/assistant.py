@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering.features import candidate_sentences
+from qa.answering.features import candidate_sentences, field_path, profile_documents
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question
 from qa.answering.weights import Weights, default_weights
@@ -71,6 +71,8 @@ class Assistant:
         self._swap_lock = threading.Lock()
         self._last_check = time.monotonic()
         self._query_cache: dict[str, np.ndarray] = {}
+        self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
+        self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
 
     @classmethod
@@ -224,6 +226,8 @@ class Assistant:
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
             word_matches=self.word_matches(retrieval) if weights.reads_words else None,  # unused: skip the tokenizer
+            field_matches=self.field_matches(retrieval) if weights.reads_fields else None,
+            profiles=self.profiles(generation),
         )
         return result.model_copy(update={"index_version": version})
 
@@ -243,6 +247,37 @@ class Assistant:
             self.settings.passages_read,
             self._piece_vectors,
         )
+
+    def profiles(self, generation: Generation) -> frozenset[int]:
+        """The documents of `generation` that are field profiles, decided from their content once."""
+        if generation.name not in self._profiles:
+            self._profiles = {generation.name: profile_documents(generation)}
+        return self._profiles[generation.name]
+
+    def field_matches(self, retrieval: Retrieval) -> dict[int, float]:
+        """Each candidate sentence's cosine between the question and its field path, by the model: how
+        "How many people live in Peru?" reaches `Population: total` without sharing a word with it."""
+        generation = retrieval.index.generation
+        focus = retrieval.focus_vector
+        if focus is None:
+            return {}
+        candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
+        paths = {sid: field_path(generation, generation.sentences[sid]) for sid, _ in candidates}
+        self._embed_fields([p for p in paths.values() if p])
+        return {sid: float(np.dot(focus, self._field_cache[p])) for sid, p in paths.items() if p}
+
+    def prime_fields(self) -> None:
+        """Embed every field path of the served index ahead of time (a benchmark's warm-up); answers are unchanged."""
+        generation = self.generation
+        self._embed_fields([field_path(generation, s) for s in generation.sentences if s.section])
+
+    def _embed_fields(self, paths: Sequence[str]) -> None:
+        missing = [p for p in dict.fromkeys(paths) if p not in self._field_cache]
+        for i in range(0, len(missing), 256):
+            batch = missing[i : i + 256]
+            with self._embed_lock:
+                vectors = self.embedder.embed(batch)
+            self._field_cache.update(zip(batch, vectors, strict=True))
 
     def _piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         with self._embed_lock:  # the tokenizer is not safe to share between threads

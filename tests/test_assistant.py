@@ -9,6 +9,7 @@ from qa.index.embedding import HashingEmbedder
 from qa.index.store import current_name
 from qa.index.sync import sync_index
 from qa.records import Filters
+from qa.settings import Settings
 
 
 def test_new_generation_is_picked_up_live(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +28,7 @@ def test_new_generation_is_picked_up_live(tiny_corpus: Path, tmp_path: Path, fak
 def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     index = tmp_path / "index"
     sync_index(tiny_corpus, index, fake)
-    assistant = Assistant.open(index, embedder=fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
     serving = assistant.generation.name
     (tiny_corpus / "gamma.md").write_text("# Gamma\n\nGamma grows rice.\n", encoding="utf-8")
     sync_index(tiny_corpus, index, fake)

@@ -56,3 +56,27 @@ def test_auroc_by_hand() -> None:
     # right at 0.9 and 0.4, wrong at 0.6 and 0.1: 3 of the 4 pairs ordered right
     assert auroc([(0.9, True), (0.4, True), (0.6, False), (0.1, False)]) == 0.75
     assert auroc([(0.3, True)]) is None
+
+
+def test_the_calibration_map_rises_through_the_middle_of_each_pooled_block() -> None:
+    import numpy as np
+
+    from benchmarks.tune import fit_calibration
+
+    raw = np.array([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])
+    right = np.array([0, 0, 1, 0, 1, 1, 0, 1], dtype=float)
+    xs, ys = fit_calibration(raw, right)
+    assert xs == sorted(xs) and len(set(xs)) == len(xs) and ys == sorted(ys)
+    # the lowest pair was never right and the highest always, yet no confidence is shown as hopeless or certain
+    assert 0.0 < ys[0] < 0.5 < ys[-1] < 1.0
+
+
+def test_the_threshold_refuses_all_it_can_while_answering_the_target_shares() -> None:
+    import numpy as np
+
+    from benchmarks.tune import fit_threshold
+
+    # ten answerable SQuAD rows at 0.1 … 1.0: answering 90% allows a threshold of 0.2, not 0.3
+    kept = [{"source": "squad", "answerable": True}] * 10 + [{"source": "squad", "answerable": False}]
+    calibrated = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.25])
+    assert fit_threshold(calibrated, kept) == 0.2

@@ -11,6 +11,7 @@ from qa.cli import main
 @pytest.fixture(autouse=True)
 def hashing_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QA_MODEL", "hashing:256")
+    monkeypatch.setenv("QA_ABSTAIN_BELOW", "0")  # the fake embedder's confidences are no test of the threshold
 
 
 def test_index_ask_status(tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

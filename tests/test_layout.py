@@ -15,6 +15,7 @@ from qa.answering.weights import (
     CONFIDENCE_FEATURES,
     HAND_SET,
     PASSAGE_FEATURES,
+    SELECTION_FEATURES,
     WEIGHTS_FILE,
     default_weights,
     load_weights,
@@ -77,15 +78,17 @@ def test_importing_the_records_loads_no_model_or_index_library() -> None:
 
 def test_the_shipped_weights_name_every_feature_and_note_every_hand_set_weight() -> None:
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert data["format_version"] == 1 and "tune" in data["fitted_on"] and data["command"]
+    assert data["format_version"] == 2 and "tune" in data["fitted_on"] and data["command"]
+    assert list(data["selection"]) + [n for n in data["hand_set"] if n in SELECTION_FEATURES] != []
+    assert set(data["selection"]) | set(data["hand_set"]) >= set(SELECTION_FEATURES) - set(HAND_SET)
     assert list(data["rerank"]) == list(PASSAGE_FEATURES)
     assert list(data["confidence"]["weights"]) == list(CONFIDENCE_FEATURES)
     assert set(data["hand_set"]) == set(HAND_SET)
     assert all(item["comment"] and item["ablation"] for item in data["hand_set"].values())
     weights = default_weights()
     assert weights.abstain_below == data["abstain_below"]
-    assert weights.heading == data["hand_set"]["heading"]["value"]
     assert dict(weights.rerank_weights) == data["rerank"]
+    assert [x for x, _ in weights.calibration] == data["calibration"]["raw"]
 
 
 @pytest.mark.parametrize(
@@ -93,8 +96,9 @@ def test_the_shipped_weights_name_every_feature_and_note_every_hand_set_weight()
     [
         (lambda d: d["rerank"].pop("dense"), "missing ['dense']"),
         (lambda d: d["confidence"]["weights"].update(shininess=1.0), "unknown ['shininess']"),
-        (lambda d: d["hand_set"].pop("partner_penalty"), "missing ['partner_penalty']"),
+        (lambda d: d["selection"].pop("field_match"), "missing ['field_match']"),
         (lambda d: d.update(format_version=99), "format version 99"),
+        (lambda d: d["calibration"].update(raw=[0.5, 0.1], calibrated=[0.2, 0.3]), "both increasing"),
     ],
 )
 def test_a_weights_file_that_does_not_match_the_code_is_refused_by_name(tmp_path: Path, change, message) -> None:  # type: ignore[no-untyped-def]

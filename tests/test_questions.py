@@ -111,23 +111,11 @@ def test_name_words_are_the_names_as_typed() -> None:
 @pytest.mark.parametrize(
     ("question", "terms"),
     [
-        ("How many people live in Japan?", {"japan", "popul"}),
-        ("How many inhabitants does Mexico have?", {"mexico", "popul"}),
-        ("How big is Kenya?", {"kenya", "area"}),
-        ("How large is South Africa?", {"south", "africa", "area"}),
-        ("Who is the president of France?", {"presid", "franc", "chief", "state"}),
-        ("Who is the head of state of Norway?", {"norway", "chief", "state"}),
-        ("Who is the king of Saudi Arabia?", {"king", "saudi", "arabia", "chief", "state"}),
-        ("Who's the emir of Qatar?", {"emir", "qatar", "chief", "state"}),
-        # no rewrite: a count of people that is no population, the size of a thing, not a place, and
-        # the president of something that is no place, or a former one
-        ("How many people died in Oslo?", {"person", "die", "oslo"}),
+        ("How many people live in Japan?", {"person", "live", "japan"}),
+        ("Who is the president of France?", {"presid", "franc"}),
         ("How large is the army?", {"larg", "armi"}),
-        ("Who is the president of the company?", {"presid", "compani"}),
-        ("Who was the first president of Kenya?", {"first", "presid", "kenya"}),
-        ("Who was the last king of France?", {"last", "king", "franc"}),
-        ("Who is the king of the castle?", {"king", "castl"}),
     ],
 )
-def test_everyday_wordings_search_for_the_field_name(question: str, terms: set[str]) -> None:
+def test_a_question_is_searched_by_its_own_words_only(question: str, terms: set[str]) -> None:
+    # no wording is rewritten into a field's name: the field match (by the model) reaches the field
     assert set(analyse(question).terms) == terms

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.answering.evidence import mismatch_notes, pick_evidence
-from qa.answering.features import Scored, sentence_features
+from qa.answering.features import Scored, field_path, profile_documents, sentence_features
 from qa.answering.matching import (
     heading_match,
     is_breakdown,
@@ -21,7 +21,7 @@ from qa.answering.model import confidence, rank_sentences
 from qa.answering.pipeline import answer
 from qa.answering.questions import analyse
 from qa.answering.rerank import passage_features, rerank
-from qa.answering.weights import CONFIDENCE_FEATURES, PASSAGE_FEATURES, SELECTION_FEATURES, default_weights
+from qa.answering.weights import CONFIDENCE_FEATURES, PASSAGE_FEATURES, SELECTION_FEATURES, Weights, default_weights
 from qa.records import Answer, Document, Hit, Passage, Sentence
 from qa.text.structure import line_label
 from qa.text.tokens import tokenize
@@ -80,6 +80,21 @@ IDF = {"alpha": 2.0, "copper": 3.0, "gold": 3.0, "wheat": 2.5, "mine": 2.0, "exp
 
 def idf(term: str) -> float:
     return IDF(term) or 1.0
+
+
+def only(
+    selection: dict[str, float] | None = None,
+    rerank: dict[str, float] | None = None,
+    confidence: dict[str, float] | None = None,
+) -> Weights:
+    """Weights that are 0 but for those named: each test sees one mechanism alone."""
+    return Weights(
+        selection_weights={n: (selection or {}).get(n, 0.0) for n in SELECTION_FEATURES},
+        rerank_weights={n: (rerank or {}).get(n, 0.0) for n in PASSAGE_FEATURES},
+        confidence_weights={n: (confidence or {}).get(n, 0.0) for n in CONFIDENCE_FEATURES},
+        confidence_bias=0.0,
+        abstain_below=0.2,
+    )
 
 
 def features_for(question: str, hits: list[Hit]) -> list:  # type: ignore[type-arg]
@@ -182,9 +197,11 @@ def corpus_of_one(doc_fields: list[tuple[str, list[str]]]) -> View:
 
 
 def structured_features(view: View, question: str, hits: list[Hit]) -> list:  # type: ignore[type-arg]
+    """Features with every document of `view` taken as a field profile."""
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in view.sentences}
     q = analyse(question, [])
-    return sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits))
+    everyone = frozenset(range(len(view.documents)))
+    return sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits), profiles=everyone)
 
 
 KENYA = corpus_of_one(
@@ -201,25 +218,34 @@ def test_a_fields_first_line_is_marked_and_a_heading_that_names_the_question_lif
     feats = structured_features(KENYA, "What is the population of Kenya?", hits)
     assert [f.field_first for f in feats] == [True, True, False, False, True]
     assert [f.heading for f in feats][:2] == pytest.approx([0.25, 1.0])
-    fused_only = {name: 1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES}
-    plain = replace(default_weights(), rerank_weights=fused_only, heading_passage=0.0)
+    rows = passage_features(KENYA, hits, feats)
+    assert [r["heading"] for r in rows] == pytest.approx([0.25, 1.0, 0.0])
+    plain = only(rerank={"fused": 1.0})
     assert rerank(KENYA, hits, feats, plain)[0].pid == 0
-    lifted = rerank(KENYA, hits, feats, replace(plain, heading_passage=2.0))
+    lifted = rerank(KENYA, hits, feats, only(rerank={"fused": 1.0, "heading": 2.0}))
     assert lifted[0].pid == 1
-    # the bonus is a logit: exp(2 × (1.0 - 0.25)) times the odds between the two passages
-    before = rerank(KENYA, hits, feats, plain)
-    odds = {h.pid: h.score for h in before}
+    # the heading's weight is a logit: exp(2 × (1.0 - 0.25)) times the odds between the two passages
+    odds = {h.pid: h.score for h in rerank(KENYA, hits, feats, plain)}
     after = {h.pid: h.score for h in lifted}
     assert after[1] / after[0] == pytest.approx(odds[1] / odds[0] * np.exp(2.0 * 0.75))
 
 
-def test_the_first_line_bonus_orders_lines_that_score_the_same() -> None:
+def test_the_first_line_feature_orders_lines_that_score_the_same() -> None:
     hits = [Hit(pid=1, score=0.03)]
     feats = structured_features(KENYA, "What is the population of Kenya?", hits)
-    flat = replace(default_weights(), field_first=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
-    assert {s.score for s in rank_sentences(feats, hits, 1, flat)} == {0.0}
-    ranked = rank_sentences(feats, hits, 1, replace(flat, field_first=1.0))
+    assert {s.score for s in rank_sentences(feats, hits, 1, only())} == {0.0}
+    ranked = rank_sentences(feats, hits, 1, only({"field_first": 1.0}))
     assert ranked[0].sid == 1 and ranked[0].score == 1.0 and ranked[1].score == 0.0
+
+
+def test_the_sentence_score_is_the_weighted_sum_of_its_named_features() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(KENYA, "What is the population of Kenya?", hits)
+    weights = default_weights()
+    for item in rank_sentences(feats, hits, 2, weights):
+        values = item.selection_features()
+        assert list(values) == list(SELECTION_FEATURES)
+        assert item.score == pytest.approx(sum(weights.selection_weights[n] * values[n] for n in SELECTION_FEATURES))
 
 
 LIFE = corpus_of_one(
@@ -243,8 +269,8 @@ def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> Non
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
     feats = structured_features(LIFE, "What is the male life expectancy?", hits)
     assert [f.label for f in feats] == [0.0, 1.0, 0.0, 0.0]
-    assert rank_sentences(feats, hits, 2, default_weights())[0].sid == 1
-    assert rank_sentences(feats, hits, 2, replace(default_weights(), label_match=0.0))[0].sid == 0
+    assert rank_sentences(feats, hits, 2, only({"label": 2.5, "field_first": 2.0}))[0].sid == 1
+    assert rank_sentences(feats, hits, 2, only({"field_first": 2.0}))[0].sid == 0
     # a label's words that repeat its field's heading ("Exports" in "Exports 2024") count for nothing
     exports = structured_features(LIFE, "What is the value of the exports?", hits)
     assert [f.label for f in exports] == [0.0, 0.0, 0.0, 0.0]
@@ -258,9 +284,9 @@ def test_a_first_quote_whose_label_is_asked_gains_confidence() -> None:
     feats = structured_features(LIFE, "What is the male life expectancy?", hits)
     male, total = feats[1], feats[0]
     assert (male.label, total.label) == (1.0, 0.0)
-    off = replace(default_weights(), label_confidence=0.0)
-    assert confidence([male, total], default_weights()) > confidence([male, total], off)
-    assert confidence([total, male], default_weights()) == confidence([total, male], off)
+    with_label = only(confidence={"label": 1.0})
+    assert confidence([male, total], with_label) > confidence([male, total], only())
+    assert confidence([total, male], with_label) == confidence([total, male], only())
 
 
 def test_a_percent_sign_answers_a_question_about_a_percentage() -> None:
@@ -271,20 +297,6 @@ def test_a_percent_sign_answers_a_question_about_a_percentage() -> None:
     assert [f.field_mismatch for f in feats] == [False, True]
 
 
-def test_the_confidence_reads_none_of_the_hand_set_bonuses() -> None:
-    # they pick the line within a profile; the confidence was fitted where there are no headings
-    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
-    feats = structured_features(KENYA, "What is the population of Kenya?", hits)
-    ranked = rank_sentences(feats, hits, 2, default_weights())
-    assert ranked[0].field_first and ranked[0].heading == 1.0 and ranked[0].bonus > 0
-    none = replace(default_weights(), field_first=0.0, heading=0.0, list_field=0.0)
-    by_sid = {s.sid: s for s in rank_sentences(feats, hits, 2, none)}
-    assert all(by_sid[s.sid].bonus == 0.0 for s in ranked)
-    same_order = [by_sid[s.sid] for s in ranked]
-    assert confidence(ranked, default_weights()) == pytest.approx(confidence(same_order, none), abs=1e-4)
-    assert ranked[0].score > same_order[0].score
-
-
 def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch() -> None:
     hits = [Hit(pid=2, score=0.03), Hit(pid=1, score=0.02)]
     tanzania = {f.sid: f for f in structured_features(KENYA, "What is the capital of Tanzania?", hits)}
@@ -293,10 +305,10 @@ def test_a_quote_that_shares_only_the_name_with_the_question_is_a_field_mismatch
     kenya = {f.sid: f for f in structured_features(KENYA, "What is the population of Kenya?", hits)}
     assert not kenya[2].field_mismatch  # "male: …" under the heading Population
     # the penalty lowers the confidence of a mismatched first quote, and of no other
-    off = replace(default_weights(), field_mismatch_penalty=0.0)
+    checked = only(confidence={"field_mismatch": -2.5})
     mismatched, matched = [tanzania[4], tanzania[2]], [kenya[2], kenya[4]]
-    assert confidence(mismatched, default_weights()) < confidence(mismatched, off)
-    assert confidence(matched, default_weights()) == confidence(matched, off)
+    assert confidence(mismatched, checked) < confidence(mismatched, only())
+    assert confidence(matched, checked) == confidence(matched, only())
 
 
 def profiles(docs: list[tuple[str, list[tuple[str, list[str]]]]]) -> View:
@@ -307,8 +319,7 @@ def profiles(docs: list[tuple[str, list[tuple[str, list[str]]]]]) -> View:
         s.model_copy(update={"section": ("Economy", h)}) for s, h in zip(flat.sentences, headings, strict=True)
     ]
     documents = [
-        d.model_copy(update={"title": f"{title} — profile", "structured": True})
-        for d, (title, _) in zip(flat.documents, docs, strict=True)
+        d.model_copy(update={"title": f"{title} — profile"}) for d, (title, _) in zip(flat.documents, docs, strict=True)
     ]
     return View(documents, flat.passages, sentences)
 
@@ -328,22 +339,20 @@ TRADE = profiles(
 TRADE_HITS = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02), Hit(pid=2, score=0.01)]
 
 
-def test_a_profile_that_only_mentions_the_asked_place_is_off_subject() -> None:
+def test_a_document_whose_title_names_the_asked_place_is_about_it() -> None:
     feats = structured_features(TRADE, "What are the main exports of Chile?", TRADE_HITS)
-    assert [f.off_subject for f in feats] == [True, False, False]
+    assert [f.about for f in feats] == [0.0, 1.0, 1.0]
     assert [f.names_found for f in feats] == [1.0, 1.0, 1.0]  # Brazil's line names Chile too
-    # no profile titled after the place (or no place asked): nothing is off subject
-    assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports of Peru?", TRADE_HITS))
-    assert not any(f.off_subject for f in structured_features(TRADE, "What are the main exports?", TRADE_HITS))
-    # the penalty moves Brazil's passage below Chile's, and its sentence below theirs, by its size
-    fused_only = {name: 1.0 if name == "fused" else 0.0 for name in PASSAGE_FEATURES}
-    plain = replace(default_weights(), rerank_weights=fused_only, heading_passage=0.0, off_subject_penalty=0.0)
-    assert rerank(TRADE, TRADE_HITS, feats, plain)[0].pid == 0
-    penalised = rerank(TRADE, TRADE_HITS, feats, replace(plain, off_subject_penalty=2.0))
-    assert penalised[0].pid == 1
-    flat = replace(plain, field_first=0.0, list_field=0.0, **{name: 0.0 for name in SELECTION_FEATURES})
-    ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, off_subject_penalty=2.0))}
-    assert ranked == {0: -2.0, 1: 0.0, 2: 0.0}
+    # no title names the place: about none; no place asked: about every one
+    assert [f.about for f in structured_features(TRADE, "What are the main exports of Peru?", TRADE_HITS)] == [0.0] * 3
+    assert [f.about for f in structured_features(TRADE, "What are the main exports?", TRADE_HITS)] == [1.0] * 3
+    # the feature moves Chile's passage above Brazil's, and Chile's sentences above Brazil's, by its weight
+    assert rerank(TRADE, TRADE_HITS, feats, only(rerank={"fused": 1.0}))[0].pid == 0
+    assert rerank(TRADE, TRADE_HITS, feats, only(rerank={"fused": 1.0, "about": 2.0}))[0].pid == 1
+    scores = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, only({"about": 2.0}))}
+    assert scores == {0: 0.0, 1: 2.0, 2: 2.0}
+    # prose is scored by the same feature: titles name what a briefing is about there too
+    assert [f.about for f in features_for("What does Alpha export?", [Hit(pid=0, score=0.1)])] == [0.0, 0.0]
 
 
 def test_a_place_named_only_in_another_profiles_breakdown_is_a_partner_not_the_subject() -> None:
@@ -351,8 +360,8 @@ def test_a_place_named_only_in_another_profiles_breakdown_is_a_partner_not_the_s
     feats = structured_features(TRADE, "What does Argentina export?", TRADE_HITS)
     assert [f.partner_only for f in feats] == [("Argentina",), (), ()]
     first = [feats[0], feats[1]]
-    off = replace(default_weights(), partner_penalty=0.0)
-    assert confidence(first, default_weights()) < confidence(first, off)
+    checked = only(confidence={"partner_only": -2.5})
+    assert confidence(first, checked) < confidence(first, only())
     assert any("Argentina only as a partner" in note for note in mismatch_notes(feats[0]))
     # the asked place's own profile holds the breakdown (Brazil), or the line is no breakdown: no penalty
     assert not any(f.partner_only for f in structured_features(TRADE, "Who buys Brazil's exports?", TRADE_HITS))
@@ -370,25 +379,10 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     assert [f.list_field for f in exports] == [False, False, True]
     single = structured_features(TRADE, "What is the value of Chile's exports?", TRADE_HITS)
     assert not any(f.list_field for f in single)
-    flat = replace(
-        default_weights(), field_first=0.0, off_subject_penalty=0.0, **{name: 0.0 for name in SELECTION_FEATURES}
-    )
-    ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, replace(flat, list_field=1.5))}
+    ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, only({"list_field": 1.5}))}
     assert ranked == {0: 0.0, 1: 0.0, 2: 1.5}
-    # the bonus picks the line; the confidence that the profile answers at all leaves it out
-    with_bonus = rank_sentences(feats, TRADE_HITS, 3, default_weights())
-    without = rank_sentences(feats, TRADE_HITS, 3, replace(default_weights(), list_field=0.0))
-    first = with_bonus[0]
-    assert first.sid == 2 and default_weights().list_field > 0
-    w = default_weights()
-    assert first.bonus == pytest.approx(w.list_field + w.field_first * first.field_first + w.heading * first.heading)
-    by_sid = {s.sid: s for s in without}
-    reordered = [by_sid[s.sid] for s in with_bonus]
-    assert confidence(with_bonus, default_weights()) == pytest.approx(
-        confidence(reordered, default_weights()), abs=1e-4
-    )
-    # prose has neither rule
-    assert not any(f.list_field or f.off_subject for f in features_for("What are the exports of Alpha?", TRADE_HITS))
+    # prose has no fields
+    assert not any(f.list_field or f.profile for f in features_for("What are the exports of Alpha?", TRADE_HITS))
 
 
 def test_is_list_counts_items_outside_parentheses() -> None:
@@ -474,10 +468,9 @@ def test_a_name_typed_without_its_accents_is_found_in_the_sentence() -> None:
 @pytest.mark.parametrize("check", ["negation_mismatch", "number_mismatch"])
 def test_a_mismatch_lowers_the_confidence_by_its_coefficient_only_when_it_fires(check: str) -> None:
     # every other coefficient 0: the logit is the check's coefficient when it fires, else 0
-    only = {name: -2.0 if name == check else 0.0 for name in CONFIDENCE_FEATURES}
-    with_check = replace(default_weights(), confidence_weights=only, confidence_bias=0.0)
-    without = replace(with_check, confidence_weights=dict.fromkeys(CONFIDENCE_FEATURES, 0.0))
-    fired = check_features("How many Huguenots could not live in Amsterdam in 1705?")
+    with_check = only(confidence={check: -2.0})
+    without = only()
+    fired = check_features("Which Huguenots could not live in Amsterdam in 1705?")
     assert getattr(fired[3], check)
     mismatched = [fired[3], fired[2]]
     assert confidence(mismatched, without) == 0.5
@@ -548,10 +541,7 @@ def test_the_word_match_feature_reaches_the_sentence_score() -> None:
         VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: (0.9,), 0: (0.4,)}
     )
     assert [f.word_match for f in found] == pytest.approx([0.4, 0.9])
-    only = replace(
-        default_weights(), **{name: float(name == "word_match") for name in SELECTION_FEATURES}, field_first=0.0
-    )
-    assert [s.sid for s in rank_sentences(found, hits, 1, only)] == [1, 0]
+    assert [s.sid for s in rank_sentences(found, hits, 1, only({"word_match": 1.0}))] == [1, 0]
     assert [f.word_match for f in sentence_features(VIEW, analyse("What?"), hits, zero, vectors, idf, 1)] == [0.0, 0.0]
 
 
@@ -572,17 +562,14 @@ def test_a_passage_word_match_takes_each_words_best_over_all_its_sentences() -> 
     assert sorted(f.word_match for f in feats) == pytest.approx([0.0, 0.55, 0.55, 0.7])
     rows = passage_features(VIEW, hits, feats)
     assert [r["word_match"] for r in rows] == pytest.approx([0.7, 0.95])  # (1.0 + 0.9) / 2 for passage 0
-    only = {name: 1.0 if name == "word_match" else 0.0 for name in PASSAGE_FEATURES}
-    assert [
-        h.pid for h in rerank(VIEW, hits, feats, replace(default_weights(), rerank_weights=only, heading_passage=0.0))
-    ] == [0, 2]
+    assert [h.pid for h in rerank(VIEW, hits, feats, only(rerank={"word_match": 1.0}))] == [0, 2]
 
 
 def test_without_the_word_match_neither_the_sentences_nor_the_reranker_read_it() -> None:
     weights = default_weights()
     assert weights.reads_words
     off = weights.without_word_match()
-    assert not off.reads_words and off.word_match == 0.0
+    assert not off.reads_words and off.selection_weights["word_match"] == 0.0
     assert off.rerank_weights["word_match"] == 0.0
     assert {n: c for n, c in off.rerank_weights.items() if n != "word_match"} == {
         n: c for n, c in weights.rerank_weights.items() if n != "word_match"
@@ -601,14 +588,11 @@ def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() 
     question = analyse("Did rents rise before the war?")
     found = {f.sid: f for f in sentence_features(OPPOSED, question, hits, zero, vectors, idf, 2)}
     assert found[0].opposite == ("before", "after") and found[1].opposite is None
-    only = {name: -2.0 if name == "opposite_mismatch" else 0.0 for name in CONFIDENCE_FEATURES}
-    checked = replace(default_weights(), confidence_weights=only, confidence_bias=0.0)
+    checked = only(confidence={"opposite_mismatch": -2.0})
     assert confidence([found[0], found[1]], checked) == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
     assert confidence([found[1], found[0]], checked) == 0.5
     assert mismatch_notes(found[0]) == ["the question says “before”; the quote says “after”"]
-    pinned = replace(
-        default_weights(), **{name: float(name == "overlap") for name in SELECTION_FEATURES}, field_first=0.0
-    )
+    pinned = only({"overlap": 1.0})
     answered = answer(OPPOSED, question, hits[:1], zero, vectors, idf, abstain_below=0.0, weights=pinned)
     assert answered.citations[0].quote == "Rents rose after the war."
     assert "_Check: the question says “before”; the quote says “after”._" in answered.text
@@ -648,3 +632,25 @@ def test_a_headings_parenthesis_is_a_qualifier_not_a_word_to_ask() -> None:
     assert heading_match(terms, "Real GDP per capita") < 0.5
     # a heading that is all parenthesis keeps its words
     assert heading_match(analyse("What are the ages?").terms, "(ages)") == 1.0
+
+
+def test_a_profile_is_told_by_its_content_not_its_format() -> None:
+    lines = corpus([[["**total:** 1,234 (2024 est.)", "**male:** 600"], ["A note in prose."]], [["Prose only."]]])
+    # a document counts as a profile when at least 30% of its sentences are labelled field lines, whatever
+    # its format says: the second one is flagged `structured` (as a Markdown file is) and still is none
+    documents = [lines.documents[0], lines.documents[1].model_copy(update={"structured": True})]
+    assert profile_documents(View(documents, lines.passages, lines.sentences)) == frozenset({0})
+
+
+def test_the_field_match_reaches_the_features_and_the_score() -> None:
+    view = corpus_of_one([("Population", ["**total:** 55,751,717 (2025 est.)"]), ("Location", ["Eastern Africa"])])
+    assert [field_path(view, s) for s in view.sentences] == ["Population: total", "Location"]
+    hits = [Hit(pid=0, score=0.02), Hit(pid=1, score=0.03)]
+    zero = np.zeros(4, dtype=np.float32)
+    vectors = {s.sid: zero for s in view.sentences}
+    found = sentence_features(
+        view, analyse("How many people live in Kenya?"), hits, zero, vectors, idf, 2, field_matches={0: 0.6, 1: 0.1}
+    )
+    assert [f.field_match for f in found] == [0.6, 0.1]
+    assert rank_sentences(found, hits, 2, only({"field_match": 1.0}))[0].sid == 0
+    assert max(r["field_match"] for r in passage_features(view, hits, found)) == 0.6

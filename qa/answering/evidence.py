@@ -87,6 +87,8 @@ def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
     if item.opposite:
         asked, stated = item.opposite
         notes.append(f"the question says “{asked}”; {quote} says “{stated}”")
+    if item.kind_missing:
+        notes.append(f"the question asks for a {item.kind_missing}; {quote} holds none")
     if item.partner_only:
         notes.append(
             f"{quote} names {', '.join(item.partner_only)} only as a partner, in a briefing on another subject"

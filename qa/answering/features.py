@@ -9,6 +9,7 @@ with named signals (cosine, overlaps, names, headings, labels, checks). It does 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,7 @@ from qa.answering.matching import (
 )
 from qa.answering.opposites import stated_opposite
 from qa.answering.phrases import answer_phrase
+from qa.answering.phrases import candidates as phrase_candidates
 from qa.answering.questions import Question, numbers_in
 from qa.records import Document, Hit, Passage, Sentence
 from qa.text.structure import line_label
@@ -61,16 +63,18 @@ class Scored:
     paragraph_overlap: float = 0.0
     missing_term: float = 0.0  # the rarest question word absent from the paragraph, as a share of the rarest possible
     context_overlap: float = 0.0  # as `overlap`, with the sentence before it when it refers back ("It", "They", …)
-    field_mismatch: bool = False  # in a document with headings: nothing asked but the names is in it or its heading
-    field_first: bool = False  # the first sentence under its heading, in a document with headings
-    off_subject: bool = False  # with headings: another candidate's title names the asked place, this one's does not
-    list_field: bool = False  # with headings: a list of 3+ short items, and a list question ("What are…?")
-    label: float = 0.0  # with headings: the share of the words of the line's own label ("**male:**") asked for
-    # with headings: the question's names that the line holds only as entries of a breakdown by shares, in a
+    profile: bool = False  # the sentence is a line of a field profile (`profile_documents`) under a heading
+    field_mismatch: bool = False  # in a profile: nothing asked but the names is in the line or its heading
+    field_first: bool = False  # in a profile: the first line under its heading (a field's value, before its notes)
+    list_field: bool = False  # in a profile: a list of 3+ short items, and a list question ("What are…?")
+    label: float = 0.0  # in a profile: the share of the words of the line's own label ("**male:**") asked for
+    # in a profile: the question's names that the line holds only as entries of a breakdown by shares, in a
     # document whose title names none of them ("Austria 3%" in North Korea's export partners)
     partner_only: tuple[str, ...] = ()
-    bonus: float = 0.0  # what the hand-set heading, first-line, list and label weights add to `score`: they pick the
-    # line within a document with headings; the confidence, fitted where there are none, leaves them out
+    about: float = 1.0  # the share of the question's names its document's title holds (1 when it names none)
+    field_match: float = 0.0  # the question's cosine to the line's field path ("Population: total"), by the model
+    # the question asks when or how many, and the sentence holds no date or quantity: "kind_missing" names which
+    kind_missing: str = ""
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
     missing_numbers: tuple[str, ...] = ()  # the question's numbers in neither the sentence, its headings nor title
     word_match: float = 0.0  # how near each question word comes to one of the sentence's, on average (`word_match`)
@@ -96,6 +100,11 @@ class Scored:
             "passage_lexical": self.passage_lexical,
             "context_overlap": self.context_overlap,
             "word_match": self.word_match,
+            "field_first": float(self.field_first),
+            "list_field": float(self.list_field),
+            "label": self.label,
+            "about": self.about,
+            "field_match": self.field_match,
         }
 
 
@@ -112,7 +121,34 @@ def candidate_sentences(view: CorpusView, hits: Sequence[Hit], top: int) -> list
     return out
 
 
+def field_path(view: CorpusView, sentence: Sentence) -> str:
+    """What a line is an answer to, in a document with headings: its heading, and its own label if it has
+    one ("Population: total", "Executive branch: chief of state"); "" for a sentence under no heading."""
+    if not sentence.section:
+        return ""
+    label = line_label(sentence_text(view, sentence))
+    return f"{sentence.section[-1]}: {label}" if label else sentence.section[-1]
+
+
+# A field profile holds mostly `**label:** value` lines (the Factbook's: 57–69% of their sentences);
+# prose briefings hold none. Decided from the content, whatever the file's format.
+PROFILE_LINE_SHARE = 0.3
+
+
+def profile_documents(view: CorpusView) -> frozenset[int]:
+    """The documents at least `PROFILE_LINE_SHARE` of whose sentences are labelled field lines."""
+    lines: dict[int, int] = {}
+    labelled: dict[int, int] = {}
+    for sentence in view.sentences:
+        lines[sentence.doc] = lines.get(sentence.doc, 0) + 1
+        if line_label(sentence_text(view, sentence)):
+            labelled[sentence.doc] = labelled.get(sentence.doc, 0) + 1
+    return frozenset(d for d, n in lines.items() if labelled.get(d, 0) >= PROFILE_LINE_SHARE * n)
+
+
 _PERCENT = frozenset(tokenize("percent percentage"))  # "%" in a line says it
+# the kinds of question whose answer must be a phrase of that kind in the quote, and what to call it
+_KIND_NOUNS = {"when": "date", "how_many": "quantity"}
 
 
 def sentence_features(
@@ -124,11 +160,15 @@ def sentence_features(
     idf: Callable[[str], float],
     depth: int,
     word_matches: Mapping[int, Sequence[float]] | None = None,
+    field_matches: Mapping[int, float] | None = None,
+    profiles: AbstractSet[int] = frozenset(),
 ) -> list[Scored]:
     """The features of every sentence of the top `depth` passages, in passage order, unscored
     (`passage_score` is set by `rank_sentences`, once the passages are re-ranked). `word_matches`:
-    each sentence's `word_bests` (its `word_match` is 0 where missing)."""
+    each sentence's `word_bests` (its `word_match` is 0 where missing); `field_matches`: each sentence's
+    cosine to its field path (0 where missing); `profiles`: the documents that are field profiles."""
     word_matches = word_matches or {}
+    field_matches = field_matches or {}
     if not hits:
         return []
     best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
@@ -166,10 +206,9 @@ def sentence_features(
         return context[key]
 
     candidates = candidate_sentences(view, hits, depth)
-    subjects = {  # documents with headings whose title names a place the question asks about
-        doc
+    about = {  # the share of the question's names each candidate document's title holds
+        doc: sum(1 for name in names if name_present(name, title_tokens(doc))) / len(names) if names else 1.0
         for doc in {view.sentences[sid].doc for sid, _ in candidates}
-        if view.documents[doc].structured and any(name_present(name, title_tokens(doc)) for name in names)
     }
     for sid, hit in candidates:
         sentence = view.sentences[sid]
@@ -182,7 +221,7 @@ def sentence_features(
             and refers_back(text)
             else set()
         )
-        structured = view.documents[sentence.doc].structured and bool(sentence.section)
+        profile = sentence.doc in profiles and bool(sentence.section)
         field = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
         numbers = (
             numbers_in(" ".join((text, *sentence.section, view.documents[sentence.doc].title)))
@@ -192,6 +231,7 @@ def sentence_features(
         tokens = own_tokens(sid) | title_tokens(sentence.doc) | section_tokens(tuple(sentence.section))
         around = tokens | context_tokens(sentence)
         names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
+        phrase = answer_phrase(question.kind, text, question.terms)
         out.append(
             Scored(
                 sid=sid,
@@ -199,7 +239,7 @@ def sentence_features(
                 cosine=float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense,
                 overlap=term_overlap(terms, tokens, idf),
                 passage_score=0.0,
-                phrase=answer_phrase(question.kind, text, question.terms),
+                phrase=phrase,
                 hit=hit,
                 names_found=names_found,
                 heading=heading_match(terms, sentence.section[-1] if sentence.section else ""),
@@ -207,17 +247,22 @@ def sentence_features(
                 paragraph_overlap=term_overlap(terms, around, idf),
                 missing_term=missing_term(terms, around, idf),
                 context_overlap=term_overlap(terms, tokens | carried, idf),
-                field_mismatch=structured
+                profile=profile,
+                field_mismatch=profile
                 and bool(asked)
                 and not any(t in own_tokens(sid) or t in field or (t in _PERCENT and "%" in text) for t in asked),
-                field_first=structured
+                field_first=profile
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
-                off_subject=structured and bool(subjects) and sentence.doc not in subjects,
-                list_field=structured and question.kind == "list" and is_list(text),
-                label=label_match(asked, line_label(text), field) if structured else 0.0,
+                list_field=profile and question.kind == "list" and is_list(text),
+                label=label_match(asked, line_label(text), field) if profile else 0.0,
                 partner_only=named_in(question.written_names, own_tokens(sid))
-                if structured and sentence.doc not in subjects and is_breakdown(text)
+                if profile and about[sentence.doc] == 0.0 and is_breakdown(text)
                 else (),
+                about=about[sentence.doc],
+                field_match=field_matches.get(sid, 0.0),
+                kind_missing=_KIND_NOUNS[question.kind]
+                if question.kind in _KIND_NOUNS and phrase is None and not phrase_candidates(question.kind, text)
+                else "",
                 negation_mismatch=question.negated and not negates(text),
                 missing_numbers=tuple(n for n in question.numbers if n not in numbers),
                 word_match=mean_best([word_matches.get(sid, ())]),

@@ -1,9 +1,9 @@
 """The sentence score and the confidence model: weigh the named features with the fitted weights.
 
 Pure. `rank_sentences` scores the candidate sentences of the re-ranked passages (a linear score
-over `SELECTION_FEATURES` plus the hand-set bonuses); `confidence` is a logistic model over the
-best sentence's `CONFIDENCE_FEATURES`, less the hand-set penalties. It does not pick quotes or
-write text: see `evidence` and `compose`.
+over `SELECTION_FEATURES`); `confidence` is a logistic model over the best sentence's
+`CONFIDENCE_FEATURES`, calibrated on the tune splits. It does not pick quotes or write text: see
+`evidence` and `compose`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from qa.answering.features import Scored
-from qa.answering.weights import CONFIDENCE_FEATURES, SELECTION_FEATURES, Weights
+from qa.answering.weights import CONFIDENCE_FEATURES, SELECTION_FEATURES, ConfidenceModel, Weights
 from qa.records import Hit
 
 
@@ -23,7 +25,7 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
     if not chosen:
         return []
     best = hits[0].score or 1.0
-    selection = weights.selection()
+    selection = weights.selection_weights
     scored = []
     for item in features:
         hit = chosen.get(item.hit.pid)
@@ -31,14 +33,7 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
             continue
         item = replace(item, hit=hit, passage_score=hit.score / best)
         values = item.selection_features()
-        score = sum(selection[name] * values[name] for name in SELECTION_FEATURES)
-        added = (
-            weights.field_first * item.field_first
-            + weights.list_field * item.list_field
-            + weights.label_match * item.label
-        )
-        score += added - weights.off_subject_penalty * item.off_subject
-        scored.append(replace(item, score=score, bonus=added + weights.heading * item.heading))
+        scored.append(replace(item, score=sum(selection[name] * values[name] for name in SELECTION_FEATURES)))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 
@@ -46,8 +41,8 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
 def confidence_features(scored: Sequence[Scored]) -> dict[str, float]:
     """The `CONFIDENCE_FEATURES` of the best sentence, by name (its passage's score is the re-ranker's share)."""
     best = scored[0]
-    score = best.score - best.bonus
-    margin = score - (scored[1].score - scored[1].bonus) if len(scored) > 1 else score
+    score = best.score
+    margin = score - scored[1].score if len(scored) > 1 else score
     return {
         "score": score,
         "margin": margin,
@@ -62,19 +57,49 @@ def confidence_features(scored: Sequence[Scored]) -> dict[str, float]:
         "negation_mismatch": float(best.negation_mismatch),
         "number_mismatch": float(best.number_mismatch),
         "opposite_mismatch": float(best.opposite is not None),
+        "field_mismatch": float(best.field_mismatch),
+        "partner_only": float(bool(best.partner_only)),
+        "label": best.label,
+        "field_match": best.field_match,
+        "about": best.about,
+        "kind_missing": float(bool(best.kind_missing)),
+        "profile": float(best.profile),  # a line of a field profile: its own baseline
+        "profile_about": float(best.profile) * best.about,  # … whose title names what is asked
     }
 
 
-def confidence(scored: Sequence[Scored], weights: Weights) -> float:
-    """A logistic model of "the first quote answers the question", in 0..1."""
+def confidence_model(scored: Sequence[Scored], weights: Weights) -> ConfidenceModel:
+    """The confidence model for the first quote's kind of document: a field profile's line, or prose."""
+    if scored[0].profile and weights.profile_confidence is not None:
+        return weights.profile_confidence
+    return ConfidenceModel(weights.confidence_weights, weights.confidence_bias, weights.calibration)
+
+
+def raw_confidence(scored: Sequence[Scored], weights: Weights) -> float:
+    """The logistic model of "the first quote answers the question", before calibration."""
+    model = confidence_model(scored, weights)
     features = confidence_features(scored)
-    z = weights.confidence_bias + sum(weights.confidence_weights[name] * features[name] for name in CONFIDENCE_FEATURES)
-    z -= weights.missing_name_penalty * (1.0 - scored[0].names_found)
-    z -= weights.field_mismatch_penalty * scored[0].field_mismatch
-    z -= weights.partner_penalty * bool(scored[0].partner_only)
-    z += weights.label_confidence * scored[0].label
+    z = model.bias + sum(model.weights[name] * features[name] for name in CONFIDENCE_FEATURES)
     z = max(-30.0, min(30.0, z))
-    return round(1.0 / (1.0 + math.exp(-z)), 4)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
+    """The share of answers at this raw confidence that were right on the tune splits (linear between knots)."""
+    if not knots:
+        return raw
+    xs = [x for x, _ in knots]
+    ys = [y for _, y in knots]
+    return float(np.interp(raw, xs, ys))
+
+
+def confidence(scored: Sequence[Scored], weights: Weights) -> float:
+    """How likely the first quote answers the question, in 0..1: calibrated, so that answers shown at
+    0.8 were right about 80% of the time on the tune splits. A quote with no date cannot say when, nor one
+    with no quantity how many: its confidence is 0, so it is refused at any threshold."""
+    if scored[0].kind_missing:
+        return 0.0
+    return round(calibrate(raw_confidence(scored, weights), confidence_model(scored, weights).calibration), 4)
 
 
 def sentence_confidence(scored: Sequence[Scored], index: int, weights: Weights) -> float:

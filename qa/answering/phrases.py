@@ -47,71 +47,24 @@ _CAPS_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]{2,})"
 _NAME = re.compile(
     r"\b" + _CAPS_WORD + r"(?:\s+(?:(?:de|da|del|la|van|von|der|bin|al|of|the|and|y)\s+)*" + _CAPS_WORD + r")*"
 )
-_TITLES = frozenset(
-    [
-        "foreign",
-        "prime",
-        "deputy",
-        "vice",
-        "minister",
-        "president",
-        "secretary",
-        "general",
-        "chancellor",
-        "ambassador",
-        "chairman",
-        "chair",
-        "director",
-        "king",
-        "queen",
-        "prince",
-        "senator",
-        "governor",
-        "mayor",
-        "premier",
-        "envoy",
-        "spokesman",
-        "spokesperson",
-    ]
-)
-_LEADING_FILLER = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-        "and",
-        "but",
-        "however",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "there",
-        "then",
-        "when",
-        "while",
-        "although",
-        "since",
-        "after",
-        "before",
-        "during",
-        "by",
-        "from",
-        "with",
-        "as",
-        "if",
-    ]
-)
+_TITLES = frozenset((
+    "foreign", "prime", "deputy", "vice", "minister", "president", "secretary", "general", "chancellor",
+    "ambassador", "chairman", "chair", "director", "king", "queen", "prince", "senator", "governor",
+    "mayor", "premier", "envoy", "spokesman", "spokesperson",
+))  # fmt: skip
+# words that open a name but are no part of it: "President Emmanuel MACRON", "Acting President Sr. Gen. …"
+_HONORIFICS = _TITLES | frozenset(("acting", "interim", "transitional", "crown", "emperor", "empress", "emir", "amir",
+    "sultan", "sheikh", "sr.", "gen.", "lt.", "col.", "dr.", "mr.", "mrs.", "ms.", "his", "her", "majesty"))  # fmt: skip
+_NOT_A_PERSON = re.compile(
+    r"^(?:" + _MONTH + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$", re.IGNORECASE
+)  # a month or a weekday is no one's name
+_BARE_YEAR = re.compile(r"^(?:1[0-9]|20)\d\d$")  # a year is a date, not a quantity
+_CLOSING_QUALIFIER = re.compile(r"\s*\([^()]*\)\W*$")  # "(2024 est.)", "(since 14 May 2017)"
+_LEADING_FILLER = frozenset((
+    "the", "a", "an", "in", "on", "at", "of", "for", "and", "but", "however", "this", "that", "these",
+    "those", "it", "its", "he", "she", "they", "there", "then", "when", "while", "although", "since",
+    "after", "before", "during", "by", "from", "with", "as", "if",
+))  # fmt: skip
 
 
 def _matches(pattern: re.Pattern[str], sentence: str) -> Iterable[tuple[int, int]]:
@@ -124,14 +77,15 @@ def _matches(pattern: re.Pattern[str], sentence: str) -> Iterable[tuple[int, int
 
 
 def _names(sentence: str) -> Iterable[tuple[int, int]]:
+    """Capitalised runs, without leading filler or titles ("President Emmanuel MACRON" → "Emmanuel MACRON")."""
     for start, end in _matches(_NAME, sentence):
         words = sentence[start:end].split()
-        while words and words[0].lower() in _LEADING_FILLER:
+        while words and (words[0].lower() in _LEADING_FILLER or words[0].lower() in _HONORIFICS):
             start += len(words[0])
             while start < end and sentence[start].isspace():
                 start += 1
             words = words[1:]
-        if words:
+        if words and not all(_NOT_A_PERSON.match(w) for w in words):
             yield start, end
 
 
@@ -139,15 +93,23 @@ def candidates(kind: str, sentence: str) -> list[tuple[int, int]]:
     if kind == "when":
         return list(_matches(_DATE, sentence))
     if kind == "how_many":
-        return [span for span in _matches(_NUMBER, sentence) if any(c.isalnum() for c in sentence[span[0] : span[1]])]
+        return [
+            span
+            for span in _matches(_NUMBER, sentence)
+            if any(c.isalnum() for c in sentence[span[0] : span[1]])
+            and not _BARE_YEAR.match(sentence[span[0] : span[1]])
+        ]
     if kind in ("who", "where"):
         return list(_names(sentence))
     return []
 
 
 def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tuple[int, int] | None:
-    """Offsets (within `sentence`) of the best short answer of the question's type, or None."""
-    spans = candidates(kind, sentence)
+    """Offsets (within `sentence`) of the best short answer of the question's type, or None. In a field line
+    (`**label:** value`) only the value is a candidate: markup and labels are never a short answer."""
+    field = FIELD_LINE.match(sentence)
+    value_start = field.end() if field else 0
+    spans = [span for span in candidates(kind, sentence) if span[0] >= value_start]
     if not spans:
         return field_value(sentence) if kind in ("what", "other", "who", "where") else None
     asked = set(question_terms)
@@ -179,11 +141,16 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
 
 
 def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:
-    """For a `**key:** value` line with a short value, the value's offsets; else None."""
+    """For a `**key:** value` line with a short value, the value's offsets, less a closing qualifier such as
+    "(2024 est.)"; else None."""
     match = FIELD_LINE.match(sentence)
     if match is None:
         return None
     value = sentence[match.end() :].rstrip()
+    qualifier = _CLOSING_QUALIFIER.search(value)
+    if qualifier is not None and qualifier.start() > 0:
+        value = value[: qualifier.start()]
+    value = value.rstrip(" -:;,")
     if not value or len(value.split()) > max_words:
         return None
     return match.end(), match.end() + len(value)

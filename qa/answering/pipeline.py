@@ -10,6 +10,7 @@ a prior (`model`), then either abstains with the nearest passages or picks the e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
@@ -33,9 +34,13 @@ def rank_passages(
     depth: int,
     weights: Weights,
     word_matches: Mapping[int, Sequence[float]] | None = None,
+    field_matches: Mapping[int, float] | None = None,
+    profiles: AbstractSet[int] = frozenset(),
 ) -> tuple[list[Scored], list[Hit]]:
     """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
-    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches)
+    features = sentence_features(
+        view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches, field_matches, profiles
+    )
     return features, rerank(view, hits[:depth], features, weights)
 
 
@@ -55,6 +60,8 @@ def answer(
     weights: Weights | None = None,
     notes: Sequence[str] = (),
     word_matches: Mapping[int, Sequence[float]] | None = None,
+    field_matches: Mapping[int, float] | None = None,
+    profiles: AbstractSet[int] = frozenset(),
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
     `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold)."""
@@ -63,7 +70,7 @@ def answer(
         abstain_below = weights.abstain_below
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
     features, ranked = rank_passages(
-        view, question, hits, query_vector, sentence_vectors, idf, depth, weights, word_matches
+        view, question, hits, query_vector, sentence_vectors, idf, depth, weights, word_matches, field_matches, profiles
     )
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:

@@ -35,25 +35,6 @@ _PRONOUN = re.compile(
     re.I,
 )
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
-# Everyday wordings of what a country profile files under a field name ("How many people live in
-# Japan?" asks for its population): the wording's words give way to the field's among the search terms
-_FIELD_WORDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
-    (
-        re.compile(r"\bhow many (people|persons|inhabitants|residents)( (live|lived|reside|resided|are there|were there)\b| (does|do|did) .+ (have|contain)\b)|\bhow many inhabitants\b", re.I),
-        "population",
-        frozenset(tokenize("people persons inhabitants residents live lived reside resided")),
-    ),
-    (
-        re.compile(r"^\s*(?i:how (big|large) (is|was) (the )?)[A-Z][\w'’-]*( [A-Z][\w'’-]*)*\s*\??\s*$"),
-        "area",
-        frozenset(tokenize("big large")),
-    ),
-    (
-        re.compile(r"^\s*(?i:who(?:'s| is) (the )?(current )?(president|head of state|king|queen|monarch|emperor|empress|emir|amir|sultan) of (the )?)[A-Z][\w'’-]*( [A-Z][\w'’-]*)*\s*\??\s*$"),
-        "chief of state",
-        frozenset(tokenize("head")),
-    ),
-)  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
 
@@ -160,11 +141,6 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
     terms: dict[str, float] = {}
     for token in own:
         terms[token] = terms.get(token, 0.0) + 1.0
-    for pattern, field, wording in _FIELD_WORDS:
-        if pattern.search(text):
-            terms = {t: w for t, w in terms.items() if t not in wording}
-            for token in tokenize(field):
-                terms.setdefault(token, 1.0)
     earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     followup = bool(earlier) and is_followup(text)
     search_text = text

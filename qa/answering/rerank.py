@@ -1,9 +1,8 @@
 """The passage re-ranker: re-order the fused passages by what their sentences say.
 
 Pure. Each of the top fused passages gets the named `PASSAGE_FEATURES` (its retrieval scores, its
-best sentences, its document's support); a linear score over them, plus the hand-set heading bonus
-and off-subject penalty, goes through a softmax over the candidates. It does not score sentences:
-see `model`.
+best sentences, its document's support); a linear score over them goes through a softmax over the
+candidates. It does not score sentences: see `model`.
 """
 
 from __future__ import annotations
@@ -54,6 +53,9 @@ def passage_features(view: CorpusView, hits: Sequence[Hit], features: Sequence[S
                 "document_mass": doc_mass[doc] / total_mass,
                 "second_overlap": overlaps[1] if len(overlaps) > 1 else 0.0,
                 "word_match": mean_best([s.word_bests for s in items]),
+                "heading": max((s.heading for s in items), default=0.0),
+                "about": max((s.about for s in items), default=0.0),
+                "field_match": max((s.field_match for s in items), default=0.0),
             }
         )
     return rows
@@ -64,17 +66,9 @@ def rerank(view: CorpusView, hits: Sequence[Hit], features: Sequence[Scored], we
     that it is the passage holding the answer (a softmax over the candidates)."""
     if not weights.rerank_weights or not hits:
         return list(hits)
-    heading: dict[int, float] = {}
-    off_subject: set[int] = set()
-    for item in features:
-        heading[item.hit.pid] = max(heading.get(item.hit.pid, 0.0), item.heading)
-        if item.off_subject:
-            off_subject.add(item.hit.pid)
     logits = [
         sum(weights.rerank_weights[name] * row[name] for name in PASSAGE_FEATURES)
-        + weights.heading_passage * heading.get(hit.pid, 0.0)
-        - weights.off_subject_penalty * (hit.pid in off_subject)
-        for hit, row in zip(hits, passage_features(view, hits, features), strict=True)
+        for row in passage_features(view, hits, features)
     ]
     top = max(logits)
     weights_exp = [math.exp(z - top) for z in logits]

@@ -1,8 +1,9 @@
 """The answering weights: read from the versioned `weights.json` beside this module.
 
-`benchmarks/tune.py` writes the fitted groups (the sentence score, the passage re-ranker, the
-confidence model and the abstention threshold) on the SQuAD tune split; the hand-set weights sit
-in the same file, each with a note of what it was set on and the command that shows its ablation.
+`benchmarks/tune.py` fits every group (the sentence score, the passage re-ranker, the confidence
+model, its calibration and the abstention threshold) on the tune splits (SQuAD's and the Factbook's);
+a hand-set weight, where no data could teach one, would sit in the same file with a note of what it
+was set on and the command that shows its ablation.
 The file is checked on load: every feature named once, no unknown name, the format version this
 code reads. This module does not score anything: see `model` and `rerank`.
 """
@@ -21,82 +22,91 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from qa.errors import WeightsError
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 SELECTION_FEATURES = (
     "cosine", "overlap", "passage", "answer_type", "heading", "passage_dense", "names", "passage_lexical",
-    "context_overlap", "word_match",
+    "context_overlap", "word_match", "field_first", "list_field", "label", "about", "field_match",
 )  # fmt: skip
 PASSAGE_FEATURES = (
     "fused", "inverse_rank", "dense", "lexical", "best_cosine", "best_overlap", "best_paragraph_overlap",
     "names", "answer_type", "sentences", "document_share", "document_mass", "second_overlap", "word_match",
+    "heading", "about", "field_match",
 )  # fmt: skip
 CONFIDENCE_FEATURES = (
     "score", "margin", "cosine", "overlap", "paragraph_overlap", "names", "passage_dense", "answer_type",
     "missing_term", "passage_share", "negation_mismatch", "number_mismatch", "opposite_mismatch",
+    "field_mismatch", "partner_only", "label", "field_match", "about", "kind_missing", "profile", "profile_about",
 )  # fmt: skip
-# Weights no data here can teach (SQuAD has no headings, labels or profiles): set by hand, listed in the file.
-HAND_SET = (
-    "heading", "heading_passage", "field_first", "list_field", "label_match", "off_subject_penalty",
-    "missing_name_penalty", "field_mismatch_penalty", "partner_penalty", "label_confidence",
-)  # fmt: skip
+# Weights no data here can teach, set by hand and listed in the file with a note each: none at present.
+HAND_SET: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic confidence (by `CONFIDENCE_FEATURES` name) and its calibration map, for one kind of document."""
+
+    weights: Mapping[str, float]
+    bias: float
+    calibration: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
 class Weights:
-    """The sentence score (one weight per `SELECTION_FEATURES` name), the passage re-ranker and the
-    logistic confidence (mappings by feature name), the abstention threshold and the hand-set weights."""
+    """The sentence score, the passage re-ranker and the logistic confidence (mappings by feature name),
+    the confidence's calibration map and the abstention threshold (in calibrated confidence)."""
 
-    # the sentence score
-    cosine: float
-    overlap: float
-    passage: float
-    answer_type: float
-    heading: float
-    passage_dense: float
-    names: float
-    passage_lexical: float
-    context_overlap: float
-    word_match: float
-    # the passage re-ranker, by `PASSAGE_FEATURES` name; empty: keep the fused order (its ablation)
-    rerank_weights: Mapping[str, float]
-    # the confidence model, by `CONFIDENCE_FEATURES` name
-    confidence_weights: Mapping[str, float]
+    selection_weights: Mapping[str, float]  # by `SELECTION_FEATURES` name
+    rerank_weights: Mapping[str, float]  # by `PASSAGE_FEATURES` name; empty: keep the fused order (its ablation)
+    confidence_weights: Mapping[str, float]  # by `CONFIDENCE_FEATURES` name
     confidence_bias: float
     abstain_below: float
-    # hand-set (see the notes in weights.json)
-    heading_passage: float
-    field_first: float
-    list_field: float
-    label_match: float
-    off_subject_penalty: float
-    missing_name_penalty: float
-    field_mismatch_penalty: float
-    partner_penalty: float
-    label_confidence: float
-
-    def selection(self) -> dict[str, float]:
-        """The sentence score's weights, by `SELECTION_FEATURES` name."""
-        return {name: getattr(self, name) for name in SELECTION_FEATURES}
+    # the logistic output → the share of such answers that were right on the tune splits (isotonic, as knots
+    # for linear interpolation); empty: the logistic output as it is
+    calibration: tuple[tuple[float, float], ...] = ()
+    # the confidence when the first quote is a line of a field profile (fitted on those alone); None: as above
+    profile_confidence: ConfidenceModel | None = None
 
     @property
     def reads_words(self) -> bool:
         """Whether the word match counts anywhere: in the sentence score or in the re-ranker."""
-        return bool(self.word_match or self.rerank_weights.get("word_match", 0.0))
+        return bool(self.selection_weights.get("word_match") or self.rerank_weights.get("word_match"))
+
+    @property
+    def reads_fields(self) -> bool:
+        """Whether the field match counts anywhere (it takes the model to embed field paths)."""
+        return any(
+            group.get("field_match") for group in (self.selection_weights, self.rerank_weights, self.confidence_weights)
+        )
+
+    def without(self, *names: str, groups: tuple[str, ...] = ("selection", "rerank", "confidence")) -> Weights:
+        """These weights with the named features switched off in the given groups (their ablation)."""
+        known = set(SELECTION_FEATURES) | set(PASSAGE_FEATURES) | set(CONFIDENCE_FEATURES)
+        unknown = set(names) - known
+        if unknown:
+            raise ValueError(f"No feature named {sorted(unknown)}.")
+
+        def off(weights: Mapping[str, float], group: str) -> dict[str, float]:
+            return {n: 0.0 if group in groups and n in names else w for n, w in weights.items()}
+
+        profile = self.profile_confidence
+        return replace(
+            self,
+            selection_weights=off(self.selection_weights, "selection"),
+            rerank_weights=off(self.rerank_weights, "rerank"),
+            confidence_weights=off(self.confidence_weights, "confidence"),
+            profile_confidence=None
+            if profile is None
+            else replace(profile, weights=off(profile.weights, "confidence")),
+        )
 
     def without_word_match(self) -> Weights:
         """These weights with the word match out of the sentence score and the re-ranker (its ablation)."""
-        rerank = {name: 0.0 if name == "word_match" else c for name, c in self.rerank_weights.items()}
-        return replace(self, word_match=0.0, rerank_weights=rerank)
+        return self.without("word_match", groups=("selection", "rerank"))
 
     def without_confidence(self, *names: str) -> Weights:
         """These weights with some confidence features switched off (their ablation)."""
-        unknown = set(names) - set(CONFIDENCE_FEATURES)
-        if unknown:
-            raise ValueError(f"No confidence feature named {sorted(unknown)}; the names are {CONFIDENCE_FEATURES}.")
-        return replace(
-            self, confidence_weights={n: 0.0 if n in names else c for n, c in self.confidence_weights.items()}
-        )
+        return self.without(*names, groups=("confidence",))
 
 
 class _HandSet(BaseModel):
@@ -113,16 +123,31 @@ class _Confidence(BaseModel):
     weights: dict[str, float]
 
 
+class _Calibration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    raw: list[float]
+    calibrated: list[float]
+
+
+class _ProfileConfidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bias: float
+    weights: dict[str, float]
+    calibration: _Calibration
+
+
 class WeightsFile(BaseModel):
     """The on-disk form of `weights.json`."""
 
     model_config = ConfigDict(extra="forbid")
-    format_version: Literal[1]
+    format_version: Literal[2]
     fitted_on: str
     command: str
     selection: dict[str, float]
     rerank: dict[str, float]
     confidence: _Confidence
+    calibration: _Calibration
+    profile_confidence: _ProfileConfidence | None = None
     abstain_below: float
     hand_set: dict[str, _HandSet]
 
@@ -141,18 +166,39 @@ def _same_names(group: str, found: Mapping[str, float], expected: tuple[str, ...
 
 def weights_from(data: WeightsFile, path: Path = WEIGHTS_FILE) -> Weights:
     """Check a parsed weights file against the code's feature names and build the `Weights`."""
-    fitted_selection = tuple(n for n in SELECTION_FEATURES if n not in HAND_SET)
-    _same_names("sentence-score", data.selection, fitted_selection, path)
+    hand_set = {n: h.value for n, h in data.hand_set.items()}
+    _same_names("hand-set", hand_set, HAND_SET, path)
+    _same_names("sentence-score", {**data.selection, **hand_set}, SELECTION_FEATURES, path)
     _same_names("re-ranker", data.rerank, PASSAGE_FEATURES, path)
     _same_names("confidence", data.confidence.weights, CONFIDENCE_FEATURES, path)
-    _same_names("hand-set", {n: h.value for n, h in data.hand_set.items()}, HAND_SET, path)
+    for knots in (data.calibration, *([data.profile_confidence.calibration] if data.profile_confidence else [])):
+        if (
+            len(knots.raw) != len(knots.calibrated)
+            or knots.raw != sorted(knots.raw)
+            or knots.calibrated != sorted(knots.calibrated)
+        ):
+            raise WeightsError(
+                f"'{path}': the calibration map must be two lists of equal length, both increasing. "
+                "Re-fit it with `python benchmarks/tune.py`."
+            )
+    profile = data.profile_confidence
+    if profile is not None:
+        _same_names("profile confidence", profile.weights, CONFIDENCE_FEATURES, path)
+    selection = {**data.selection, **hand_set}
     return Weights(
-        **data.selection,
-        **{name: item.value for name, item in data.hand_set.items()},
+        selection_weights={n: selection[n] for n in SELECTION_FEATURES},
         rerank_weights={n: data.rerank[n] for n in PASSAGE_FEATURES},
         confidence_weights={n: data.confidence.weights[n] for n in CONFIDENCE_FEATURES},
         confidence_bias=data.confidence.bias,
         abstain_below=data.abstain_below,
+        calibration=tuple(zip(data.calibration.raw, data.calibration.calibrated, strict=True)),
+        profile_confidence=None
+        if profile is None
+        else ConfidenceModel(
+            weights={n: profile.weights[n] for n in CONFIDENCE_FEATURES},
+            bias=profile.bias,
+            calibration=tuple(zip(profile.calibration.raw, profile.calibration.calibrated, strict=True)),
+        ),
     )
 
 
