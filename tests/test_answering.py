@@ -17,7 +17,9 @@ from qa.text.tokens import tokenize
 def assistant(tiny_corpus: Path, tmp_path: Path, fake) -> Assistant:  # type: ignore[no-untyped-def]
     sync_index(tiny_corpus, tmp_path / "index", fake)
     # The fake embedder's cosines are not the real model's: a low threshold keeps these tests about composition.
-    return Assistant.open(tmp_path / "index", embedder=fake, settings=Settings(abstain_below=0.0))  # the fake's confidences are no test
+    return Assistant.open(
+        tmp_path / "index", embedder=fake, settings=Settings(abstain_below=0.0)
+    )  # the fake's confidences are no test
 
 
 def check_citations(assistant: Assistant, answer: Answer) -> None:
