@@ -11,7 +11,7 @@ the field's line (by document id and character offsets, never a substring found 
 
 - right line: the first quote is in the gold profile and overlaps the gold line;
 - short answer: given (not abstaining, a bold phrase shown), and right when its SQuAD-normalised F1
-  against the gold value is at least 0.5;
+  against the gold value is at least 0.5 and it holds the value's first number, if the value has one;
 - wrongly refused: abstained where a profile holds the answer; out-of-corpus refused: abstained
   where no profile exists;
 - calibration: confidence against "the first quote is on the right line" (0 for every question no
@@ -47,6 +47,7 @@ FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
 SPLIT = Path(__file__).with_name("factbook_split.json")
 CACHE = ROOT / "benchmarks" / ".cache"
 _CLOSING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,11 @@ class Scored:
 
     @property
     def short_right(self) -> bool:
-        return self.short_f1 >= 0.5
+        """F1 of at least 0.5 against the value, and the value's first number, if it has one, in the short
+        answer ("29.4 years" shares "years" with "29.3 years": half its words, and still wrong)."""
+        gold = self.asked.gold
+        number = _NUMBER.search(gold.value) if gold else None
+        return self.short_f1 >= 0.5 and (number is None or number.group() in (self.answer.short_answer or ""))
 
 
 def _share(part: int, whole: int) -> str:
@@ -186,7 +191,7 @@ TARGETS = {
 LABELS = {
     "right_line": "first quote on the right profile and line",
     "short_given": "short (bold) answer given",
-    "short_right_of_given": "short answer right, of those given (F1 ≥ 0.5 against the value)",
+    "short_right_of_given": "short answer right, of those given (F1 ≥ 0.5 against the value, and its number)",
     "short_em_of_given": "short answer exactly the value, of those given",
     "wrongly_refused": "refused though a profile answers",
     "no_profile_refused": "refused where no profile exists",

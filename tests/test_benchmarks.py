@@ -80,3 +80,17 @@ def test_the_threshold_refuses_all_it_can_while_answering_the_target_shares() ->
     kept = [{"source": "squad", "answerable": True}] * 10 + [{"source": "squad", "answerable": False}]
     calibrated = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.25])
     assert fit_threshold(calibrated, kept) == 0.2
+
+
+def test_a_short_answer_with_another_number_is_wrong_though_it_shares_the_unit() -> None:
+    from benchmarks.factbook import Asked, Gold, Scored
+    from qa.records import Answer
+
+    gold = Gold("x.md", 0, 10, "29.4 years")
+    asked = Asked("tune", "X", FIELDS[0], 0, "q", gold)
+
+    def scored(short: str) -> Scored:
+        return Scored(asked, Answer(question="q", text="", abstained=False, confidence=0.5, short_answer=short))
+
+    assert not scored("29.3 years").short_right  # F1 0.5 on "years" alone
+    assert scored("29.4 years").short_right and scored("29.4").short_right
