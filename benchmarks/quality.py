@@ -101,6 +101,7 @@ def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
     _, order = rank_passages(
         retrieval.index.generation, retrieval.question, retrieval.hits, retrieval.focus_vector,  # type: ignore[arg-type]
         assistant.sentence_vectors(retrieval), retrieval.index.bm25.term_idf, depth, assistant.weights,
+        assistant.lookups(retrieval),
     )  # fmt: skip
     return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
 

@@ -110,13 +110,12 @@ def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ign
     rows = []
     generation = assistant.generation
     depth = assistant.settings.passages_read
-    profiles = assistant.profiles(generation)
     for item in items:
         r = assistant.search(item.question)
         hits = r.hits[:depth]
         features = sentence_features(
             generation, r.question, hits, r.focus_vector, assistant.sentence_vectors(r),  # type: ignore[arg-type]
-            r.index.bm25.term_idf, depth, assistant.word_matches(r), assistant.field_matches(r), profiles,
+            r.index.bm25.term_idf, depth, assistant.lookups(r),
         )  # fmt: skip
         if not features:
             continue

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering.features import candidate_sentences, field_path, profile_documents
+from qa.answering.features import Lookups, candidate_sentences, field_path, profile_documents
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question
 from qa.answering.weights import Weights, default_weights
@@ -225,9 +225,7 @@ class Assistant:
             abstain_below=self.abstain_below if abstain_below is None else abstain_below,
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
-            word_matches=self.word_matches(retrieval) if weights.reads_words else None,  # unused: skip the tokenizer
-            field_matches=self.field_matches(retrieval) if weights.reads_fields else None,
-            profiles=self.profiles(generation),
+            lookups=self.lookups(retrieval, weights),
         )
         return result.model_copy(update={"index_version": version})
 
@@ -246,6 +244,16 @@ class Assistant:
             retrieval.hits,
             self.settings.passages_read,
             self._piece_vectors,
+        )
+
+    def lookups(self, retrieval: Retrieval, weights: Weights | None = None) -> Lookups:
+        """What answering reads that takes the model or the whole index: word and field matches (only where
+        `weights` count them) and the field profiles."""
+        weights = weights or self.weights
+        return Lookups(
+            word_matches=self.word_matches(retrieval) if weights.reads_words else {},  # unused: skip the tokenizer
+            field_matches=self.field_matches(retrieval) if weights.reads_fields else {},
+            profiles=self.profiles(retrieval.index.generation),
         )
 
     def profiles(self, generation: Generation) -> frozenset[int]:
@@ -272,12 +280,16 @@ class Assistant:
         self._embed_fields([field_path(generation, s) for s in generation.sentences if s.section])
 
     def _embed_fields(self, paths: Sequence[str]) -> None:
-        missing = [p for p in dict.fromkeys(paths) if p not in self._field_cache]
+        self._embed_into(self._field_cache, paths)
+
+    def _embed_into(self, cache: dict[str, np.ndarray], texts: Sequence[str]) -> None:
+        """Embed the texts `cache` lacks, in batches, into it."""
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
         for i in range(0, len(missing), 256):
             batch = missing[i : i + 256]
             with self._embed_lock:
                 vectors = self.embedder.embed(batch)
-            self._field_cache.update(zip(batch, vectors, strict=True))
+            cache.update(zip(batch, vectors, strict=True))
 
     def _piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         with self._embed_lock:  # the tokenizer is not safe to share between threads
@@ -316,12 +328,7 @@ class Assistant:
 
     def prime(self, questions: Sequence[str]) -> None:
         """Embed many questions in batches ahead of time; answers are unchanged."""
-        texts = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
-        for i in range(0, len(texts), 256):
-            batch = texts[i : i + 256]
-            with self._embed_lock:
-                vectors = self.embedder.embed(batch)
-            self._query_cache.update(zip(batch, vectors, strict=True))
+        self._embed_into(self._query_cache, questions)
 
     def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """Lexical-only hits among the passages answering reads get their true cosine, not 0."""

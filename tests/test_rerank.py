@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.answering.evidence import mismatch_notes, pick_evidence
-from qa.answering.features import Scored, field_path, profile_documents, sentence_features
+from qa.answering.features import Lookups, Scored, field_path, profile_documents, sentence_features
 from qa.answering.matching import (
     heading_match,
     is_breakdown,
@@ -201,7 +201,9 @@ def structured_features(view: View, question: str, hits: list[Hit]) -> list:  # 
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in view.sentences}
     q = analyse(question, [])
     everyone = frozenset(range(len(view.documents)))
-    return sentence_features(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits), profiles=everyone)
+    return sentence_features(
+        view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits), Lookups(profiles=everyone)
+    )
 
 
 KENYA = corpus_of_one(
@@ -538,7 +540,7 @@ def test_the_word_match_feature_reaches_the_sentence_score() -> None:
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in VIEW.sentences}
     zero = np.zeros(4, dtype=np.float32)
     found = sentence_features(
-        VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, {1: (0.9,), 0: (0.4,)}
+        VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, Lookups(word_matches={1: (0.9,), 0: (0.4,)})
     )
     assert [f.word_match for f in found] == pytest.approx([0.4, 0.9])
     assert [s.sid for s in rank_sentences(found, hits, 1, only({"word_match": 1.0}))] == [1, 0]
@@ -558,7 +560,7 @@ def test_a_passage_word_match_takes_each_words_best_over_all_its_sentences() -> 
     q, zero = analyse("Copper or gold?"), np.zeros(4, dtype=np.float32)
     vectors = {s.sid: zero for s in VIEW.sentences}
     bests = {0: (1.0, 0.1), 1: (0.2, 0.9), 3: (0.7, 0.7), 4: (0.0, 0.0)}
-    feats = sentence_features(VIEW, q, hits, zero, vectors, idf, 2, bests)
+    feats = sentence_features(VIEW, q, hits, zero, vectors, idf, 2, Lookups(word_matches=bests))
     assert sorted(f.word_match for f in feats) == pytest.approx([0.0, 0.55, 0.55, 0.7])
     rows = passage_features(VIEW, hits, feats)
     assert [r["word_match"] for r in rows] == pytest.approx([0.7, 0.95])  # (1.0 + 0.9) / 2 for passage 0
@@ -649,7 +651,14 @@ def test_the_field_match_reaches_the_features_and_the_score() -> None:
     zero = np.zeros(4, dtype=np.float32)
     vectors = {s.sid: zero for s in view.sentences}
     found = sentence_features(
-        view, analyse("How many people live in Kenya?"), hits, zero, vectors, idf, 2, field_matches={0: 0.6, 1: 0.1}
+        view,
+        analyse("How many people live in Kenya?"),
+        hits,
+        zero,
+        vectors,
+        idf,
+        2,
+        Lookups(field_matches={0: 0.6, 1: 0.1}),
     )
     assert [f.field_match for f in found] == [0.6, 0.1]
     assert rank_sentences(found, hits, 2, only({"field_match": 1.0}))[0].sid == 0

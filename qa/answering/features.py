@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -151,6 +151,19 @@ _PERCENT = frozenset(tokenize("percent percentage"))  # "%" in a line says it
 _KIND_NOUNS = {"when": "date", "how_many": "quantity"}
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What the caller worked out with the model and the index for these candidates; each may be left out.
+
+    `word_matches`: each sentence's `word_bests` (its `word_match` is 0 where missing); `field_matches`:
+    each sentence's cosine to its field path (0 where missing); `profiles`: the documents that are field
+    profiles (`profile_documents`)."""
+
+    word_matches: Mapping[int, Sequence[float]] = field(default_factory=dict)
+    field_matches: Mapping[int, float] = field(default_factory=dict)
+    profiles: AbstractSet[int] = frozenset()
+
+
 def sentence_features(
     view: CorpusView,
     question: Question,
@@ -159,16 +172,12 @@ def sentence_features(
     sentence_vectors: Mapping[int, np.ndarray],
     idf: Callable[[str], float],
     depth: int,
-    word_matches: Mapping[int, Sequence[float]] | None = None,
-    field_matches: Mapping[int, float] | None = None,
-    profiles: AbstractSet[int] = frozenset(),
+    lookups: Lookups | None = None,
 ) -> list[Scored]:
     """The features of every sentence of the top `depth` passages, in passage order, unscored
-    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked). `word_matches`:
-    each sentence's `word_bests` (its `word_match` is 0 where missing); `field_matches`: each sentence's
-    cosine to its field path (0 where missing); `profiles`: the documents that are field profiles."""
-    word_matches = word_matches or {}
-    field_matches = field_matches or {}
+    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked)."""
+    lookups = lookups or Lookups()
+    word_matches, field_matches, profiles = lookups.word_matches, lookups.field_matches, lookups.profiles
     if not hits:
         return []
     best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
@@ -222,7 +231,7 @@ def sentence_features(
             else set()
         )
         profile = sentence.doc in profiles and bool(sentence.section)
-        field = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
+        heading_words = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
         numbers = (
             numbers_in(" ".join((text, *sentence.section, view.documents[sentence.doc].title)))
             if question.numbers
@@ -250,11 +259,13 @@ def sentence_features(
                 profile=profile,
                 field_mismatch=profile
                 and bool(asked)
-                and not any(t in own_tokens(sid) or t in field or (t in _PERCENT and "%" in text) for t in asked),
+                and not any(
+                    t in own_tokens(sid) or t in heading_words or (t in _PERCENT and "%" in text) for t in asked
+                ),
                 field_first=profile
                 and (before is None or before.doc != sentence.doc or before.section != sentence.section),
                 list_field=profile and question.kind == "list" and is_list(text),
-                label=label_match(asked, line_label(text), field) if profile else 0.0,
+                label=label_match(asked, line_label(text), heading_words) if profile else 0.0,
                 partner_only=named_in(question.written_names, own_tokens(sid))
                 if profile and about[sentence.doc] == 0.0 and is_breakdown(text)
                 else (),

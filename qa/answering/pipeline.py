@@ -10,13 +10,12 @@ a prior (`model`), then either abstains with the nearest passages or picks the e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 
 import numpy as np
 
 from qa.answering.compose import abstain, compose
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
-from qa.answering.features import CorpusView, Scored, sentence_features
+from qa.answering.features import CorpusView, Lookups, Scored, sentence_features
 from qa.answering.model import confidence, rank_sentences, sentence_confidence
 from qa.answering.questions import Question
 from qa.answering.rerank import rerank
@@ -33,14 +32,10 @@ def rank_passages(
     idf: Callable[[str], float],
     depth: int,
     weights: Weights,
-    word_matches: Mapping[int, Sequence[float]] | None = None,
-    field_matches: Mapping[int, float] | None = None,
-    profiles: AbstractSet[int] = frozenset(),
+    lookups: Lookups | None = None,
 ) -> tuple[list[Scored], list[Hit]]:
     """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
-    features = sentence_features(
-        view, question, hits, query_vector, sentence_vectors, idf, depth, word_matches, field_matches, profiles
-    )
+    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, lookups)
     return features, rerank(view, hits[:depth], features, weights)
 
 
@@ -59,9 +54,7 @@ def answer(
     abstain_below: float | None = None,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
-    word_matches: Mapping[int, Sequence[float]] | None = None,
-    field_matches: Mapping[int, float] | None = None,
-    profiles: AbstractSet[int] = frozenset(),
+    lookups: Lookups | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
     `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold)."""
@@ -69,9 +62,7 @@ def answer(
     if abstain_below is None:
         abstain_below = weights.abstain_below
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
-    features, ranked = rank_passages(
-        view, question, hits, query_vector, sentence_vectors, idf, depth, weights, word_matches, field_matches, profiles
-    )
+    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights, lookups)
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
         reason = "No passage in the searched briefings matches this question"
