@@ -203,3 +203,31 @@ def test_a_question_asked_the_wrong_way_round_is_flagged(real_assistant: Assista
     right_way = real_assistant.ask("Who is Mexico's most important trade partner?")
     assert right_way.checks == [] and not right_way.abstained
     assert right_way.confidence > wrong_way.confidence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the Russia-Mexico investment treaty signed?",
+        "How many tonnes of wheat did Russia ship to Mexico in 2024?",
+    ],
+)
+def test_a_quote_without_the_kind_of_answer_asked_is_refused_and_says_why(
+    real_assistant: Assistant, question: str
+) -> None:
+    # the briefing speaks of the treaty and of wheat, but gives no date and no tonnage
+    answer = real_assistant.ask(question)
+    assert answer.abstained and answer.confidence == 0.0
+    assert any("holds none" in check for check in answer.checks)
+
+
+def test_the_chat_shows_only_example_questions_it_answers(real_assistant: Assistant) -> None:
+    from app import shown_examples
+
+    examples = shown_examples(real_assistant)
+    assert examples and all(not real_assistant.ask(q).abstained for q in examples)
+
+
+def test_a_head_of_state_is_named_not_a_month(factbook_assistant: Assistant) -> None:
+    answer = factbook_assistant.ask("Who is the president of Mexico?")
+    assert answer.short_answer == "Claudia SHEINBAUM Pardo" and answer.citations[0].doc_id == "mx-mexico.md"
