@@ -115,3 +115,24 @@ def test_web_leftovers_are_never_cited(assistant: Assistant) -> None:
 def test_answer_phrases(kind: str, sentence: str, terms: list[str], expected: str | None) -> None:
     span = answer_phrase(kind, sentence, tokenize(" ".join(terms)))
     assert (sentence[span[0] : span[1]] if span else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        (
+            "copper ore, gold, refined copper, crude petroleum (2023)",
+            "copper ore, gold, refined copper, crude petroleum",
+        ),
+        # a closing parenthesis is taken for a qualifier, like "(2024 est.)": the quote still shows it
+        ("**Languages:** Arabic (official), French (lingua franca)", "Arabic (official), French"),
+        ("semi-presidential republic", "semi-presidential republic"),
+        ("**total:** (2024 est.)", "(2024 est.)"),  # nothing but a qualifier: that is the value
+        (" ".join(["word"] * 30), None),  # too long for a short answer
+    ],
+)
+def test_a_profile_lines_value(line: str, value: str | None) -> None:
+    from qa.answering.phrases import line_value
+
+    span = line_value(line, 25)
+    assert (line[span[0] : span[1]] if span else None) == value

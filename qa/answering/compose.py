@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.answering.features import Scored
+from qa.answering.phrases import line_value
 from qa.answering.questions import Question
 from qa.records import Answer, Citation
 
@@ -17,6 +18,11 @@ from qa.records import Answer, Citation
 def _date_note(citation: Citation) -> str:
     return f", {citation.date}" if citation.date else ""
 
+
+# A profile line answers these kinds of question with its whole value (a list of exports, a government type),
+# shown as the short answer when it is no longer than this
+_LINE_VALUE_KINDS = frozenset(("list", "what", "other", "definition"))
+_LINE_VALUE_WORDS = 25
 
 _INTROS = {
     "why": "The reason the briefings give",
@@ -39,6 +45,9 @@ def compose(
     first = evidence[0]
     if first.phrase is not None:
         phrase = main.quote[first.phrase[0] : first.phrase[1]]
+    elif first.profile and question.kind in _LINE_VALUE_KINDS:
+        span = line_value(main.quote, _LINE_VALUE_WORDS)  # "What does Chile export?": the line's value is the answer
+        phrase = main.quote[span[0] : span[1]] if span else None
     source = f"*{main.title}*{_date_note(main)}"
     if phrase:
         lead = f"**{_inline(phrase)}** [1] — from {source}:"

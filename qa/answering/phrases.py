@@ -143,14 +143,21 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
 def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:
     """For a `**key:** value` line with a short value, the value's offsets, less a closing qualifier such as
     "(2024 est.)"; else None."""
-    match = FIELD_LINE.match(sentence)
-    if match is None:
+    if FIELD_LINE.match(sentence) is None:
         return None
-    value = sentence[match.end() :].rstrip()
+    return line_value(sentence, max_words)
+
+
+def line_value(line: str, max_words: int) -> tuple[int, int] | None:
+    """A profile line's value: what follows its `**label:**`, or the whole line when it has none ("copper ore,
+    gold, refined copper (2023)"), less a closing qualifier; None when that is empty or longer than `max_words`."""
+    match = FIELD_LINE.match(line)
+    start = match.end() if match else len(line) - len(line.lstrip())
+    value = line[start:].rstrip()
     qualifier = _CLOSING_QUALIFIER.search(value)
     if qualifier is not None and qualifier.start() > 0:
         value = value[: qualifier.start()]
     value = value.rstrip(" -:;,")
     if not value or len(value.split()) > max_words:
         return None
-    return match.end(), match.end() + len(value)
+    return start, start + len(value)
