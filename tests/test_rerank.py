@@ -663,3 +663,11 @@ def test_the_field_match_reaches_the_features_and_the_score() -> None:
     assert [f.field_match for f in found] == [0.6, 0.1]
     assert rank_sentences(found, hits, 2, only({"field_match": 1.0}))[0].sid == 0
     assert max(r["field_match"] for r in passage_features(view, hits, found)) == 0.6
+
+
+def test_the_field_match_is_read_when_only_the_profile_confidence_counts_it() -> None:
+    from qa.answering.weights import ConfidenceModel
+
+    assert not only().reads_fields
+    profile = ConfidenceModel(weights={n: float(n == "field_match") for n in CONFIDENCE_FEATURES}, bias=0.0)
+    assert replace(only(), profile_confidence=profile).reads_fields

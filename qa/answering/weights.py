@@ -75,9 +75,10 @@ class Weights:
     @property
     def reads_fields(self) -> bool:
         """Whether the field match counts anywhere (it takes the model to embed field paths)."""
-        return any(
-            group.get("field_match") for group in (self.selection_weights, self.rerank_weights, self.confidence_weights)
-        )
+        groups = [self.selection_weights, self.rerank_weights, self.confidence_weights]
+        if self.profile_confidence is not None:
+            groups.append(self.profile_confidence.weights)
+        return any(group.get("field_match") for group in groups)
 
     def without(self, *names: str, groups: tuple[str, ...] = ("selection", "rerank", "confidence")) -> Weights:
         """These weights with the named features switched off in the given groups (their ablation)."""
