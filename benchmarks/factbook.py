@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"Measured by `python benchmarks/factbook.py` on {time.strftime('%Y-%m-%d')}: the questions of "
         "`benchmarks/factbook_questions.py` asked of every country of each split (`benchmarks/factbook_split.json`), "
-        f"abstention threshold {assistant.abstain_below}. Held-out is the headline; tune is where weights may be chosen.\n"
+        f"abstention thresholds {assistant.thresholds}. Held-out is the headline; tune is where weights may be chosen.\n"
     )
     text = header + "\n" + tables(by_split)
     print(text)

@@ -181,7 +181,7 @@ def configurations(settings: Settings, base: Weights) -> dict[str, Callable[[Ass
 def squad(assistant: Assistant, golds: list[Gold], settings: Settings, ablations: bool) -> dict[str, object]:
     generation = assistant.generation
     doc_index = generation.doc_by_id
-    threshold = assistant.abstain_below
+    threshold = assistant.abstain_below  # the prose threshold: no SQuAD article is a field profile
     configs = configurations(settings, assistant.weights)
     if not ablations:
         configs = {"full system": configs["full system"]}
@@ -605,7 +605,7 @@ def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> tuple[
         "",
         f"{good}/{len(FACTBOOK_QUESTIONS)} correct.",
         f"Confidence: at least {min(confidences[True]):.2f} where a profile holds the answer, at most "
-        f"{max(confidences[False]):.2f} where none does (abstention threshold {factbook.abstain_below}).",
+        f"{max(confidences[False]):.2f} where none does (abstention thresholds {factbook.thresholds}).",
     ]
     base = factbook.weights
     retrievals = [(factbook.search(question), expected) for question, expected in FACTBOOK_QUESTIONS]

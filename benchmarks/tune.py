@@ -13,8 +13,10 @@ Factbook's tune countries (`factbook_split.json`), together.
    question is answerable and the top sentence holds the answer, 0 otherwise (every unanswerable SQuAD
    question, and every question about a country with no profile, included).
 4. Calibration: an isotonic map from the logistic output to the share of such answers that were right.
-5. The abstention threshold: the highest that still answers 90% of the answerable SQuAD tune questions
-   and 95% of the answerable Factbook ones (the product's targets), so that as much is refused as can be.
+5. The abstention thresholds, one per kind of first quote (prose, a line of a field profile): each the
+   highest that still answers 90% of the answerable SQuAD tune questions and 95% of the answerable
+   Factbook ones whose first quote is of that kind (the product's targets), so that as much is refused as
+   can be.
 Neither held-out split is read here.
 """
 
@@ -139,8 +141,16 @@ def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ign
 
 
 def softmax_fit(groups: list[tuple[np.ndarray, np.ndarray]], start: np.ndarray, reg: float = 1e-3) -> np.ndarray:
-    """Weights maximising the mean log softmax probability of each group's positive rows."""
+    """Weights maximising the mean log softmax probability of each group's positive rows. Fitted on features
+    scaled to unit spread (the penalty then weighs every feature alike, whatever its units: a field margin of
+    a few hundredths counts as much as a passage score of a few units), and returned for the features as they are."""
+    spread = np.std(np.vstack([x for x, _ in groups]), axis=0)
+    spread[spread < 1e-9] = 1.0
+    groups = [(x / spread, y) for x, y in groups]
+    return _softmax_fit(groups, start * spread, reg) / spread
 
+
+def _softmax_fit(groups: list[tuple[np.ndarray, np.ndarray]], start: np.ndarray, reg: float) -> np.ndarray:
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros_like(w)
         for x, y in groups:
@@ -248,15 +258,17 @@ def fit_calibration(raw: np.ndarray, right: np.ndarray) -> tuple[list[float], li
 ANSWER_AT_LEAST = {"squad": 0.90, "factbook": 0.95}
 
 
-def fit_threshold(calibrated: np.ndarray, kept: list[dict]) -> float:  # type: ignore[type-arg]
+def fit_threshold(calibrated: np.ndarray, kept: list[dict], min_questions: int = 50) -> float:  # type: ignore[type-arg]
     """The highest threshold (a value the calibrated confidence takes, rounded down) that answers at least
-    `ANSWER_AT_LEAST` of each source's answerable tune questions."""
+    `ANSWER_AT_LEAST` of each source's answerable tune questions among `kept`, where it has `min_questions`."""
     answerable = {
         source: np.array([r["source"] == source and r["answerable"] for r in kept]) for source in ANSWER_AT_LEAST
     }
+    # a source with only a handful of such questions (a Factbook question whose first quote is prose) sets nothing
+    answerable = {s: mask for s, mask in answerable.items() if mask.sum() >= min_questions}
     best = 0.0
     for t in np.unique(calibrated):
-        if all(np.mean(calibrated[mask] >= t) >= ANSWER_AT_LEAST[s] for s, mask in answerable.items() if mask.any()):
+        if all(np.mean(calibrated[mask] >= t) >= ANSWER_AT_LEAST[s] for s, mask in answerable.items()):
             best = float(t)
     return math.floor(best * 1000) / 1000
 
@@ -318,16 +330,25 @@ def main() -> int:
         models[kind] = (coefficients, bias, knots_raw, knots_calibrated)
         print(f"{kind}: {len(mine)} tune questions whose first quote is of that kind", file=sys.stderr)
     calibrated[np.array([bool(r["scored"][0].kind_missing) for r in kept])] = 0.0  # as `model.confidence` does
-    threshold = fit_threshold(calibrated, kept)
+    # one threshold per kind of first quote, each the highest that answers the target shares of the answerable
+    # tune questions whose first quote is of that kind (SQuAD's are all prose; the Factbook's nearly all profile lines)
+    profile_rows = np.array([r["scored"][0].profile for r in kept])
+    thresholds = {
+        kind: fit_threshold(calibrated[mask], [r for r, m in zip(kept, mask, strict=True) if m])
+        for kind, mask in (("prose", ~profile_rows), ("profile", profile_rows))
+    }
+    applied = np.where(profile_rows, thresholds["profile"], thresholds["prose"])
+    print(f"thresholds: {thresholds}")
     for source in ("squad", "factbook"):
         mask = np.array([r["source"] == source for r in kept])
         answerable = np.array([r["answerable"] for r in kept])
         print(
-            f"{source} tune at {threshold}: answers {np.mean(calibrated[mask & answerable] >= threshold):.3f} of "
-            f"answerable, abstains on {np.mean(calibrated[mask & ~answerable] < threshold):.3f} of unanswerable"
+            f"{source} tune: answers {np.mean((calibrated >= applied)[mask & answerable]):.3f} of "
+            f"answerable, abstains on {np.mean((calibrated < applied)[mask & ~answerable]):.3f} of unanswerable"
         )
-    fitted = shipped.model_copy(
-        update={
+    fitted = WeightsFile.model_validate(
+        shipped.model_dump()
+        | {
             "fitted_on": "SQuAD 2.0 dev tune split (the first 18 articles) and the Factbook tune countries "
             "(benchmarks/factbook_split.json), together; never a held-out split",
             "selection": {n: v for n, v in weights.selection_weights.items() if n not in shipped.hand_set},
@@ -338,11 +359,11 @@ def main() -> int:
                 "bias": models["profile"][1],
                 "weights": models["profile"][0],
                 "calibration": {"raw": models["profile"][2], "calibrated": models["profile"][3]},
+                "abstain_below": thresholds["profile"],
             },
-            "abstain_below": threshold,
+            "abstain_below": thresholds["prose"],
         }
     )
-    fitted = WeightsFile.model_validate(fitted.model_dump())
     weights_from(fitted)  # the same checks as on load, before anything is written
     text = json.dumps(fitted.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     print(text)

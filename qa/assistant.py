@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answering.comparison import join_answers, read_comparison
 from qa.answering.features import Lookups, candidate_sentences, field_path, profile_documents
 from qa.answering.pipeline import answer
-from qa.answering.questions import Question, analyse, clean_question
+from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
 from qa.answering.word_match import word_matches
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
@@ -117,8 +118,16 @@ class Assistant:
 
     @property
     def abstain_below(self) -> float:
-        """The confidence under which answers abstain: the setting, else the weights' fitted threshold."""
+        """The confidence under which answers quoting prose abstain: the setting, else the weights' fitted threshold."""
         return self.weights.abstain_below if self.settings.abstain_below is None else self.settings.abstain_below
+
+    @property
+    def thresholds(self) -> str:
+        """The abstention thresholds in words: one, or one for prose and one for lines of field profiles."""
+        profile = self.weights.profile_confidence
+        if self.settings.abstain_below is not None or profile is None or profile.abstain_below is None:
+            return f"{self.abstain_below}"
+        return f"{self.abstain_below} for prose, {profile.abstain_below} for lines of field profiles"
 
     def refresh(self, force: bool = False) -> bool:
         """Swap in a newer generation if one was written; keep the current one on any failure."""
@@ -151,19 +160,24 @@ class Assistant:
         For a follow-up the search uses the earlier question too, while sentences are scored
         mostly against the new question, so "What about agriculture?" is about agriculture.
         """
-        wanted = [text] if focus is None else [text, focus]
-        missing = [t for t in wanted if t not in self._query_cache]
-        if missing:
-            with self._embed_lock:
-                fresh = self.embedder.embed(missing)
-            if len(self._query_cache) > 4096:
-                self._query_cache.clear()
-            self._query_cache.update(zip(missing, fresh, strict=True))
-        vectors = [self._query_cache[t] for t in wanted]
+        vectors = self._query_vectors([text] if focus is None else [text, focus])
         if focus is None:
             return vectors[0], vectors[0]
         mixed = 0.25 * vectors[0] + 0.75 * vectors[1]
         return vectors[0], mixed / max(float(np.linalg.norm(mixed)), 1e-9)
+
+    def _query_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """The model's vectors of question texts, through a bounded cache."""
+        known = {t: self._query_cache[t] for t in texts if t in self._query_cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            with self._embed_lock:
+                fresh = dict(zip(missing, self.embedder.embed(missing), strict=True))
+            if len(self._query_cache) > 4096:
+                self._query_cache.clear()
+            self._query_cache.update(fresh)
+            known.update(fresh)
+        return [known[t] for t in texts]
 
     def search(
         self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None
@@ -222,7 +236,7 @@ class Assistant:
             rerank_depth=self.settings.rerank_depth,
             max_quotes=self.settings.max_quotes,
             nearest_shown=self.settings.nearest_shown,
-            abstain_below=self.abstain_below if abstain_below is None else abstain_below,
+            abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
             lookups=self.lookups(retrieval, weights),
@@ -266,9 +280,9 @@ class Assistant:
         """Each candidate sentence's cosine between the question and its field path, by the model: how
         "How many people live in Peru?" reaches `Population: total` without sharing a word with it."""
         generation = retrieval.index.generation
-        focus = retrieval.focus_vector
-        if focus is None:
+        if retrieval.focus_vector is None:
             return {}
+        focus = self._query_vectors([field_query(retrieval.question)])[0]
         candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
         paths = {sid: field_path(generation, generation.sentences[sid]) for sid, _ in candidates}
         self._embed_fields([p for p in paths.values() if p])
@@ -296,7 +310,14 @@ class Assistant:
             return self.embedder.piece_vectors(texts)
 
     def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
-        """Answer `question`; `history` is the list of earlier questions, oldest first."""
+        """Answer `question`; `history` is the list of earlier questions, oldest first. A comparison of two named
+        sides ("Which has a larger population, Mexico or Russia?") asks each side on its own and quotes both."""
+        text = clean_question(question, self.settings.max_question_chars)
+        comparison = read_comparison(text)
+        if comparison is not None:
+            first, second = (self.answer_from(self.search(q, filters=filters)) for q in comparison.questions)
+            joined = join_answers(text, comparison, (first, second))
+            return self.flag_changed(joined.model_copy(update={"index_version": first.index_version}))
         return self.flag_changed(self.answer_from(self.search(question, history, filters=filters)))
 
     def flag_changed(self, answer: Answer) -> Answer:
@@ -327,8 +348,12 @@ class Assistant:
         return self._hashes[key]
 
     def prime(self, questions: Sequence[str]) -> None:
-        """Embed many questions in batches ahead of time; answers are unchanged."""
-        self._embed_into(self._query_cache, questions)
+        """Embed many questions (and, where the weights read field matches, the questions less their names) in
+        batches ahead of time; answers are unchanged."""
+        texts = list(questions)
+        if self.weights.reads_fields:
+            texts += [field_query(analyse(clean_question(q, self.settings.max_question_chars))) for q in questions]
+        self._embed_into(self._query_cache, texts)
 
     def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """Lexical-only hits among the passages answering reads get their true cosine, not 0."""

@@ -95,6 +95,29 @@ def test_web_leftovers_are_never_cited(assistant: Assistant) -> None:
             "Rio de Janeiro",
         ),
         ("when", "No date is given here.", ["date"], None),
+        # dates without a year, before the common era, by century in words, or by the month alone
+        ("when", "By December 25, Japan was considered a friend.", ["japan"], "December 25"),
+        (
+            "when",
+            "Bacteria evolved, probably about 3.5 billion years ago.",
+            ["bacteria"],
+            "about 3.5 billion years ago",
+        ),
+        ("when", "It stretches back as far as the first century AD.", ["stretch"], "the first century AD"),
+        ("when", "The service would launch in March as a subscription.", ["servic"], "March"),
+        ("when", "The duchy began in 911 as a fiefdom.", ["duchi"], "911"),
+        ("when", "May I add that nothing is dated.", ["date"], None),
+        # in a field line the value leads with the answer; a value that only repeats the question is still the value
+        (
+            "where",
+            "**name:** Rangoon (aka Yangon, recognized as the primary Burmese capital by the US Government)",
+            ["citi", "capit", "burma"],
+            "Rangoon",
+        ),
+        ("where", "**name:** Guatemala City", ["citi", "capit", "guatemala"], "Guatemala City"),
+        ("how", "**total:** 47,735,685 (2025 est.)", ["popul", "algeria"], "47,735,685"),
+        # quantities in words
+        ("how_many", "The plague reduced the population by half.", ["plagu"], "half"),
         # a month is no person, and a title no part of a name
         (
             "who",

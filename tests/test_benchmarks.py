@@ -79,7 +79,9 @@ def test_the_threshold_refuses_all_it_can_while_answering_the_target_shares() ->
     # ten answerable SQuAD rows at 0.1 … 1.0: answering 90% allows a threshold of 0.2, not 0.3
     kept = [{"source": "squad", "answerable": True}] * 10 + [{"source": "squad", "answerable": False}]
     calibrated = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.25])
-    assert fit_threshold(calibrated, kept) == 0.2
+    assert fit_threshold(calibrated, kept, min_questions=10) == 0.2
+    # a source with fewer answerable questions than that sets nothing: every threshold answers "enough"
+    assert fit_threshold(calibrated, kept, min_questions=11) == 1.0
 
 
 def test_a_short_answer_with_another_number_is_wrong_though_it_shares_the_unit() -> None:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from qa.answering.questions import analyse, clean_question, is_followup, numbers_in, question_kind
+from qa.answering.questions import analyse, clean_question, field_query, is_followup, numbers_in, question_kind
 from qa.errors import QuestionError
 
 
@@ -23,6 +23,14 @@ from qa.errors import QuestionError
         ("What does Ghana export?", "list"),
         ("what do they grow", "list"),
         ("What does Mexico buy from the US, refine and sell on to the European Union?", "what"),
+        # the kind is read from the question's own question word, not from a "when" or "who" joining clauses
+        ("What is it called when steam drives a generator?", "what"),
+        ("Who can enforce the law when member states differ?", "who"),
+        ("What did Lavrov say when he met Fuente?", "what"),
+        ("The price of oil was stable until when?", "when"),
+        ("In what century did the steam engine begin?", "when"),
+        ("Compared to coal, how much gas did Mexico buy?", "how_many"),
+        ("Name the countries that border Austria.", "list"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -119,3 +127,17 @@ def test_name_words_are_the_names_as_typed() -> None:
 def test_a_question_is_searched_by_its_own_words_only(question: str, terms: set[str]) -> None:
     # no wording is rewritten into a field's name: the field match (by the model) reaches the field
     assert set(analyse(question).terms) == terms
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What is the median age of women in Peru?", "What is the median age of women in?"),
+        ("Who is Peru's head of state?", "Who is head of state?"),
+        ("How many people live in New Zealand?", "How many people live in?"),
+        ("What is the population?", "What is the population?"),
+        ("Peru", "Peru"),  # nothing left but the name: the question as it is
+    ],
+)
+def test_field_query_drops_the_names(question: str, asked: str) -> None:
+    assert field_query(analyse(question)) == asked

@@ -231,3 +231,20 @@ def test_the_chat_shows_only_example_questions_it_answers(real_assistant: Assist
 def test_a_head_of_state_is_named_not_a_month(factbook_assistant: Assistant) -> None:
     answer = factbook_assistant.ask("Who is the president of Mexico?")
     assert answer.short_answer == "Claudia SHEINBAUM Pardo" and answer.citations[0].doc_id == "mx-mexico.md"
+
+
+def test_a_comparison_quotes_each_side_from_its_own_profile(factbook_assistant: Assistant) -> None:
+    answer = factbook_assistant.ask("Which has a larger population, Mexico or Russia?")
+    assert not answer.abstained and answer.question_type == "comparison"
+    first, second = answer.citations
+    assert (first.n, first.doc_id, second.n, second.doc_id) == (1, "mx-mexico.md", 2, "rs-russia.md")
+    for citation in answer.citations:  # each quote is its profile's population line, at its own offsets
+        text = factbook_assistant.document(citation.doc_id).text
+        assert citation.quote.startswith("**total:**") and text[citation.start : citation.end] == citation.quote
+    assert "130,739,927" in answer.text
+
+
+def test_a_comparison_with_a_side_no_briefing_covers_is_refused(factbook_assistant: Assistant) -> None:
+    answer = factbook_assistant.ask("Which has a larger population, Mexico or Belgium?")
+    assert answer.abstained and not answer.citations
+    assert "for Mexico but not for Belgium" in answer.text

@@ -281,6 +281,23 @@ def test_a_line_whose_label_is_asked_comes_before_the_fields_first_line() -> Non
     assert label_match(["export"], "Exports 2024", set(tokenize("Exports"))) == 0.0
 
 
+def test_the_field_margin_is_a_lines_field_match_over_the_best_other_line_of_its_field() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in LIFE.sentences}
+    matches = {0: 0.5, 1: 0.75, 2: 0.25, 3: 0.125}  # the model's cosine of each line's field path to the question
+    lookups = Lookups(field_matches=matches, profiles=frozenset({0}))
+    question = analyse("How long do men live?")
+    feats = sentence_features(LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2, lookups)
+    assert [f.field_margin for f in feats] == pytest.approx([-0.25, 0.25, 0.125, -0.125])
+    # outside a profile there are no fields to tell apart
+    prose = sentence_features(
+        LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2, replace(lookups, profiles=frozenset())
+    )
+    assert [f.field_margin for f in prose] == [0.0] * 4
+    # with a weight on it, the line whose label the question means ("men": male) beats the field's first line
+    assert rank_sentences(feats, hits, 2, only({"field_margin": 4.0, "field_first": 0.5}))[0].sid == 1
+
+
 def test_a_first_quote_whose_label_is_asked_gains_confidence() -> None:
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
     feats = structured_features(LIFE, "What is the male life expectancy?", hits)
@@ -500,8 +517,9 @@ def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
     # no note when the number is there
     right = answer(
         CHECKS, analyse("When did Amsterdam give Huguenots full rights in 1705?"), hits,
-        np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=0.0,
+        np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=0.0, weights=only({"overlap": 1.0}),
     )  # fmt: skip
+    assert right.citations[0].quote == "In 1705 Amsterdam gave Huguenots full rights."
     assert "_Check:" not in right.text and right.checks == []
     negated = check_features("Who could not recover the money?")
     assert mismatch_notes(negated[0]) == ["the question asks about what is not so; the quote negates nothing"]
@@ -638,10 +656,17 @@ def test_a_headings_parenthesis_is_a_qualifier_not_a_word_to_ask() -> None:
 
 def test_a_profile_is_told_by_its_content_not_its_format() -> None:
     lines = corpus([[["**total:** 1,234 (2024 est.)", "**male:** 600"], ["A note in prose."]], [["Prose only."]]])
-    # a document counts as a profile when at least 30% of its sentences are labelled field lines, whatever
+    # a document counts as a profile when at least half of its sentences are labelled field lines, whatever
     # its format says: the second one is flagged `structured` (as a Markdown file is) and still is none
     documents = [lines.documents[0], lines.documents[1].model_copy(update={"structured": True})]
     assert profile_documents(View(documents, lines.passages, lines.sentences)) == frozenset({0})
+
+
+def test_a_note_under_a_field_has_a_path_of_its_own() -> None:
+    view = corpus_of_one(
+        [("Capital", ["**name:** Jakarta", "note: in 2022, the relocation of the capital was approved"])]
+    )
+    assert [field_path(view, s) for s in view.sentences] == ["Capital: name", "Capital: note"]
 
 
 def test_the_field_match_reaches_the_features_and_the_score() -> None:

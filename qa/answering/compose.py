@@ -21,7 +21,7 @@ def _date_note(citation: Citation) -> str:
 
 # A profile line answers these kinds of question with its whole value (a list of exports, a government type),
 # shown as the short answer when it is no longer than this
-_LINE_VALUE_KINDS = frozenset(("list", "what", "other", "definition"))
+_LINE_VALUE_KINDS = frozenset(("list", "what", "other", "definition", "how"))
 _LINE_VALUE_WORDS = 25
 
 _INTROS = {

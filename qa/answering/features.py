@@ -8,9 +8,10 @@ with named signals (cosine, overlaps, names, headings, labels, checks). It does 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -73,6 +74,11 @@ class Scored:
     partner_only: tuple[str, ...] = ()
     about: float = 1.0  # the share of the question's names its document's title holds (1 when it names none)
     field_match: float = 0.0  # the question's cosine to the line's field path ("Population: total"), by the model
+    # in a profile: `field_match` less the best of the other candidate lines under the same heading of the same
+    # document (0 for a line alone under its heading): which line of a field the question asks for
+    field_margin: float = 0.0
+    # in a profile: the line's field match is the highest of its field's candidate lines (ties, and a line alone, too)
+    field_best: bool = False
     # the question asks when or how many, and the sentence holds no date or quantity: "kind_missing" names which
     kind_missing: str = ""
     negation_mismatch: bool = False  # the question is negated ("Who could not…?"), the sentence negates nothing
@@ -105,6 +111,8 @@ class Scored:
             "label": self.label,
             "about": self.about,
             "field_match": self.field_match,
+            "field_margin": self.field_margin,
+            "field_best": float(self.field_best),
         }
 
 
@@ -121,18 +129,25 @@ def candidate_sentences(view: CorpusView, hits: Sequence[Hit], top: int) -> list
     return out
 
 
+# an unbolded lower-case lead such as "note: …" labels its line too: a note is no part of its field's value
+_PLAIN_LABEL = re.compile(r"([a-z][a-z -]{0,24}):\s")
+
+
 def field_path(view: CorpusView, sentence: Sentence) -> str:
     """What a line is an answer to, in a document with headings: its heading, and its own label if it has
-    one ("Population: total", "Executive branch: chief of state"); "" for a sentence under no heading."""
+    one ("Population: total", "Executive branch: chief of state", "Capital: note"); "" for a sentence under no
+    heading."""
     if not sentence.section:
         return ""
-    label = line_label(sentence_text(view, sentence))
+    text = sentence_text(view, sentence)
+    plain = _PLAIN_LABEL.match(text)
+    label = line_label(text) or (plain.group(1) if plain else "")
     return f"{sentence.section[-1]}: {label}" if label else sentence.section[-1]
 
 
 # A field profile holds mostly `**label:** value` lines (the Factbook's: 57–69% of their sentences);
-# prose briefings hold none. Decided from the content, whatever the file's format.
-PROFILE_LINE_SHARE = 0.3
+# prose briefings hold none, or a stray one. Decided from the content, whatever the file's format.
+PROFILE_LINE_SHARE = 0.5
 
 
 def profile_documents(view: CorpusView) -> frozenset[int]:
@@ -281,4 +296,23 @@ def sentence_features(
                 opposite=stated_opposite(question.opposites, text),
             )
         )
+    return with_field_margins(view, out)
+
+
+def with_field_margins(view: CorpusView, scored: list[Scored]) -> list[Scored]:
+    """Set each profile line's `field_margin` and `field_best` against the other candidate lines under its heading."""
+    fields: dict[tuple[int, tuple[str, ...]], dict[int, float]] = {}
+    for s in scored:
+        if s.profile:
+            sentence = view.sentences[s.sid]
+            fields.setdefault((sentence.doc, sentence.section), {})[s.sid] = s.field_match
+    out = []
+    for s in scored:
+        siblings = fields.get((view.sentences[s.sid].doc, view.sentences[s.sid].section), {}) if s.profile else {}
+        others = [m for sid, m in siblings.items() if sid != s.sid]
+        if not s.profile:
+            out.append(s)
+            continue
+        margin = s.field_match - max(others) if others else 0.0
+        out.append(replace(s, field_margin=margin, field_best=margin >= 0))  # lines of one path tie: all best
     return out

@@ -65,6 +65,8 @@ def confidence_features(scored: Sequence[Scored]) -> dict[str, float]:
         "kind_missing": float(bool(best.kind_missing)),
         "profile": float(best.profile),  # a line of a field profile: its own baseline
         "profile_about": float(best.profile) * best.about,  # … whose title names what is asked
+        "field_margin": best.field_margin,
+        "field_best": float(best.field_best),
     }
 
 
@@ -73,6 +75,13 @@ def confidence_model(scored: Sequence[Scored], weights: Weights) -> ConfidenceMo
     if scored[0].profile and weights.profile_confidence is not None:
         return weights.profile_confidence
     return ConfidenceModel(weights.confidence_weights, weights.confidence_bias, weights.calibration)
+
+
+def threshold(scored: Sequence[Scored], weights: Weights) -> float:
+    """The confidence under which an answer is refused: the fitted threshold of the first quote's kind of document
+    (a profile's line or prose), each chosen on the tune splits for the share of answerable questions it answers."""
+    own = confidence_model(scored, weights).abstain_below
+    return weights.abstain_below if own is None else own
 
 
 def raw_confidence(scored: Sequence[Scored], weights: Weights) -> float:

@@ -19,11 +19,20 @@ _DATE = re.compile(
     r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+\d{3,4}"
     r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{3,4}"
     r"|" + _MONTH + r",?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"(?!\w)"
+    r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?(?!\d)"
+    r"|(?:about\s+|some\s+|around\s+)?[\d.,–-]+\s+(?:(?:thousand|million|billion)\s+)?years\s+ago"
+    r"|(?:the\s+)?(?:early\s+|mid-?|late\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
+    r"|twenty-first)[\s-]+centur(?:y|ies)(?:\s+(?:BC|BCE|AD|CE))?"
+    r"|(?<=[a-z,;]\s)(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|^(?:January|February|March|April|June|July|August|September|October|November|December)(?=\s+(?:is|was)\b)"
     r"|(?:1[0-9]|20)\d\d-\d\d-\d\d"
     r"|(?:the\s+)?(?:early\s+|mid-?|late\s+)?\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)(?:\s+(?:BC|BCE|AD|CE))?"
     r"|(?:the\s+)?\d{3,4}s"
     r"|\d{3,4}\s*(?:–|-|to|and)\s*\d{2,4}"
-    r"|(?:1[0-9]|20)\d\d(?:\s+(?:BC|BCE|AD|CE))?"
+    r"|(?:1[0-9]|2[01])\d\d(?:\s+(?:BC|BCE|AD|CE))?"
+    r"|(?:(?<=\bin\s)|(?<=\bsince\s)|(?<=\buntil\s)|(?<=\bby\s)|(?<=\baround\s)|(?<=\bcirca\s))\d{3}(?!\d)"
     r"|\d{1,4}\s+(?:BC|BCE|AD|CE)"
     r")\b"
 )
@@ -31,7 +40,7 @@ _UNIT = (
     r"(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|hundred|km|sq km|square (?:kilometres|kilometers|miles)"
     r"|kilometres|kilometers|miles|metres|meters|m|kg|tonnes|tons|people|years|days|hours|minutes|dollars|euros|USD)\b)*"
 )
-_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozens?|several)"
+_NUMBER_WORDS = r"(?:half|(?:a\s+|only\s+a\s+)?few|none|a\s+single|a\s+dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozens?|several)"
 _NUMBER = re.compile(
     r"(?:[$€£¥]\s?)?(?<![\w.])-?\d[\d,]*(?:\.\d+)?"
     + _UNIT
@@ -110,8 +119,9 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     field = FIELD_LINE.match(sentence)
     value_start = field.end() if field else 0
     spans = [span for span in candidates(kind, sentence) if span[0] >= value_start]
+    fallback = field_value(sentence) if kind in _VALUE_KINDS else None
     if not spans:
-        return field_value(sentence) if kind in ("what", "other", "who", "where") else None
+        return fallback
     asked = set(question_terms)
     anchors = [
         m.start()
@@ -131,13 +141,19 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
             distance += 30  # "Foreign Minister Mexico" is a title, not a name
         overlap = sum(1 for t in tokens if t in asked)
         score = distance + 40 * overlap - 3 * min(len(phrase.split()), 4)
+        if field and (start, end) == spans[0]:
+            score -= 100  # a field line's value leads with its answer: "**name:** Rangoon (… Burmese …)"
         if kind == "where" and re.search(
             r"\b(in|at|from|near|to|into|across|outside|inside)\s+(the\s+)?$", sentence[:start]
         ):
             score -= 150
         if best is None or score < best[0]:
             best = (score, (start, end))
-    return best[1] if best else None
+    return best[1] if best else fallback
+
+
+# kinds whose short answer, in a `**label:** value` line with no phrase of the kind, is the value itself
+_VALUE_KINDS = frozenset(("what", "other", "who", "where", "how"))
 
 
 def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:

@@ -16,7 +16,7 @@ import numpy as np
 from qa.answering.compose import abstain, compose
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
 from qa.answering.features import CorpusView, Lookups, Scored, sentence_features
-from qa.answering.model import confidence, rank_sentences, sentence_confidence
+from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
 from qa.answering.questions import Question
 from qa.answering.rerank import rerank
 from qa.answering.weights import Weights, default_weights
@@ -57,10 +57,9 @@ def answer(
     lookups: Lookups | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
-    `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold)."""
+    `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold for the first
+    quote's kind of document, `model.threshold`)."""
     weights = weights or default_weights()
-    if abstain_below is None:
-        abstain_below = weights.abstain_below
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
     features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights, lookups)
     scored = rank_sentences(features, ranked, top_passages, weights)
@@ -68,6 +67,8 @@ def answer(
         reason = "No passage in the searched briefings matches this question"
         return abstain(question, [], 0.0, f"{reason} ({'; '.join(notes)})." if notes else f"{reason}.", notes)
     conf = confidence(scored, weights)
+    if abstain_below is None:
+        abstain_below = threshold(scored, weights)
     if conf < abstain_below:
         nearest: list[Citation] = []
         seen_passages: set[int] = set()

@@ -101,12 +101,20 @@ def clean_question(raw: object, max_chars: int = 1000) -> str:
     return text
 
 
+_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
 def question_kind(text: str) -> str:
+    """The kind of answer asked for, read from the question's own question word: the first one. A kind's cue
+    counts before that word ("Name the…", "In which city…") or at it, never after it: in "What is it called
+    when…?" or "Who can enforce the law when…?" the later "when" joins two clauses and asks for no date."""
     text = re.sub(r"^\s*(and|but|so|also|then)\b[\s,]*", "", text, flags=re.I)
+    first = _WH_WORD.search(text)
     for kind, pattern in _KINDS:
-        if pattern.search(text):
-            return kind
-    return "what" if re.match(r"^\s*(what|which)\b", text, re.I) else "other"
+        for match in pattern.finditer(text):
+            if first is None or match.start() <= first.start():
+                return kind
+    return "what" if first is not None and first.group().lower() in ("what", "which") else "other"
 
 
 def is_followup(text: str) -> bool:
@@ -133,6 +141,16 @@ def proper_names(text: str) -> tuple[str, ...]:
     """Tokens of capitalised words that are not the question's first word (names, places, acronyms)."""
     tokens = (token for word in name_words(text) for token in tokenize(word) if token not in _WH_WORDS)
     return tuple(dict.fromkeys(tokens))
+
+
+def field_query(question: Question) -> str:
+    """The question less its names, as typed: what a field path is compared with ("What is the median age of
+    women in Peru?" asks for `Median age: female` whatever the country; the name only blurs the match)."""
+    text = question.text
+    for name in sorted(question.written_names, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", text)
+    text = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    return text if tokenize(text) else question.text
 
 
 def analyse(text: str, history: Sequence[str] = ()) -> Question:

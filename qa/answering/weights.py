@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import WeightsError
 
@@ -26,7 +26,8 @@ FORMAT_VERSION = 2
 
 SELECTION_FEATURES = (
     "cosine", "overlap", "passage", "answer_type", "heading", "passage_dense", "names", "passage_lexical",
-    "context_overlap", "word_match", "field_first", "list_field", "label", "about", "field_match",
+    "context_overlap", "word_match", "field_first", "list_field", "label", "about", "field_match", "field_margin",
+    "field_best",
 )  # fmt: skip
 PASSAGE_FEATURES = (
     "fused", "inverse_rank", "dense", "lexical", "best_cosine", "best_overlap", "best_paragraph_overlap",
@@ -37,6 +38,7 @@ CONFIDENCE_FEATURES = (
     "score", "margin", "cosine", "overlap", "paragraph_overlap", "names", "passage_dense", "answer_type",
     "missing_term", "passage_share", "negation_mismatch", "number_mismatch", "opposite_mismatch",
     "field_mismatch", "partner_only", "label", "field_match", "about", "kind_missing", "profile", "profile_about",
+    "field_margin", "field_best",
 )  # fmt: skip
 # Weights no data here can teach, set by hand and listed in the file with a note each: none at present.
 HAND_SET: tuple[str, ...] = ()
@@ -49,6 +51,7 @@ class ConfidenceModel:
     weights: Mapping[str, float]
     bias: float
     calibration: tuple[tuple[float, float], ...] = ()
+    abstain_below: float | None = None  # its own threshold (calibrated); None: the weights' `abstain_below`
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Weights:
         groups = [self.selection_weights, self.rerank_weights, self.confidence_weights]
         if self.profile_confidence is not None:
             groups.append(self.profile_confidence.weights)
-        return any(group.get("field_match") for group in groups)
+        return any(group.get("field_match") or group.get("field_margin") or group.get("field_best") for group in groups)
 
     def without(self, *names: str, groups: tuple[str, ...] = ("selection", "rerank", "confidence")) -> Weights:
         """These weights with the named features switched off in the given groups (their ablation)."""
@@ -135,6 +138,7 @@ class _ProfileConfidence(BaseModel):
     bias: float
     weights: dict[str, float]
     calibration: _Calibration
+    abstain_below: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class WeightsFile(BaseModel):
@@ -199,6 +203,7 @@ def weights_from(data: WeightsFile, path: Path = WEIGHTS_FILE) -> Weights:
             weights={n: profile.weights[n] for n in CONFIDENCE_FEATURES},
             bias=profile.bias,
             calibration=tuple(zip(profile.calibration.raw, profile.calibration.calibrated, strict=True)),
+            abstain_below=profile.abstain_below,
         ),
     )
 

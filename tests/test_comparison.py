@@ -1,0 +1,98 @@
+"""Comparison questions: read the two sides, join two answers (pure, no index)."""
+
+import pytest
+
+from qa.answering.comparison import Comparison, join_answers, read_comparison
+from qa.records import Answer, Citation
+
+
+@pytest.mark.parametrize(
+    ("question", "sides", "asked"),
+    [
+        (
+            "Which has a larger population, Mexico or Russia?",
+            ("Mexico", "Russia"),
+            ("Which has a larger population, Mexico?", "Which has a larger population, Russia?"),
+        ),
+        (
+            "Which is larger, the United Kingdom or New Zealand?",
+            ("United Kingdom", "New Zealand"),
+            ("Which is larger, United Kingdom?", "Which is larger, New Zealand?"),
+        ),
+        ("Is Mexico larger than Russia?", ("Mexico", "Russia"), ("Is Mexico larger?", "Is Russia larger?")),
+        (
+            "Does Peru have more people than Chile?",
+            ("Peru", "Chile"),
+            ("Does Peru have more people?", "Does Chile have more people?"),
+        ),
+        (
+            "Is the GDP of Mexico higher than that of Russia?",
+            ("Mexico", "Russia"),
+            ("Is the GDP of Mexico higher?", "Is the GDP of Russia higher?"),
+        ),
+    ],
+)
+def test_a_comparison_is_read_as_the_same_question_of_two_sides(
+    question: str, sides: tuple[str, str], asked: tuple[str, str]
+) -> None:
+    assert read_comparison(question) == Comparison(sides, asked)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which countries border Austria?",  # no comparative
+        "What does Mexico or Russia export?",  # a choice, nothing compared
+        "Who did Lavrov meet?",
+        "Which is larger, Mexico or Mexico?",  # one side twice
+        "Which is larger?",
+    ],
+)
+def test_other_questions_are_no_comparison(question: str) -> None:
+    assert read_comparison(question) is None
+
+
+def _citation(n: int, doc: str, quote: str) -> Citation:
+    return Citation(
+        n=n, doc_id=doc, title=doc, date=None, source=doc, quote=quote, start=10, end=10 + len(quote), score=0.9
+    )
+
+
+def _answer(confidence: float, *citations: Citation, short: str | None = None) -> Answer:
+    return Answer(
+        question="q",
+        text="t",
+        short_answer=short,
+        abstained=not citations,
+        confidence=confidence,
+        citations=list(citations),
+        nearest=[] if citations else [_citation(1, "near.md", "A nearby line.")],
+    )
+
+
+SIDES = Comparison(("Mexico", "Russia"), ("Which has a larger population, Mexico?", "… Russia?"))
+
+
+def test_both_sides_answered_quotes_each_with_its_own_citation() -> None:
+    mexico = _answer(
+        0.9, _citation(1, "mx.md", "**total:** 130,739,927"), _citation(2, "mx.md", "other"), short="130,739,927"
+    )
+    russia = _answer(0.7, _citation(1, "rs.md", "**total:** 140,820,810"), short="140,820,810")
+    joined = join_answers("Which has a larger population, Mexico or Russia?", SIDES, (mexico, russia))
+    assert not joined.abstained
+    assert [(c.n, c.doc_id, c.start) for c in joined.citations] == [(1, "mx.md", 10), (2, "rs.md", 10)]
+    assert "Mexico: **130,739,927**" in joined.text and "[1]" in joined.text
+    assert "Russia: **140,820,810**" in joined.text and "[2]" in joined.text
+    assert joined.confidence == 0.7  # the weaker side
+    assert joined.short_answer is None  # no winner is declared: the quotes show the figures
+
+
+def test_a_side_the_briefings_do_not_answer_refuses_the_comparison_and_names_it() -> None:
+    mexico = _answer(0.9, _citation(1, "mx.md", "**total:** 130,739,927"))
+    nowhere = _answer(0.05)
+    joined = join_answers("Which has a larger population, Mexico or Russia?", SIDES, (mexico, nowhere))
+    assert joined.abstained and not joined.citations
+    assert "for Mexico but not for Russia" in joined.text
+    assert [c.n for c in joined.nearest] == [1, 2]
+    neither = join_answers("q", SIDES, (nowhere, nowhere))
+    assert neither.abstained and "neither Mexico nor Russia" in neither.text
