@@ -37,7 +37,7 @@ from benchmarks.factbook_questions import FIELDS, Field
 from benchmarks.report import DOCS, update_results, write_headline
 from benchmarks.squad import exact_match, f1
 from qa.assistant import Assistant
-from qa.records import Answer, Document
+from qa.records import Answer, Document, Section
 from qa.text.documents import read_document
 from qa.text.structure import FIELD_LINE, line_label
 from qa.text.tokens import tokenize
@@ -56,6 +56,16 @@ class Gold:
     start: int  # the gold line's offsets in the document's text
     end: int
     value: str  # what the short answer should say
+    # the same line repeated word for word under another heading of the same name (a profile gives its
+    # `### Climate` under both Geography and Environment): quoting either is right
+    repeats: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return ((self.start, self.end), *self.repeats)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(start < e and end > s for s, e in self.spans)
 
 
 @dataclass(frozen=True)
@@ -74,28 +84,43 @@ def country_of(document: Document) -> str:
 
 
 def gold_line(document: Document, heading: str, label: str | None) -> Gold | None:
-    """The line under `### heading` whose label is `label` (the field's first line when None), with its value."""
-    starts = sorted(h.start for h in document.headings)
-    for section in document.headings:
-        if section.level != 3 or section.title.strip() != heading:
-            continue
-        after = [s for s in starts if s > section.start]
-        region_end = after[0] if after else len(document.text)
-        position = section.end
-        for line in document.text[section.end : region_end].split("\n"):
-            start = position + len(line) - len(line.lstrip())
-            position += len(line) + 1
-            text = line.strip()
-            if not text or text.lower().startswith("note:"):
-                continue
-            found = line_label(text)
-            if label is not None and found.casefold() != label.casefold():
-                continue
-            match = FIELD_LINE.match(text)
-            value = text[match.end() :] if match and found else text
-            value = _CLOSING_PARENTHESIS.sub("", value).strip(" -") or value.strip()
-            return Gold(document.doc_id, start, start + len(text), value)
+    """The line under the first `### heading` whose label is `label` (the field's first line when None), with its
+    value, and where the same line stands again under another `### heading` of that name."""
+    found = [g for g in _lines_under(document, heading, label) if g is not None]
+    if not found:
         return None
+    first = found[0]
+    text = document.text[first.start : first.end]
+    repeats = tuple((g.start, g.end) for g in found[1:] if document.text[g.start : g.end] == text)
+    return Gold(first.doc_id, first.start, first.end, first.value, repeats)
+
+
+def _lines_under(document: Document, heading: str, label: str | None) -> list[Gold | None]:
+    """For each `### heading` of that name, in order, its line labelled `label` (its first line when None)."""
+    return [
+        _line_under(document, section, label)
+        for section in document.headings
+        if section.level == 3 and section.title.strip() == heading
+    ]
+
+
+def _line_under(document: Document, section: Section, label: str | None) -> Gold | None:
+    after = sorted(h.start for h in document.headings if h.start > section.start)
+    region_end = after[0] if after else len(document.text)
+    position = section.end
+    for line in document.text[section.end : region_end].split("\n"):
+        start = position + len(line) - len(line.lstrip())
+        position += len(line) + 1
+        text = line.strip()
+        if not text or text.lower().startswith("note:"):
+            continue
+        found = line_label(text)
+        if label is not None and found.casefold() != label.casefold():
+            continue
+        match = FIELD_LINE.match(text)
+        value = text[match.end() :] if match and found else text
+        value = _CLOSING_PARENTHESIS.sub("", value).strip(" -") or value.strip()
+        return Gold(document.doc_id, start, start + len(text), value)
     return None
 
 
@@ -133,7 +158,7 @@ class Scored:
         if gold is None or self.answer.abstained or not self.answer.citations:
             return False
         first = self.answer.citations[0]
-        return first.doc_id == gold.doc_id and first.start < gold.end and first.end > gold.start
+        return first.doc_id == gold.doc_id and gold.overlaps(first.start, first.end)
 
     @property
     def short_given(self) -> bool:

@@ -98,11 +98,7 @@ def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_i
 def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
     """The passage order answering uses: the top `rerank_depth` fused passages re-ranked, then the rest."""
     depth = assistant.settings.passages_read
-    _, order = rank_passages(
-        retrieval.index.generation, retrieval.question, retrieval.hits, retrieval.focus_vector,  # type: ignore[arg-type]
-        assistant.sentence_vectors(retrieval), retrieval.index.bm25.term_idf, depth, assistant.weights,
-        assistant.lookups(retrieval),
-    )  # fmt: skip
+    _, order = rank_passages(assistant.candidates(retrieval), depth, assistant.weights)
     return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
 
 

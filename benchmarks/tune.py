@@ -100,8 +100,8 @@ def factbook_items(doc_by_id: dict[str, int]) -> list[Item]:
                 "factbook",
                 asked.question,
                 True,
-                lambda p, doc=doc, g=gold: p.doc == doc and p.start < g.end and p.end > g.start,
-                lambda s, t, doc=doc, g=gold: s.doc == doc and s.start < g.end and s.end > g.start,
+                lambda p, doc=doc, g=gold: p.doc == doc and g.overlaps(p.start, p.end),
+                lambda s, t, doc=doc, g=gold: s.doc == doc and g.overlaps(s.start, s.end),
             )
         )
     return items
@@ -115,10 +115,7 @@ def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ign
     for item in items:
         r = assistant.search(item.question)
         hits = r.hits[:depth]
-        features = sentence_features(
-            generation, r.question, hits, r.focus_vector, assistant.sentence_vectors(r),  # type: ignore[arg-type]
-            r.index.bm25.term_idf, depth, assistant.lookups(r),
-        )  # fmt: skip
+        features = sentence_features(replace(assistant.candidates(r), hits=hits), depth)
         if not features:
             continue
         rows.append(

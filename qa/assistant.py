@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering.comparison import join_answers, read_comparison
-from qa.answering.features import Lookups, candidate_sentences, field_path, profile_documents
+from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profile_documents
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
@@ -223,15 +223,9 @@ class Assistant:
                 index_version=version,
                 notice="no documents match the filters",
             )
-        vectors = self.sentence_vectors(retrieval)
         weights = weights or self.weights
         result = answer(
-            generation,
-            parsed,
-            retrieval.hits,
-            retrieval.focus_vector,
-            vectors,
-            retrieval.index.bm25.term_idf,
+            self.candidates(retrieval, weights),
             top_passages=self.settings.top_passages,
             rerank_depth=self.settings.rerank_depth,
             max_quotes=self.settings.max_quotes,
@@ -239,9 +233,21 @@ class Assistant:
             abstain_below=self.settings.abstain_below if abstain_below is None else abstain_below,
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
-            lookups=self.lookups(retrieval, weights),
         )
         return result.model_copy(update={"index_version": version})
+
+    def candidates(self, retrieval: Retrieval, weights: Weights | None = None) -> Candidates:
+        """What answering reads of a retrieval (it must have searched: `focus_vector` set)."""
+        assert retrieval.focus_vector is not None, "nothing was searched"
+        return Candidates(
+            retrieval.index.generation,
+            retrieval.question,
+            retrieval.hits,
+            retrieval.focus_vector,
+            self.sentence_vectors(retrieval),
+            retrieval.index.bm25.term_idf,
+            self.lookups(retrieval, weights),
+        )
 
     def sentence_vectors(self, retrieval: Retrieval) -> dict[int, np.ndarray]:
         """Vectors of the candidate sentences of a retrieval's passages (stored in the index)."""

@@ -116,6 +116,7 @@ def test_web_leftovers_are_never_cited(assistant: Assistant) -> None:
         ),
         ("where", "**name:** Guatemala City", ["citi", "capit", "guatemala"], "Guatemala City"),
         ("how", "**total:** 47,735,685 (2025 est.)", ["popul", "algeria"], "47,735,685"),
+        ("where", "**number of seats:** 225 (196 directly elected)", ["seat", "govern"], None),
         # quantities in words
         ("how_many", "The plague reduced the population by half.", ["plagu"], "half"),
         # a month is no person, and a title no part of a name

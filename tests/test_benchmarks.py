@@ -12,6 +12,7 @@ PROFILE = (
     "# Alpha — CIA World Factbook country profile\n\n## People and Society\n\n### Population\n"
     "**total:** 1,234,567 (2024 est.)\n**male:** 600,000\n\n### Capital\n**name:** Alphaville\n"
     "note: named after itself\n\n### Climate\nnote: see below\ntemperate; wet winters\n"
+    "\n## Environment\n\n### Climate\ntemperate; wet winters\n\n## Later\n\n### Capital\n**name:** Betaville\n"
 )
 
 
@@ -31,6 +32,12 @@ def test_the_gold_line_is_found_by_heading_and_label_with_exact_offsets() -> Non
     first = gold_line(doc, "Climate", None)  # the field's first line, notes skipped
     assert first is not None and doc.text[first.start : first.end] == "temperate; wet winters"
     assert gold_line(doc, "Population", "female") is None and gold_line(doc, "Area", None) is None
+    # a field repeated word for word under another heading of its name is right there too; a different one is not
+    (again,) = first.repeats
+    assert again > (first.start, first.end) and doc.text[again[0] : again[1]] == "temperate; wet winters"
+    assert first.overlaps(*again) and not first.overlaps(0, 5)
+    capital = gold_line(doc, "Capital", "name")
+    assert capital is not None and capital.value == "Alphaville" and capital.repeats == ()
 
 
 def test_everyday_wordings_are_told_from_those_naming_the_field() -> None:

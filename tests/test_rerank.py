@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.answering.evidence import mismatch_notes, pick_evidence
-from qa.answering.features import Lookups, Scored, field_path, profile_documents, sentence_features
+from qa.answering.features import Candidates, Lookups, Scored, field_path, profile_documents, sentence_features
 from qa.answering.matching import (
     heading_match,
     is_breakdown,
@@ -17,11 +17,18 @@ from qa.answering.matching import (
     refers_back,
     word_bests,
 )
-from qa.answering.model import confidence, rank_sentences
+from qa.answering.model import confidence, rank_sentences, threshold
 from qa.answering.pipeline import answer
 from qa.answering.questions import analyse
 from qa.answering.rerank import passage_features, rerank
-from qa.answering.weights import CONFIDENCE_FEATURES, PASSAGE_FEATURES, SELECTION_FEATURES, Weights, default_weights
+from qa.answering.weights import (
+    CONFIDENCE_FEATURES,
+    PASSAGE_FEATURES,
+    SELECTION_FEATURES,
+    ConfidenceModel,
+    Weights,
+    default_weights,
+)
 from qa.records import Answer, Document, Hit, Passage, Sentence
 from qa.text.structure import line_label
 from qa.text.tokens import tokenize
@@ -100,7 +107,7 @@ def only(
 def features_for(question: str, hits: list[Hit]) -> list:  # type: ignore[type-arg]
     q = analyse(question, [])
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in VIEW.sentences}
-    return sentence_features(VIEW, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits))
+    return sentence_features(Candidates(VIEW, q, hits, np.zeros(4, dtype=np.float32), vectors, idf), len(hits))
 
 
 def test_without_coefficients_the_fused_order_stays() -> None:
@@ -202,7 +209,7 @@ def structured_features(view: View, question: str, hits: list[Hit]) -> list:  # 
     q = analyse(question, [])
     everyone = frozenset(range(len(view.documents)))
     return sentence_features(
-        view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, len(hits), Lookups(profiles=everyone)
+        Candidates(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, Lookups(profiles=everyone)), len(hits)
     )
 
 
@@ -287,11 +294,14 @@ def test_the_field_margin_is_a_lines_field_match_over_the_best_other_line_of_its
     matches = {0: 0.5, 1: 0.75, 2: 0.25, 3: 0.125}  # the model's cosine of each line's field path to the question
     lookups = Lookups(field_matches=matches, profiles=frozenset({0}))
     question = analyse("How long do men live?")
-    feats = sentence_features(LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2, lookups)
+    feats = sentence_features(Candidates(LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, lookups), 2)
     assert [f.field_margin for f in feats] == pytest.approx([-0.25, 0.25, 0.125, -0.125])
     # outside a profile there are no fields to tell apart
     prose = sentence_features(
-        LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, 2, replace(lookups, profiles=frozenset())
+        Candidates(
+            LIFE, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, replace(lookups, profiles=frozenset())
+        ),
+        2,
     )
     assert [f.field_margin for f in prose] == [0.0] * 4
     # with a weight on it, the line whose label the question means ("men": male) beats the field's first line
@@ -441,7 +451,9 @@ CHECKS = corpus(
 def check_features(question: str) -> dict[int, Scored]:
     hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in CHECKS.sentences}
-    found = sentence_features(CHECKS, analyse(question), hits, np.zeros(4, dtype=np.float32), vectors, idf, 2)
+    found = sentence_features(
+        Candidates(CHECKS, analyse(question), hits, np.zeros(4, dtype=np.float32), vectors, idf), 2
+    )
     return {f.sid: f for f in found}
 
 
@@ -462,14 +474,15 @@ def test_a_number_in_the_question_must_be_in_the_sentence_or_its_headings() -> N
     spelled = corpus([[["Sky bought the remaining four packages."]]])
     vectors = {0: np.zeros(4, dtype=np.float32)}
     (found,) = sentence_features(
-        spelled, analyse("Who bought the 4 packages?"), [Hit(pid=0, score=0.01)], vectors[0], vectors, idf, 1
+        Candidates(spelled, analyse("Who bought the 4 packages?"), [Hit(pid=0, score=0.01)], vectors[0], vectors, idf),
+        1,
     )
     assert not found.number_mismatch  # "four" in the quote is the question's 4
     centuries = corpus([[["Plague stayed until the 18th century."], ["Plague stayed until the 19th century."]]])
     vectors = {0: np.zeros(4, dtype=np.float32), 1: np.zeros(4, dtype=np.float32)}
     hits = [Hit(pid=0, score=0.02), Hit(pid=1, score=0.01)]
     found = sentence_features(
-        centuries, analyse("Did plague stay until the 19th century?"), hits, vectors[0], vectors, idf, 2
+        Candidates(centuries, analyse("Did plague stay until the 19th century?"), hits, vectors[0], vectors, idf), 2
     )
     assert [f.missing_numbers for f in found] == [("19th",), ()]  # an ordinal is a number too
 
@@ -479,7 +492,9 @@ def test_a_name_typed_without_its_accents_is_found_in_the_sentence() -> None:
     vectors = {0: np.zeros(4, dtype=np.float32), 1: np.zeros(4, dtype=np.float32)}
     hits = [Hit(pid=0, score=0.02), Hit(pid=1, score=0.01)]
     for question in ("When did rain fall on Fecamp?", "When did rain fall on Fécamp?"):
-        found = {f.sid: f for f in sentence_features(view, analyse(question), hits, vectors[0], vectors, idf, 2)}
+        found = {
+            f.sid: f for f in sentence_features(Candidates(view, analyse(question), hits, vectors[0], vectors, idf), 2)
+        }
         assert found[1].names_found == 1.0 and found[0].names_found == 0.0
         assert found[1].overlap > found[0].overlap
 
@@ -505,7 +520,9 @@ def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
     question = analyse("When did Amsterdam give Huguenots full rights in 1706?")
 
     def ask(threshold: float) -> Answer:
-        return answer(CHECKS, question, hits, np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=threshold)
+        return answer(
+            Candidates(CHECKS, question, hits, np.zeros(4, dtype=np.float32), vectors, idf), abstain_below=threshold
+        )
 
     answered = ask(0.0)
     assert answered.citations[0].quote == "In 1705 Amsterdam gave Huguenots full rights."
@@ -515,10 +532,11 @@ def test_a_mismatch_is_named_in_the_answer_and_in_the_abstention() -> None:
     assert refused.abstained and "(the question mentions 1706; the closest quote does not)." in refused.text
     assert refused.checks == ["the question mentions 1706; the closest quote does not"]
     # no note when the number is there
+    in_1705 = analyse("When did Amsterdam give Huguenots full rights in 1705?")
+    zero = np.zeros(4, dtype=np.float32)
     right = answer(
-        CHECKS, analyse("When did Amsterdam give Huguenots full rights in 1705?"), hits,
-        np.zeros(4, dtype=np.float32), vectors, idf, abstain_below=0.0, weights=only({"overlap": 1.0}),
-    )  # fmt: skip
+        Candidates(CHECKS, in_1705, hits, zero, vectors, idf), abstain_below=0.0, weights=only({"overlap": 1.0})
+    )
     assert right.citations[0].quote == "In 1705 Amsterdam gave Huguenots full rights."
     assert "_Check:" not in right.text and right.checks == []
     negated = check_features("Who could not recover the money?")
@@ -534,7 +552,7 @@ def test_notes_about_the_question_join_the_checks_answered_or_not() -> None:
 
     def ask(threshold: float, found: list[Hit]) -> Answer:
         zero = np.zeros(4, dtype=np.float32)
-        return answer(CHECKS, question, found, zero, vectors, idf, abstain_below=threshold, notes=[note])
+        return answer(Candidates(CHECKS, question, found, zero, vectors, idf), abstain_below=threshold, notes=[note])
 
     answered = ask(0.0, hits)
     assert answered.checks == ["the question mentions 1706; the quote does not", note]
@@ -558,11 +576,22 @@ def test_the_word_match_feature_reaches_the_sentence_score() -> None:
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in VIEW.sentences}
     zero = np.zeros(4, dtype=np.float32)
     found = sentence_features(
-        VIEW, analyse("What does Alpha dig?"), hits, zero, vectors, idf, 1, Lookups(word_matches={1: (0.9,), 0: (0.4,)})
+        Candidates(
+            VIEW,
+            analyse("What does Alpha dig?"),
+            hits,
+            zero,
+            vectors,
+            idf,
+            Lookups(word_matches={1: (0.9,), 0: (0.4,)}),
+        ),
+        1,
     )
     assert [f.word_match for f in found] == pytest.approx([0.4, 0.9])
     assert [s.sid for s in rank_sentences(found, hits, 1, only({"word_match": 1.0}))] == [1, 0]
-    assert [f.word_match for f in sentence_features(VIEW, analyse("What?"), hits, zero, vectors, idf, 1)] == [0.0, 0.0]
+    assert [
+        f.word_match for f in sentence_features(Candidates(VIEW, analyse("What?"), hits, zero, vectors, idf), 1)
+    ] == [0.0, 0.0]
 
 
 def test_word_bests_give_each_question_word_its_best_cosine() -> None:
@@ -578,7 +607,7 @@ def test_a_passage_word_match_takes_each_words_best_over_all_its_sentences() -> 
     q, zero = analyse("Copper or gold?"), np.zeros(4, dtype=np.float32)
     vectors = {s.sid: zero for s in VIEW.sentences}
     bests = {0: (1.0, 0.1), 1: (0.2, 0.9), 3: (0.7, 0.7), 4: (0.0, 0.0)}
-    feats = sentence_features(VIEW, q, hits, zero, vectors, idf, 2, Lookups(word_matches=bests))
+    feats = sentence_features(Candidates(VIEW, q, hits, zero, vectors, idf, Lookups(word_matches=bests)), 2)
     assert sorted(f.word_match for f in feats) == pytest.approx([0.0, 0.55, 0.55, 0.7])
     rows = passage_features(VIEW, hits, feats)
     assert [r["word_match"] for r in rows] == pytest.approx([0.7, 0.95])  # (1.0 + 0.9) / 2 for passage 0
@@ -606,18 +635,21 @@ def test_a_quote_stating_the_opposite_of_a_question_word_is_checked_and_named() 
     zero = np.zeros(4, dtype=np.float32)
     vectors = {s.sid: zero for s in OPPOSED.sentences}
     question = analyse("Did rents rise before the war?")
-    found = {f.sid: f for f in sentence_features(OPPOSED, question, hits, zero, vectors, idf, 2)}
+    found = {f.sid: f for f in sentence_features(Candidates(OPPOSED, question, hits, zero, vectors, idf), 2)}
     assert found[0].opposite == ("before", "after") and found[1].opposite is None
     checked = only(confidence={"opposite_mismatch": -2.0})
     assert confidence([found[0], found[1]], checked) == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
     assert confidence([found[1], found[0]], checked) == 0.5
     assert mismatch_notes(found[0]) == ["the question says “before”; the quote says “after”"]
     pinned = only({"overlap": 1.0})
-    answered = answer(OPPOSED, question, hits[:1], zero, vectors, idf, abstain_below=0.0, weights=pinned)
+    answered = answer(Candidates(OPPOSED, question, hits[:1], zero, vectors, idf), abstain_below=0.0, weights=pinned)
     assert answered.citations[0].quote == "Rents rose after the war."
     assert "_Check: the question says “before”; the quote says “after”._" in answered.text
     assert answered.checks == ["the question says “before”; the quote says “after”"]
-    plain = {f.sid: f for f in sentence_features(OPPOSED, analyse("Did rents rise?"), hits, zero, vectors, idf, 2)}
+    plain = {
+        f.sid: f
+        for f in sentence_features(Candidates(OPPOSED, analyse("Did rents rise?"), hits, zero, vectors, idf), 2)
+    }
     assert plain[0].opposite is None and plain[1].opposite is None
 
 
@@ -676,14 +708,16 @@ def test_the_field_match_reaches_the_features_and_the_score() -> None:
     zero = np.zeros(4, dtype=np.float32)
     vectors = {s.sid: zero for s in view.sentences}
     found = sentence_features(
-        view,
-        analyse("How many people live in Kenya?"),
-        hits,
-        zero,
-        vectors,
-        idf,
+        Candidates(
+            view,
+            analyse("How many people live in Kenya?"),
+            hits,
+            zero,
+            vectors,
+            idf,
+            Lookups(field_matches={0: 0.6, 1: 0.1}),
+        ),
         2,
-        Lookups(field_matches={0: 0.6, 1: 0.1}),
     )
     assert [f.field_match for f in found] == [0.6, 0.1]
     assert rank_sentences(found, hits, 2, only({"field_match": 1.0}))[0].sid == 0
@@ -696,3 +730,24 @@ def test_the_field_match_is_read_when_only_the_profile_confidence_counts_it() ->
     assert not only().reads_fields
     profile = ConfidenceModel(weights={n: float(n == "field_match") for n in CONFIDENCE_FEATURES}, bias=0.0)
     assert replace(only(), profile_confidence=profile).reads_fields
+
+
+def test_a_profile_line_is_held_to_the_profile_threshold_and_prose_to_its_own() -> None:
+    hits = [Hit(pid=0, score=0.03), Hit(pid=1, score=0.02)]
+    feats = structured_features(LIFE, "What is the male life expectancy?", hits)
+    line = rank_sentences(feats, hits, 2, only({"label": 1.0}))
+    prose = [replace(s, profile=False) for s in line]
+    both = replace(only(), profile_confidence=ConfidenceModel({n: 0.0 for n in CONFIDENCE_FEATURES}, 0.0, (), 0.7))
+    assert (threshold(line, both), threshold(prose, both)) == (0.7, 0.2)
+    # with no threshold of its own, a profile line is held to the one threshold
+    one = replace(both, profile_confidence=ConfidenceModel({n: 0.0 for n in CONFIDENCE_FEATURES}, 0.0))
+    assert threshold(line, one) == 0.2
+    # the answer abstains at the threshold of its first quote's kind: confidence 0.5 passes prose's 0.2, not 0.7
+    candidates = Candidates(
+        LIFE, analyse("What is the male life expectancy?"), hits, np.zeros(4, dtype=np.float32),
+        {s.sid: np.zeros(4, dtype=np.float32) for s in LIFE.sentences}, idf, Lookups(profiles=frozenset({0})),
+    )  # fmt: skip
+    assert answer(candidates, weights=replace(both, selection_weights=only({"label": 1.0}).selection_weights)).abstained
+    assert not answer(
+        candidates, weights=replace(one, selection_weights=only({"label": 1.0}).selection_weights)
+    ).abstained

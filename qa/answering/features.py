@@ -1,7 +1,7 @@
 """The features of each candidate sentence: every signal that says a sentence answers the question.
 
-Pure: given the question, the fused passage hits, the query vector and the candidate sentences'
-vectors, it reads every sentence of the top passages and fills one `Scored` record per sentence
+Pure: given the `Candidates` (the question, the fused passage hits, the query vector, the candidate
+sentences' vectors and what was looked up for them), it reads every sentence of the top passages and fills one `Scored` record per sentence
 with named signals (cosine, overlaps, names, headings, labels, checks). It does not weigh them:
 `model` scores sentences and confidence, `rerank` re-orders passages.
 """
@@ -179,19 +179,26 @@ class Lookups:
     profiles: AbstractSet[int] = frozenset()
 
 
-def sentence_features(
-    view: CorpusView,
-    question: Question,
-    hits: Sequence[Hit],
-    query_vector: np.ndarray,
-    sentence_vectors: Mapping[int, np.ndarray],
-    idf: Callable[[str], float],
-    depth: int,
-    lookups: Lookups | None = None,
-) -> list[Scored]:
+@dataclass(frozen=True)
+class Candidates:
+    """What answering reads for one question: the corpus, the question read, its fused passage hits, the vector
+    sentences are scored against, the candidate sentences' vectors, the lexical rarity of a word, and what the
+    caller looked up with the model and the whole index (`Lookups`)."""
+
+    view: CorpusView
+    question: Question
+    hits: Sequence[Hit]
+    query_vector: np.ndarray
+    sentence_vectors: Mapping[int, np.ndarray]
+    idf: Callable[[str], float]
+    lookups: Lookups = field(default_factory=Lookups)
+
+
+def sentence_features(candidates: Candidates, depth: int) -> list[Scored]:
     """The features of every sentence of the top `depth` passages, in passage order, unscored
     (`passage_score` is set by `rank_sentences`, once the passages are re-ranked)."""
-    lookups = lookups or Lookups()
+    view, question, hits, idf = candidates.view, candidates.question, candidates.hits, candidates.idf
+    query_vector, sentence_vectors, lookups = candidates.query_vector, candidates.sentence_vectors, candidates.lookups
     word_matches, field_matches, profiles = lookups.word_matches, lookups.field_matches, lookups.profiles
     if not hits:
         return []
@@ -229,12 +236,12 @@ def sentence_features(
             context[key] = title_tokens(sentence.doc) | paragraph
         return context[key]
 
-    candidates = candidate_sentences(view, hits, depth)
+    read = candidate_sentences(view, hits, depth)
     about = {  # the share of the question's names each candidate document's title holds
         doc: sum(1 for name in names if name_present(name, title_tokens(doc))) / len(names) if names else 1.0
-        for doc in {view.sentences[sid].doc for sid, _ in candidates}
+        for doc in {view.sentences[sid].doc for sid, _ in read}
     }
-    for sid, hit in candidates:
+    for sid, hit in read:
         sentence = view.sentences[sid]
         text = sentence_text(view, sentence)
         before = view.sentences[sid - 1] if sid > 0 else None

@@ -120,6 +120,8 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     value_start = field.end() if field else 0
     spans = [span for span in candidates(kind, sentence) if span[0] >= value_start]
     fallback = field_value(sentence) if kind in _VALUE_KINDS else None
+    if fallback and kind in ("who", "where") and not _NAME.search(sentence, fallback[0], fallback[1]):
+        fallback = None  # a person or a place has a name: "**number of seats:** 225" answers no "where"
     if not spans:
         return fallback
     asked = set(question_terms)

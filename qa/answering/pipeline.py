@@ -1,7 +1,7 @@
 """Answer a question from retrieved passages: the one path from hits to a cited `Answer`.
 
-Pure: given the question, the fused passage hits, the query vector and the candidate sentences'
-vectors, it reads every sentence of the top `rerank_depth` passages (`features`), re-ranks those
+Pure: given the `Candidates` (the question, the fused passage hits, the query vector, the candidate
+sentences' vectors and what was looked up for them), it reads every sentence of the top `rerank_depth` passages (`features`), re-ranks those
 passages (`rerank`), scores the sentences of the best `top_passages` with the re-ranked passage as
 a prior (`model`), then either abstains with the nearest passages or picks the evidence
 (`evidence`) and fills a template (`compose`). It does not search, embed, or load anything.
@@ -9,43 +9,25 @@ a prior (`model`), then either abstains with the nearest passages or picks the e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
-import numpy as np
+from collections.abc import Sequence
 
 from qa.answering.compose import abstain, compose
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
-from qa.answering.features import CorpusView, Lookups, Scored, sentence_features
+from qa.answering.features import Candidates, Scored, sentence_features
 from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
-from qa.answering.questions import Question
 from qa.answering.rerank import rerank
 from qa.answering.weights import Weights, default_weights
 from qa.records import Answer, Citation, Hit
 
 
-def rank_passages(
-    view: CorpusView,
-    question: Question,
-    hits: Sequence[Hit],
-    query_vector: np.ndarray,
-    sentence_vectors: Mapping[int, np.ndarray],
-    idf: Callable[[str], float],
-    depth: int,
-    weights: Weights,
-    lookups: Lookups | None = None,
-) -> tuple[list[Scored], list[Hit]]:
+def rank_passages(candidates: Candidates, depth: int, weights: Weights) -> tuple[list[Scored], list[Hit]]:
     """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
-    features = sentence_features(view, question, hits, query_vector, sentence_vectors, idf, depth, lookups)
-    return features, rerank(view, hits[:depth], features, weights)
+    features = sentence_features(candidates, depth)
+    return features, rerank(candidates.view, candidates.hits[:depth], features, weights)
 
 
 def answer(
-    view: CorpusView,
-    question: Question,
-    hits: Sequence[Hit],
-    query_vector: np.ndarray,
-    sentence_vectors: Mapping[int, np.ndarray],
-    idf: Callable[[str], float],
+    candidates: Candidates,
     *,
     top_passages: int = 5,
     rerank_depth: int = 20,
@@ -54,14 +36,14 @@ def answer(
     abstain_below: float | None = None,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
-    lookups: Lookups | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
     `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold for the first
     quote's kind of document, `model.threshold`)."""
     weights = weights or default_weights()
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
-    features, ranked = rank_passages(view, question, hits, query_vector, sentence_vectors, idf, depth, weights, lookups)
+    view, question = candidates.view, candidates.question
+    features, ranked = rank_passages(candidates, depth, weights)
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
         reason = "No passage in the searched briefings matches this question"
