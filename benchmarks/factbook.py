@@ -26,8 +26,12 @@ import os
 import re
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -274,6 +278,44 @@ def tables(by_split: dict[str, list[Scored]]) -> str:
     return "\n".join(lines)
 
 
+def _quoted_path(answer: Answer) -> str:
+    """The field path of the first quote: its heading and its line's label ("Exports - commodities")."""
+    quoted = answer.nearest if answer.abstained else answer.citations
+    if not quoted:
+        return "(refused)"
+    label = line_label(quoted[0].quote)
+    path = quoted[0].section.split(" > ")[-1] + (f": {label}" if label else "")
+    return f"{path} (nearest, refused)" if answer.abstained else path
+
+
+def hardest_wordings(rows: list[Scored], embed: Callable[[list[str]], np.ndarray], count: int = 8) -> str:
+    """The wordings most often answered from another line, with what was quoted instead and why: the bundled
+    model's cosine between the wording (less the country) and the right field's path, and the path quoted most."""
+    by_wording: dict[tuple[Field, int], list[Scored]] = {}
+    for r in rows:
+        if r.asked.gold is not None:
+            by_wording.setdefault((r.asked.field, r.asked.wording), []).append(r)
+    worst = sorted(by_wording.items(), key=lambda item: sum(r.right_line for r in item[1]) / len(item[1]))[:count]
+    lines = [
+        "| wording | right line | quoted instead, most often | cosine to the right field | … to that one |",
+        "|---|---|---|---|---|",
+    ]
+    for (field, wording), mine in worst:
+        wrong = Counter(_quoted_path(r.answer) for r in mine if not r.right_line)
+        instead, times = wrong.most_common(1)[0] if wrong else ("–", 0)
+        asked = field.wordings[wording].replace("{c}'s", "").replace("{c}", "")
+        asked = re.sub(r"\s+([?'])", r"\1", re.sub(r"\s+", " ", asked)).strip()
+        right = field.heading + (f": {field.label}" if field.label else "")
+        texts = [asked, right] + (
+            [instead.removesuffix(" (nearest, refused)")] if instead not in ("–", "(refused)") else []
+        )
+        vectors = embed(texts)
+        cosines = [f"{float(vectors[0] @ v):.2f}" for v in vectors[1:]] + ["–"] * (3 - len(texts))
+        share = _share(sum(r.right_line for r in mine), len(mine))
+        lines.append(f"| {asked} | {share} | {instead} ({times} of {len(mine)}) | {cosines[0]} | {cosines[1]} |")
+    return "\n".join(lines)
+
+
 def run(assistant: Assistant, asked: list[Asked]) -> list[Scored]:
     assistant.prime([a.question for a in asked])
     assistant.prime_fields()
@@ -314,6 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         f"abstention thresholds {assistant.thresholds}. Held-out is the headline; tune is where weights may be chosen.\n"
     )
     text = header + "\n" + tables(by_split)
+    for split in ("tune", "heldout"):
+        if split in by_split:
+            text += (
+                f"\n#### The hardest wordings — {split}\n\nWhere the first quote is most often another line, what it"
+                " quotes instead, and the bundled model's cosine between the wording (the country left out) and each"
+                " line's field path: where the wrong field is nearer, or as near, the field match cannot tell them"
+                " apart.\n\n" + hardest_wordings(by_split[split], embedder.embed) + "\n"
+            )
     print(text)
     if not args.no_write and args.split == "both":
         (DOCS / "factbook.md").write_text(
