@@ -4,13 +4,31 @@ library errors into one-line messages with exit code 2; it holds no logic of its
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
+import errno
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
 from qa.errors import QAError
 from qa.records import Filters
 from qa.settings import Settings
+
+
+def _date(text: str) -> str:
+    """A date filter as the index writes dates: YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07")
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: {exc}") from exc
+    return text.strip()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,8 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--doc", action="append", default=[], metavar="DOC_ID", help="search only this document (repeatable)"
     )
-    ask.add_argument("--since", metavar="DATE", help="only briefings dated on or after DATE (YYYY[-MM[-DD]])")
-    ask.add_argument("--until", metavar="DATE", help="only briefings dated on or before DATE")
+    ask.add_argument(
+        "--since", type=_date, metavar="DATE", help="only briefings dated on or after DATE (YYYY[-MM[-DD]])"
+    )
+    ask.add_argument("--until", type=_date, metavar="DATE", help="only briefings dated on or before DATE")
 
     status = sub.add_parser("status", help="show what the index holds")
     status.add_argument("--index", default="index", help="index folder (default: index/)")
@@ -113,3 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qa: interrupted; the index in use is unchanged.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa status | head`: the reader left; nothing more to say
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # nor may Python's own flush at exit fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            print(
+                f"qa: error: the disk is full{where}; the index in use is unchanged. Free some space and run again.",
+                file=sys.stderr,
+            )
+        else:
+            print(f"qa: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2

@@ -53,3 +53,49 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "index" in out and "ask" in out and "status" in out
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2025-13", "2025-02-30", "25-07"])
+def test_a_date_filter_that_is_no_date_is_refused_with_the_form(
+    bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["ask", "Anything?", "--index", str(tmp_path), "--since", bad])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"'{bad}' is not a date" in err and "Traceback" not in err
+
+
+def test_a_full_disk_is_one_line_and_exit_2(
+    tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import qa.index.sync
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "index"))
+
+    monkeypatch.setattr(qa.index.sync, "write_generation", full)
+    assert main(["index", str(tiny_corpus), "--index", str(tmp_path / "index"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("qa: error: the disk is full") and "unchanged" in err[0]
+
+
+def test_a_reader_that_leaves_early_is_no_error(
+    tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = str(tmp_path / "index")
+    assert main(["index", str(tiny_corpus), "--index", index, "--quiet"]) == 0
+    capsys.readouterr()
+
+    class ClosedPipe:  # `qa status | head -1`, once head has left
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["status", "--index", index]) == 0
+    assert capsys.readouterr().err == ""

@@ -22,6 +22,7 @@ from qa.text.documents import content_hash, read_document
 from qa.index.embedding import Embedder
 from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNotFoundError
 from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
+from qa.index.corpus import list_corpus, safe_name
 from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
 from qa.index.store import Generation, current_name, load_generation, write_generation, writer_lock
@@ -52,12 +53,13 @@ class IndexReport:
     def summary(self) -> str:
         lines = [f"Indexed '{self.corpus}' into '{self.index}' in {self.seconds:.1f} s."]
         for label, names in (("added", self.added), ("updated", self.updated), ("removed", self.removed)):
-            lines.append(f"  {label:9} {len(names):4}" + (f"  {', '.join(names[:8])}" if names else ""))
+            shown = [safe_name(n) for n in names[:8]]
+            lines.append(f"  {label:9} {len(names):4}" + (f"  {', '.join(shown)}" if names else ""))
             if len(names) > 8:
                 lines[-1] += f", … ({len(names) - 8} more)"
         lines.append(f"  {'unchanged':9} {len(self.unchanged):4}")
         lines.append(f"  {'skipped':9} {len(self.skipped):4}")
-        lines.extend(f"    - {name}: {reason}" for name, reason in self.skipped)
+        lines.extend(f"    - {safe_name(name)}: {reason}" for name, reason in self.skipped)
         lines.extend(f"  note: {note}" for note in self.notes)
         if self.generation:
             lines.append(
@@ -76,23 +78,6 @@ class _Part:
     sentences: list[Sentence]
     vectors: np.ndarray | None  # passage vectors; None: still to embed
     sentence_vectors: np.ndarray | None = None
-
-
-def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Supported files below `corpus` (sorted), and the others with the reason they are skipped."""
-    files: list[Path] = []
-    skipped: list[tuple[str, str]] = []
-    for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus)
-        if any(part.startswith(".") for part in rel.parts) or path.is_dir():
-            continue
-        if path.is_symlink() and not path.resolve().is_relative_to(corpus.resolve()):
-            skipped.append((rel.as_posix(), "a link to a file outside the corpus folder"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            skipped.append((rel.as_posix(), f"unsupported file type '{path.suffix or '(none)'}'"))
-        else:
-            files.append(path)
-    return files, skipped
 
 
 def _previous(
