@@ -111,3 +111,17 @@ def test_removing_every_file_empties_the_index(tiny_corpus: Path, tmp_path: Path
     report = sync_index(tiny_corpus, index, fake)
     assert sorted(report.removed) == ["alpha.md", "beta.txt"]
     assert load_generation(index).documents == []
+
+
+def test_a_one_line_briefing_is_indexed_and_quotable(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Mexico supplies Russia with coffee, pepper and food products.\n", encoding="utf-8")
+    report = sync_index(corpus, tmp_path / "index", fake)
+    assert report.added == ["one.txt"] and report.skipped == []
+    answer = Assistant.open(tmp_path / "index", embedder=fake, settings=Settings(abstain_below=0.0)).ask(
+        "What does Mexico supply to Russia?"
+    )
+    assert answer.citations[0].quote == "Mexico supplies Russia with coffee, pepper and food products."

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.text.documents import build_document, find_date, read_document
-from qa.text.loaders import UnreadableFileError, decode_bytes, extract
+from qa.text.loaders import UnreadableFileError, decode_bytes, extract, load_html
 
 TEXT = "Café report: the minister said “yes”.\n"
 
@@ -156,3 +156,34 @@ def test_title_and_date_of_the_sample(tmp_path: Path) -> None:
     assert document.title == "Russia, Mexico, Bilateral Relations: July 2025 Update"
     assert document.date == "2025-07"
     assert document.doc_id == SAMPLE.name and len(document.sha256) == 64
+
+
+def test_deeply_nested_html_is_read_and_never_hangs_the_indexer() -> None:
+    import threading
+
+    # 100,000 nested levels: the tree edits of the loader before grew with the square of the depth (8,000
+    # levels took 6 s; this would take hours, holding the writer lock); one linear pass reads it at once
+    page = ("<div>" * 100_000 + "<p>Deep text here.</p>" + "</div>" * 100_000).encode()
+    read: list[str] = []
+    worker = threading.Thread(target=lambda: read.append(load_html(page).text), daemon=True)
+    worker.start()
+    worker.join(timeout=120)  # a liveness bound, not a speed claim
+    assert read == ["Deep text here."]
+
+
+def test_html_drop_tags_hide_their_content_even_unclosed_inside_others() -> None:
+    page = (
+        b"<html><head><title>T</title></head><body><nav>Menu <b>x</b></nav><h2>Trade</h2><p>Beta sells wheat.</p>"
+        b"<footer>Footer</footer><script>var a = '<p>no</p>';</script><p>After<br/>the break.</p></body></html>"
+    )
+    extracted = load_html(page)
+    assert extracted.text == "Trade\n\nBeta sells wheat.\n\nAfter\n\nthe break."
+    assert [h.title for h in extracted.headings] == ["Trade"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(encoding: str) -> None:
+    text = "Trade\n\nMexico supplies Russia with coffee, pepper and food products.\n"
+    assert decode_bytes(text.encode(encoding)) == text
+    with pytest.raises(UnreadableFileError):  # a binary file with many zero bytes is still binary
+        decode_bytes(bytes(range(256)) * 10)

@@ -97,6 +97,12 @@ def chunk_document(
     paragraph once the current passage holds that many words, so passages follow paragraphs.
     """
     _, title_span = find_title(document.text, document.headings, document.structured, document.title)
+    if (
+        title_span is not None
+        and not document.text[: title_span[0]].strip()
+        and not document.text[title_span[1] :].strip()
+    ):
+        title_span = None  # a one-line briefing: its line is its title and its text too, still quotable
     headings = [(h.level, h.start, h.end, h.title) for h in document.headings]
     blocks = find_blocks(document.text, headings, document.structured, title_span)
     spans = quotable_sentences(document.text, blocks)
