@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa import Assistant, QAError, Settings
 from qa.web.export import write_verification_pack
 from qa.web.html import answer_html, corpus_html, status_line
 from qa.web.page import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
+from qa.web.security import SecurityHeaders
 
 MAX_QUESTION_CHARS = 1000
 HELP = """<div class='qa-help'>
@@ -81,10 +83,17 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
         """Answer a question from the briefings; `history` lists earlier questions, oldest first."""
+        if not isinstance(question, str):
+            return {"error": "The question must be text, for example: What does Mexico supply to Russia?"}
+        if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+            return {
+                "error": "The history must be a list of earlier questions, each one text.",
+                "question": question[:200],
+            }
         try:
-            return assistant.ask(str(question)[: MAX_QUESTION_CHARS * 2], list(history or [])).model_dump(mode="json")
+            return assistant.ask(question[: MAX_QUESTION_CHARS * 2], list(history or [])).model_dump(mode="json")
         except (QAError, ValueError) as exc:
-            return {"error": str(exc), "question": str(question)[:200]}
+            return {"error": str(exc), "question": question[:200]}
 
     docs = assistant.documents()
     # Gradio keeps a copy of every file it serves (the verification packs): drop copies a day old, hourly
@@ -179,6 +188,7 @@ def main() -> None:
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         share=False,
         max_file_size="1mb",
+        app_kwargs={"middleware": [Middleware(SecurityHeaders)]},  # security headers; every upload refused
         allowed_paths=[],
         blocked_paths=[str(index_dir.resolve()), str(corpus_dir.resolve()), str(Path(__file__).resolve().parent)],
         enable_monitoring=False,

@@ -109,6 +109,12 @@ def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = No
         return exc.code, exc.read()
 
 
+def get_headers(url: str) -> dict[str, str]:
+    """The response headers of a GET, by lower-case name."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return {name.lower(): value for name, value in response.headers.items()}
+
+
 @contextlib.contextmanager
 def serve_app(index: Path, corpus: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`python app.py` on a free loopback port over `index`; yields its URL, stops it (SIGTERM) after."""

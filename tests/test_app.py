@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, get, serve_app
+from conftest import ROOT, get, get_headers, serve_app
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +31,18 @@ def test_ask_api_with_question_only_and_with_history(server: str) -> None:
     assert "wheat" in follow["text"]
     refused = client.predict("   ", api_name="/ask")
     assert "error" in refused and "Please type a question" in refused["error"]
+    nothing = client.predict(None, api_name="/ask")  # answered as the text "None" before
+    assert nothing == {"error": "The question must be text, for example: What does Mexico supply to Russia?"}
+    odd = client.predict("What does Mexico supply to Russia?", "not a list", api_name="/ask")
+    assert "history must be a list" in odd["error"]
 
 
 def test_page_is_served_on_loopback_without_outside_assets(server: str) -> None:
     status, body = get(server + "/")
     assert status == 200 and b"Briefing QA" in body
+    headers = get_headers(server + "/")
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     assert b"fonts.googleapis" not in body and b"fonts.gstatic" not in body
 
 
@@ -75,7 +82,17 @@ def test_large_upload_is_refused(server: str) -> None:
         + f"\r\n--{boundary}--\r\n".encode()
     )
     status, _ = get(server + "/gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    assert status == 413
+    assert status in (403, 413)
+
+
+def test_a_small_upload_is_refused_too(server: str) -> None:
+    boundary = "qaboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="small.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n".encode()
+    )
+    status, _ = get(server + "/gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert status == 403  # the app has no upload control: nothing may be uploaded
 
 
 def test_a_stopped_app_leaves_no_verification_pack_folder_behind(real_sample_index: Path, tmp_path: Path) -> None:

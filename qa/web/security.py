@@ -1,0 +1,66 @@
+"""What the served app adds to every HTTP response, and the one kind of request it refuses outright.
+
+A pure ASGI middleware (no web framework imported): every response carries a content security policy
+that lets the page load and contact nothing but its own origin and be framed by no other page, plus
+`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`. The app
+has no upload control, so every upload (`…/upload`) is refused with 403 before its body is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# The page's own scripts and styles are inline (the web framework writes them so), and it draws with data:
+# and blob: URLs; nothing else, from anywhere else, is allowed, and no other page may frame it
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+_NO_UPLOADS = b'{"error": "This app accepts no uploads."}'
+
+
+def is_upload(scope: Scope) -> bool:
+    return (
+        scope.get("type") == "http"
+        and scope.get("method") == "POST"
+        and str(scope.get("path", "")).rstrip("/").endswith("/upload")
+    )
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every HTTP response; uploads refused."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        if is_upload(scope):
+            await send({"type": "http.response.start", "status": 403, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(_NO_UPLOADS)).encode()), *HEADERS,
+            ]})  # fmt: skip
+            await send({"type": "http.response.body", "body": _NO_UPLOADS})
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message.get("type") == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

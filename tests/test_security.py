@@ -1,0 +1,47 @@
+"""The security middleware, driven as an ASGI app with a fake inner app (no server)."""
+
+import asyncio
+from typing import Any
+
+from qa.web.security import CONTENT_SECURITY_POLICY, SecurityHeaders
+
+
+def call(method: str, path: str, kind: str = "http") -> tuple[list[dict[str, Any]], bool]:
+    sent: list[dict[str, Any]] = []
+    reached = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"<p>ok</p>"})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(SecurityHeaders(inner)({"type": kind, "method": method, "path": path}, receive, send))
+    return sent, bool(reached)
+
+
+def test_every_response_carries_the_security_headers() -> None:
+    sent, reached = call("GET", "/")
+    headers = dict(sent[0]["headers"])
+    assert reached and sent[0]["status"] == 200 and headers[b"content-type"] == b"text/html"
+    assert headers[b"content-security-policy"] == CONTENT_SECURITY_POLICY.encode()
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY and "connect-src 'self'" in CONTENT_SECURITY_POLICY
+    assert headers[b"x-frame-options"] == b"DENY" and headers[b"x-content-type-options"] == b"nosniff"
+
+
+def test_uploads_are_refused_before_the_app_sees_them() -> None:
+    for path in ("/gradio_api/upload", "/upload", "/gradio_api/upload/"):
+        sent, reached = call("POST", path)
+        assert not reached and sent[0]["status"] == 403 and b"no uploads" in sent[1]["body"]
+    _, reached = call("GET", "/gradio_api/upload_progress")
+    assert reached
+
+
+def test_other_protocols_pass_through_untouched() -> None:
+    sent, reached = call("GET", "/", kind="websocket")
+    assert reached and b"content-security-policy" not in dict(sent[0]["headers"])
