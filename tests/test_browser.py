@@ -88,8 +88,10 @@ class Page:
         self.url = url
         self.dialogs: list[str] = []
         self.outside: list[str] = []
+        self.errors: list[str] = []  # console errors, a blocked content-security-policy load among them
         self.page = browser.new_page(viewport={"width": width, "height": 900})
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("request", self._request)
         self.page.goto(url)
         self.page.wait_for_selector("#qa-question textarea")
@@ -174,6 +176,7 @@ def test_ask_verify_open_export_follow_up_abstain(browser: Any, sample_server: s
     page.click("#qa-clear")
     page.wait_for_function("document.querySelectorAll('#qa-chat .qa-turn').length === 0")
     assert ui.dialogs == [] and ui.outside == []
+    assert [e for e in ui.errors if "Content Security Policy" in e or "Refused to" in e] == []
 
 
 def test_a_filter_that_matches_nothing_says_so(browser: Any, sample_server: str) -> None:
