@@ -44,6 +44,9 @@ with its document, date, section, score and exact character offsets.</li>
 </ul></div>"""
 
 
+TURNS_KEPT = 100  # the turns of one conversation the page keeps and shows; older ones scroll away
+
+
 def shown_examples(assistant: Assistant, count: int = 3) -> list[str]:
     """Example questions drawn from the briefings that the assistant answers (not ones it would refuse)."""
     candidates = example_questions(assistant.all_documents(), count=3 * count)
@@ -70,11 +73,11 @@ def build(assistant: Assistant) -> gr.Blocks:
             filters = filters_from_inputs(doc_ids, date_from, date_to)
             result = assistant.ask(question[:MAX_QUESTION_CHARS], history, filters=filters)
         except (QAError, ValueError) as exc:
-            turns = [*turns, {"question": question, "error": str(exc)}]
+            turns = [*turns, {"question": question, "error": str(exc)}][-TURNS_KEPT:]
             return "", turns, conversation_html(turns), gr.update(), status_html()
         cited = {c.doc_id for c in result.citations + result.nearest}
         html = answer_html(result, f"a{len(turns)}", assistant.document_texts(cited))
-        turns = [*turns, {"question": question, "html": html}]
+        turns = [*turns, {"question": question, "html": html}][-TURNS_KEPT:]  # a session's state stays bounded
         files = [str(f) for f in write_verification_pack(export_dir, result, len(turns))]
         return "", turns, conversation_html(turns), gr.update(value=files, visible=True), status_html()
 
@@ -157,7 +160,7 @@ def build(assistant: Assistant) -> gr.Blocks:
 
         def on_load():  # type: ignore[no-untyped-def]
             """A page (re)load shows the index in use now: `qa index` may have swapped in a new one."""
-            assistant.refresh(force=True)
+            assistant.refresh()  # a newer index loads in the background; the page shows it once swapped in
             current = assistant.documents()
             choices = [(f"{d.title} ({d.date or 'undated'})", d.doc_id) for d in current]
             return status_html(), gr.update(choices=choices), corpus_html(current, assistant.status())

@@ -35,6 +35,8 @@ from qa.settings import Settings
 from qa.text.documents import content_hash
 
 log = logging.getLogger(__name__)
+_QUERIES_KEPT = 4096  # question vectors cached
+_HASHES_KEPT = 4096  # source-file hashes cached (by path, modification time and size)
 
 
 @dataclass
@@ -70,8 +72,12 @@ class Assistant:
         self._loaded = SearchIndex.build(generation)
         self._embed_lock = threading.Lock()
         self._swap_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._loader: threading.Thread | None = None  # a background swap in progress, if any
+        self._failed: str | None = None  # the newest generation that failed to load
         self._last_check = time.monotonic()
-        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
+        self._primed = 0
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
         self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
@@ -130,7 +136,11 @@ class Assistant:
         return f"{self.abstain_below} for prose, {profile.abstain_below} for lines of field profiles"
 
     def refresh(self, force: bool = False) -> bool:
-        """Swap in a newer generation if one was written; keep the current one on any failure."""
+        """Swap in a newer generation if one was written; keep the current one on any failure.
+
+        Asked while answering (at most once a second), it only starts loading a newer generation on a background
+        thread and answers from the current one meanwhile: no question waits for an index to load. `force` loads
+        it now, on the calling thread, and says whether it was swapped in."""
         now = time.monotonic()
         if not force and now - self._last_check < 1.0:
             return False
@@ -138,7 +148,24 @@ class Assistant:
         name = current_name(self.index_dir)
         if name is None or name == self._loaded.generation.name:
             return False
+        if force:
+            return self._swap_to(name)
+        if name == self._failed:
+            return False  # already tried and refused: wait for the next generation
         with self._swap_lock:
+            if self._loader is None or not self._loader.is_alive():
+                self._loader = threading.Thread(target=self._swap_to, args=(name,), name="qa-index-swap", daemon=True)
+                self._loader.start()
+        return False
+
+    def wait_for_swap(self, timeout: float | None = None) -> None:
+        """Wait until a background swap started by `refresh` has finished (tests, tools)."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)
+
+    def _swap_to(self, name: str) -> bool:
+        with self._load_lock:  # one load at a time; answers go on reading the current generation meanwhile
             if name == self._loaded.generation.name:
                 return False
             try:
@@ -147,8 +174,10 @@ class Assistant:
                 loaded = SearchIndex.build(generation)
             except (IndexCorruptError, IndexNotFoundError, IndexMismatchError, OSError) as exc:
                 log.warning("Keeping index generation %s: %s", self._loaded.generation.name, exc)
+                self._failed = name
                 return False
-            self._loaded = loaded
+            self._loaded = loaded  # one reference swap: a question in flight keeps the generation it started with
+            self._failed = None
             log.info("Now serving index generation %s", name)
             return True
 
@@ -173,7 +202,7 @@ class Assistant:
         if missing:
             with self._embed_lock:
                 fresh = dict(zip(missing, self.embedder.embed(missing), strict=True))
-            if len(self._query_cache) > 4096:
+            if len(self._query_cache) > max(_QUERIES_KEPT, self._primed):
                 self._query_cache.clear()
             self._query_cache.update(fresh)
             known.update(fresh)
@@ -346,12 +375,17 @@ class Assistant:
         except OSError:
             return None
         key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in self._hashes:
+        known = self._hashes.get(key)
+        if known is None:
             try:
-                self._hashes[key] = content_hash(path.read_bytes())
+                known = content_hash(path.read_bytes())
             except OSError:
                 return None
-        return self._hashes[key]
+            if len(self._hashes) >= _HASHES_KEPT:  # bounded: forget the oldest half
+                for old in list(self._hashes)[: _HASHES_KEPT // 2]:
+                    self._hashes.pop(old, None)
+            self._hashes[key] = known
+        return known
 
     def prime(self, questions: Sequence[str]) -> None:
         """Embed many questions (and, where the weights read field matches, the questions less their names) in
@@ -359,6 +393,7 @@ class Assistant:
         texts = list(questions)
         if self.weights.reads_fields:
             texts += [field_query(analyse(clean_question(q, self.settings.max_question_chars))) for q in questions]
+        self._primed = max(self._primed, len(self._query_cache) + len(texts))  # what a benchmark primes stays
         self._embed_into(self._query_cache, texts)
 
     def _with_dense_scores(self, generation: Generation, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:

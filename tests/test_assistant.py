@@ -161,3 +161,78 @@ def test_the_fakes_pieces_match_a_word_only_with_itself() -> None:
     assert similarity.tolist() == [[0, 0, 0, 0, 1], [0, 0, 1, 1, 0]]
     assert empty.shape == (0, asked.shape[1])
     assert np.allclose(np.linalg.norm(sentence, axis=1), 1.0)
+
+
+def test_a_new_generation_swaps_in_on_a_background_thread_without_stalling_questions(
+    tiny_corpus: Path, tmp_path: Path, fake, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    import qa.assistant
+
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
+    serving = assistant.generation.name
+    (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
+    sync_index(tiny_corpus, index, fake)
+    release, loading = threading.Event(), threading.Event()
+    real_load = qa.assistant.load_generation
+
+    def slow_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loading.set()
+        assert release.wait(30)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(qa.assistant, "load_generation", slow_load)
+    assistant._last_check = 0.0  # as if a second had passed since the last look
+    started = time.monotonic()
+    answer = assistant.ask("What does Beta sell to Alpha?")  # starts the load, answers from the current generation
+    assert loading.wait(10) and serving in answer.index_version
+    for _ in range(5):  # the load is still blocked: questions go on, answered from the generation in use
+        assert serving in assistant.ask("Who visited Gamma City?").index_version
+    assert time.monotonic() - started < 20
+    release.set()
+    assistant.wait_for_swap(30)
+    assert assistant.generation.name == current_name(index) != serving
+    assert assistant.ask("Where does Gamma grow rice?").citations[0].doc_id == "gamma.md"
+
+
+def test_eight_threads_get_exactly_the_answers_one_thread_gets(sample_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = tmp_path / "index"
+    sync_index(sample_corpus, index, fake)
+    words = ["Mexico", "Russia", "trade", "coffee", "LNG", "lithium", "BRICS", "Lavrov", "wheat", "energy"]
+    forms = ["What does {} supply?", "Who met {}?", "When did {} sign?", "How many {} were shipped?", "Why is {} key?"]
+    questions = [
+        forms[i % len(forms)].format(words[i % len(words)]) + ("" if i < 50 else f" ({i})") for i in range(200)
+    ]
+    alone = Assistant.open(index, embedder=fake)
+    expected = [alone.ask(q).model_dump_json() for q in questions]
+    shared = Assistant.open(index, embedder=fake)  # one assistant, cold caches, eight threads at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda q: shared.ask(q).model_dump_json(), questions))
+    assert got == expected
+
+
+def test_the_caches_stay_bounded(tiny_corpus: Path, tmp_path: Path, fake, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import qa.assistant
+
+    monkeypatch.setattr(qa.assistant, "_QUERIES_KEPT", 8)
+    monkeypatch.setattr(qa.assistant, "_HASHES_KEPT", 4)
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    for i in range(30):
+        assistant.ask(f"What does Beta sell to Alpha in year {i}?")
+        assert len(assistant._query_cache) <= 9  # cleared once past the bound
+    for i in range(10):
+        (tiny_corpus / "alpha.md").write_text(f"# Alpha {'x' * i}\n\nAlpha exports copper to Beta.\n", encoding="utf-8")
+        assert assistant._file_hash(tiny_corpus / "alpha.md") is not None
+        assert 0 < len(assistant._hashes) <= 4  # ten versions of the file seen, at most four remembered
+    # what a benchmark primes stays cached, however many
+    assistant.prime([f"Primed question {i}?" for i in range(20)])
+    assistant.ask("Primed question 3?")
+    assert "Primed question 0?" in assistant._query_cache

@@ -115,3 +115,11 @@ def test_verification_packs_of_two_chats_at_the_same_answer_number_stay_apart(tm
     assert packs[0][0].parent != packs[1][0].parent
     assert [json.loads(pack[1].read_text())["question"] for pack in packs] == ["one?", "two?"]
     assert "**Question:** two?" in packs[1][0].read_text()
+
+
+def test_only_the_newest_verification_packs_stay_on_disk(tmp_path: Path) -> None:
+    answer = Answer(question="q", text="t", abstained=True, confidence=0.1, nearest=[citation()])
+    written = [write_verification_pack(tmp_path, answer, n, keep=3) for n in range(1, 8)]
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert len(folders) == 3
+    assert all(f.is_file() for f in written[-1]) and not written[0][0].exists()

@@ -6,6 +6,7 @@ Pure: turns an `Answer` into strings. It does not decide what the answer says.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -67,10 +68,22 @@ def verification_json(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)
 
 
-def write_verification_pack(root: Path, answer: Answer, number: int) -> list[Path]:
-    """`answer-NNN.md` and `.json` in a new folder under `root`: two chats may both be at answer 1."""
+PACKS_KEPT = 200  # verification packs kept on disk for download; older ones are removed as new ones come
+
+
+def write_verification_pack(root: Path, answer: Answer, number: int, keep: int = PACKS_KEPT) -> list[Path]:
+    """`answer-NNN.md` and `.json` in a new folder under `root` (two chats may both be at answer 1); only the
+    newest `keep` packs stay under `root`."""
     folder = Path(tempfile.mkdtemp(prefix="pack-", dir=root))
+    _prune(root, keep - 1)
     md, js = folder / f"answer-{number:03d}.md", folder / f"answer-{number:03d}.json"
     md.write_text(verification_markdown(answer), encoding="utf-8")
     js.write_text(verification_json(answer), encoding="utf-8")
     return [md, js]
+
+
+def _prune(root: Path, keep: int) -> None:
+    """Remove all but the newest `keep` pack folders under `root` (besides the one just made)."""
+    folders = sorted((p for p in root.glob("pack-*") if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+    for old in folders[: max(0, len(folders) - 1 - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
