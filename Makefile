@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SRC := qa tests benchmarks app.py
 
-.PHONY: setup run test quick lint browser bench screenshots clean
+.PHONY: setup run test quick lint browser bench screenshots audit clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ quick: setup lint
 # Re-take the screenshots in docs/ from the browser tests.
 screenshots: setup browser
 	QA_SCREENSHOTS=docs HF_HUB_OFFLINE=1 $(BIN)/pytest tests/test_browser.py
+
+# Known vulnerabilities in the installed dependencies (says so when the database cannot be reached).
+audit: setup
+	.ci/audit
 
 bench: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py

@@ -125,3 +125,13 @@ def test_a_one_line_briefing_is_indexed_and_quotable(tmp_path: Path, fake) -> No
         "What does Mexico supply to Russia?"
     )
     assert answer.citations[0].quote == "Mexico supplies Russia with coffee, pepper and food products."
+
+
+def test_an_up_to_date_run_clears_what_a_killed_run_left(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    left = index / ".tmp-gen-000002-99999"  # a run killed mid-write leaves its temporary folder
+    left.mkdir()
+    (left / "passages.jsonl").write_text("partial", encoding="utf-8")
+    report = sync_index(tiny_corpus, index, fake)
+    assert not report.changed and not left.exists()

@@ -25,7 +25,7 @@ from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 from qa.index.corpus import list_corpus, safe_name
 from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
-from qa.index.store import Generation, current_name, load_generation, write_generation, writer_lock
+from qa.index.store import Generation, current_name, load_generation, prune, write_generation, writer_lock
 
 
 @dataclass
@@ -223,6 +223,7 @@ def sync_index(
                 + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
             )
         if previous is not None and reusable and not report.changed:
+            prune(index_dir, grace_seconds=0.0)  # the lock is ours: any temporary folder is a killed run's
             report.documents, report.passages = len(previous.documents), len(previous.passages)
             report.sentences = len(previous.sentences)
             report.seconds = time.perf_counter() - started
