@@ -23,6 +23,8 @@ class Settings(BaseModel):
     passage_max_words: int = Field(default=160, ge=10, le=400)
     passage_max_pieces: int = Field(default=230, ge=32, le=512)
     passage_paragraph_words: int = Field(default=30, ge=0, le=400)  # 0: pack prose across paragraphs
+    # Reading a file: its parser is stopped after this many seconds (0: read in process, no limit)
+    read_seconds: float = Field(default=120.0, ge=0.0)
 
     # Retrieval and answering.
     top_passages: int = Field(default=5, ge=1, le=50)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
-from qa.text.documents import content_hash, read_document
+from qa.text.documents import content_hash
+from qa.index.reading import BoundedReader
 from qa.index.embedding import Embedder
 from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNotFoundError
 from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
@@ -178,7 +179,7 @@ def sync_index(
         raise CorpusError(f"Corpus folder '{corpus}' does not exist. Create it and put briefings in it.")
     report = IndexReport(corpus=str(corpus), index=str(index_dir))
     files, report.skipped = list_corpus(corpus)
-    with writer_lock(index_dir):
+    with writer_lock(index_dir), BoundedReader(settings.read_seconds) as reader:
         previous, reusable = _previous(index_dir, embedder, settings, rebuild, report)
         old = _reused_parts(previous) if previous is not None and reusable else {}
         before = {d.doc_id for d in previous.documents} if previous is not None else set()
@@ -186,6 +187,10 @@ def sync_index(
         for path in files:
             doc_id = path.relative_to(corpus).as_posix()
             try:
+                size = path.stat().st_size
+                if size > reader.max_bytes:
+                    report.skipped.append((doc_id, f"too large: {size:,} bytes (limit {reader.max_bytes:,})"))
+                    continue
                 data = path.read_bytes()
             except OSError as exc:
                 report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
@@ -196,7 +201,7 @@ def sync_index(
                 report.unchanged.append(doc_id)
                 continue
             try:
-                document = read_document(corpus, path)
+                document = reader.read(corpus, path)
             except (UnreadableFileError, OSError) as exc:
                 report.skipped.append((doc_id, str(exc)))
                 continue
