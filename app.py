@@ -29,7 +29,7 @@ from qa import Assistant, QAError, Settings
 from qa.web.export import write_verification_pack
 from qa.web.html import answer_html, corpus_html, status_line
 from qa.web.page import CSS, HEAD, SCROLL_TO_LATEST, conversation_html, example_questions, filters_from_inputs
-from qa.web.security import SecurityHeaders
+from qa.web.security import AskDefaults, SecurityHeaders
 
 MAX_QUESTION_CHARS = 1000
 HELP = """<div class='qa-help'>
@@ -191,7 +191,8 @@ def main() -> None:
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         share=False,
         max_file_size="1mb",
-        app_kwargs={"middleware": [Middleware(SecurityHeaders)]},  # security headers; every upload refused
+        # security headers, every upload refused; a raw /ask call may send the question alone
+        app_kwargs={"middleware": [Middleware(SecurityHeaders), Middleware(AskDefaults)]},
         allowed_paths=[],
         blocked_paths=[str(index_dir.resolve()), str(corpus_dir.resolve()), str(Path(__file__).resolve().parent)],
         enable_monitoring=False,

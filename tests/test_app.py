@@ -37,6 +37,20 @@ def test_ask_api_with_question_only_and_with_history(server: str) -> None:
     assert "history must be a list" in odd["error"]
 
 
+def test_a_raw_http_call_with_the_question_alone_is_answered(server: str) -> None:
+    import json
+
+    status, body = get(server + "/gradio_api/call/ask", b'{"data": ["What does Mexico supply to Russia?"]}',
+                       {"Content-Type": "application/json"})  # fmt: skip
+    assert status == 200
+    event_id = json.loads(body)["event_id"]
+    status, stream = get(f"{server}/gradio_api/call/ask/{event_id}")
+    assert status == 200 and b"event: complete" in stream
+    data = stream.split(b"event: complete", 1)[1].split(b"data:", 1)[1].strip().splitlines()[0]
+    answer = json.loads(data)[0]
+    assert answer["abstained"] is False and "coffee" in answer["citations"][0]["quote"]
+
+
 def test_page_is_served_on_loopback_without_outside_assets(server: str) -> None:
     status, body = get(server + "/")
     assert status == 200 and b"Briefing QA" in body

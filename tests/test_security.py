@@ -45,3 +45,33 @@ def test_uploads_are_refused_before_the_app_sees_them() -> None:
 def test_other_protocols_pass_through_untouched() -> None:
     sent, reached = call("GET", "/", kind="websocket")
     assert reached and b"content-security-policy" not in dict(sent[0]["headers"])
+
+
+def test_a_raw_ask_call_with_the_question_alone_gets_a_null_history() -> None:
+    import json
+
+    from qa.web.security import AskDefaults, with_default_history
+
+    assert json.loads(with_default_history(b'{"data": ["Who met Lavrov?"]}')) == {"data": ["Who met Lavrov?", None]}
+    assert with_default_history(b'{"data": ["q", ["h"]]}') == b'{"data": ["q", ["h"]]}'
+    assert with_default_history(b"not json") == b"not json"
+
+    seen: list[bytes] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((await receive())["body"])
+        assert dict(scope["headers"])[b"content-length"] == str(len(seen[-1])).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    chunks = [{"type": "http.request", "body": b'{"data": ["Who', "more_body": True},
+              {"type": "http.request", "body": b' met Lavrov?"]}', "more_body": False}]  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    scope = {"type": "http", "method": "POST", "path": "/gradio_api/call/ask", "headers": [(b"content-length", b"31")]}
+    asyncio.run(AskDefaults(inner)(scope, receive, send))
+    assert json.loads(seen[0]) == {"data": ["Who met Lavrov?", None]}

@@ -64,3 +64,59 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+_ASK_CALL = "/gradio_api/call/ask"
+_MAX_CALL_BYTES = 256 * 1024
+
+
+class AskDefaults:
+    """ASGI middleware: a raw HTTP call of `/ask` may send the question alone (`{"data": ["…"]}`); the optional
+    history is filled in as null before the web framework counts the inputs (it refused such a call with
+    `{"error": null}` and a traceback in the log). Bodies over 256 KB are refused with 413."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", "")).rstrip("/")
+        if scope.get("type") != "http" or scope.get("method") != "POST" or not path.endswith(_ASK_CALL):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > _MAX_CALL_BYTES:
+                await send({"type": "http.response.start", "status": 413, "headers": list(HEADERS)})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if not message.get("more_body"):
+                break
+        body = with_default_history(body)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+        await self.app(scope, replay, send)
+
+
+def with_default_history(body: bytes) -> bytes:
+    """`{"data": [question]}` → `{"data": [question, null]}`; any other body as it is."""
+    import json
+
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(payload, dict) and isinstance(payload.get("data"), list) and len(payload["data"]) == 1:
+        payload["data"].append(None)
+        return json.dumps(payload).encode()
+    return body
