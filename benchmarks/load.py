@@ -5,7 +5,7 @@
 
 Each client asks the `/ask` endpoint (Gradio's call API: POST, then read the event stream) in a loop for
 the phase's seconds. An admitted request must end in an answer; a request the queue has no room for
-must end in a clean "busy" refusal, quickly. Prints, and writes to `docs/load.md`, per phase: requests,
+must end in a clean "busy" refusal, quickly. Prints, and writes to `docs/load.md` and the README, per phase: requests,
 answered, busy, errors, answers per second, p50/p95 latency of answers and of refusals, and the app's
 resident memory before and after.
 """
@@ -169,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     if not args.no_write:
         (ROOT / "docs" / "load.md").write_text("# Load\n\n" + table + "\n", encoding="utf-8")
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = "<!-- load:start -->", "<!-- load:end -->"
+        if start in text and end in text:
+            head, rest = text.split(start, 1)
+            readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
     return 0
 
 
