@@ -52,6 +52,8 @@ async def ask_once(client: object, url: str, question: str) -> tuple[str, float,
     started = time.perf_counter()
     try:
         posted = await client.post(f"{url}/gradio_api/call/ask", json={"data": [question]})
+        if posted.status_code == 503:  # the queue is full: Gradio's clean refusal, before any work
+            return "busy", time.perf_counter() - started, posted.text[:200]
         if posted.status_code != 200:
             return "error", time.perf_counter() - started, f"HTTP {posted.status_code}"
         event_id = posted.json()["event_id"]
