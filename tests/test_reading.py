@@ -53,3 +53,23 @@ def test_the_index_run_skips_a_stuck_file_and_keeps_the_rest(
     report = sync_index(tiny_corpus, tmp_path / "index", fake, Settings(read_seconds=3))
     assert report.added == ["alpha.md", "beta.txt"]
     assert dict(report.skipped)["stuck.txt"].startswith("took longer than 3 s to read")
+
+
+def test_a_script_without_a_main_guard_can_index(tiny_corpus: Path, tmp_path: Path) -> None:
+    """The worker is a fresh interpreter: it never re-runs the calling script (multiprocessing's spawn and fork
+    server would, and fail, for a script that calls `sync_index` at its top level)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "build.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from qa.index.embedding import HashingEmbedder\n"
+        "from qa.index.sync import sync_index\n"
+        f"report = sync_index(Path({str(tiny_corpus)!r}), Path({str(tmp_path / 'index')!r}), HashingEmbedder(64))\n"
+        "print(sorted(report.added), report.skipped)\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "['alpha.md', 'beta.txt'] []"

@@ -161,7 +161,9 @@ def test_a_name_typed_without_accents_finds_the_field_written_with_them(
     factbook_assistant: Assistant, question: str, quoted: str
 ) -> None:
     answer = factbook_assistant.ask(question)
-    assert not answer.abstained and quoted in answer.citations[0].quote
+    # the line is found first, accents or none; a city's figure from its country's profile may still be refused
+    # (the profile's title names Brazil, not São Paulo: the confidence's "about the entity asked")
+    assert quoted in (answer.citations or answer.nearest)[0].quote
 
 
 # Bolivia is no "bolivars" (Venezuela's currency line), nor is Austria Australia

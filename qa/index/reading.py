@@ -2,14 +2,15 @@
 loop, a document with a pathological structure) is killed and the file skipped with its reason, so the
 writer lock is never held by it. Bounded in size too: a file over `max_bytes` is never read.
 
-The worker is started on the first file to read (an up-to-date run starts none) from a fork server, so
-starting it again after a kill is quick, and it reads one file at a time.
+The worker, a fresh interpreter, is started on the first file to read (an up-to-date run starts none) and
+reads one file at a time; it is started again after a kill.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -23,7 +24,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024  # larger files are skipped unread
 Reader = Callable[[Path, Path], Document]
 
 
-def _serve(connection: Connection, read: Reader) -> None:
+def _serve(connection: Any, read: Reader) -> None:
     """The worker: read each (root, path) it is sent; answer with the document or the reason it failed."""
     while True:
         try:
@@ -44,8 +45,8 @@ class BoundedReader:
 
     def __init__(self, seconds: float = 120.0, max_bytes: int = MAX_FILE_BYTES, read: Reader = read_document) -> None:
         self.seconds, self.max_bytes, self._read = seconds, max_bytes, read
-        self._worker: Any = None
-        self._connection: Connection | None = None
+        self._worker: subprocess.Popen[bytes] | None = None
+        self._connection: _Pipe | None = None
 
     def __enter__(self) -> BoundedReader:
         return self
@@ -73,24 +74,61 @@ class BoundedReader:
             return value  # type: ignore[no-any-return]
         raise UnreadableFileError(value)
 
-    def _start(self) -> Connection:
-        if self._worker is None or not self._worker.is_alive():
+    def _start(self) -> _Pipe:
+        if self._worker is None or self._worker.poll() is not None:
             self.close()
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["qa.text.documents"])
-            parent, child = context.Pipe()
-            self._worker = context.Process(target=_serve, args=(child, self._read), name="qa-reader", daemon=True)
-            self._worker.start()
-            child.close()
-            self._connection = parent
+            # a fresh interpreter running this module: unlike multiprocessing's spawn or fork server, it never
+            # re-runs the caller's main script (a script calling `sync_index` needs no `if __name__` guard)
+            child_reads, to_child = os.pipe()  # (read end, write end)
+            from_child, child_writes = os.pipe()
+            self._worker = subprocess.Popen(
+                [sys.executable, "-c", _WORKER, str(child_reads), str(child_writes)],
+                pass_fds=(child_reads, child_writes),
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+            )
+            os.close(child_reads)
+            os.close(child_writes)
+            self._connection = _Pipe(Connection(from_child, writable=False), Connection(to_child, readable=False))
+            self._connection.send(self._read)  # by reference: the worker imports its module
         assert self._connection is not None
         return self._connection
 
     def close(self) -> None:
         if self._worker is not None:
-            if self._worker.is_alive():
+            if self._worker.poll() is None:
                 self._worker.kill()
-            self._worker.join(5)
+            self._worker.wait(5)
         if self._connection is not None:
             self._connection.close()
         self._worker = self._connection = None
+
+
+class _Pipe:
+    """Two one-way connections used as one."""
+
+    def __init__(self, incoming: Connection, outgoing: Connection) -> None:
+        self.incoming, self.outgoing = incoming, outgoing
+
+    def send(self, value: object) -> None:
+        self.outgoing.send(value)
+
+    def recv(self) -> Any:
+        return self.incoming.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self.incoming.poll(timeout)
+
+    def close(self) -> None:
+        self.incoming.close()
+        self.outgoing.close()
+
+
+# The worker's program: read the reader function, then serve `_serve` over the two pipes it was given
+_WORKER = (
+    "import sys, pickle\n"
+    "from multiprocessing.connection import Connection\n"
+    "from qa.index.reading import _serve, _Pipe\n"
+    "pipe = _Pipe(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))\n"
+    "_serve(pipe, pipe.recv())\n"
+)
