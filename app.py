@@ -184,7 +184,7 @@ def main() -> None:
         print(sync_index(corpus_dir, index_dir, embedder, settings, progress=True).summary())
     assistant = Assistant.open(index_dir, settings=settings)
     demo = build(assistant)
-    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.queue(default_concurrency_limit=settings.answering_at_once, max_size=settings.queue_size)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop request still runs the clean-ups at exit
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

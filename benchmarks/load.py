@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="an app already served (default: serve one over the sample index)")
     parser.add_argument("--phases", default="50:60,200:30", help="CLIENTS:SECONDS,… (default 50:60,200:30)")
+    parser.add_argument("--queue", type=int, help="serve with this queue size (QA_QUEUE_SIZE; default the app's)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     phases = [Phase(int(c), float(s)) for c, s in (p.split(":") for p in args.phases.split(","))]
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"No sample index at {index}: run `python benchmarks/quality.py --extra-only` first.", file=sys.stderr
             )
             return 2
-        server = serve_app(index, ROOT / "corpus")
+        server = serve_app(index, ROOT / "corpus", {"QA_QUEUE_SIZE": str(args.queue)} if args.queue else None)
         url = server.__enter__()
     pid = _app_pid(url)
     try:
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(
         [
             f"Measured by `python benchmarks/load.py` on {time.strftime('%Y-%m-%d')} against the app served over the "
-            "sample briefing with the real model (queue: 2 answered at once, 64 waiting), on a shared 2-core machine.",
+            f"sample briefing with the real model (queue: 2 answered at once, {args.queue or 64} waiting), on a shared"
+            " 2-core machine.",
             "",
             "| clients | for | requests | answered | busy | errors | answers/s | p50 ms | p95 ms | busy p50 ms | busy p95 ms |",
             "|---|---|---|---|---|---|---|---|---|---|---|",

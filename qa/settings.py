@@ -39,6 +39,9 @@ class Settings(BaseModel):
     nearest_shown: int = Field(default=3, ge=0, le=10)
     max_question_chars: int = Field(default=1000, ge=10)
     threads: int = Field(default=1, ge=1, le=64)
+    # The web app's queue: questions answered at once, and waiting (more are refused "busy" at once)
+    answering_at_once: int = Field(default=2, ge=1, le=64)
+    queue_size: int = Field(default=64, ge=1, le=10_000)
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     @property
