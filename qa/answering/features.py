@@ -1,9 +1,9 @@
 """The features of each candidate sentence: every signal that says a sentence answers the question.
 
 Pure: given the `Candidates` (the question, the fused passage hits, the query vector, the candidate
-sentences' vectors and what was looked up for them), it reads every sentence of the top passages and fills one `Scored` record per sentence
-with named signals (cosine, overlaps, names, headings, labels, checks). It does not weigh them:
-`model` scores sentences and confidence, `rerank` re-orders passages.
+sentences' vectors and what was looked up for them), it reads every sentence of the top passages and
+fills one `Scored` record per sentence with named signals (cosine, overlaps, names, headings, labels,
+checks). It does not weigh them: `model` scores sentences and confidence, `rerank` re-orders passages.
 """
 
 from __future__ import annotations
@@ -315,11 +315,11 @@ def with_field_margins(view: CorpusView, scored: list[Scored]) -> list[Scored]:
             fields.setdefault((sentence.doc, sentence.section), {})[s.sid] = s.field_match
     out = []
     for s in scored:
-        siblings = fields.get((view.sentences[s.sid].doc, view.sentences[s.sid].section), {}) if s.profile else {}
-        others = [m for sid, m in siblings.items() if sid != s.sid]
         if not s.profile:
             out.append(s)
             continue
+        sentence = view.sentences[s.sid]
+        others = [m for sid, m in fields[(sentence.doc, sentence.section)].items() if sid != s.sid]
         margin = s.field_match - max(others) if others else 0.0
         out.append(replace(s, field_margin=margin, field_best=margin >= 0))  # lines of one path tie: all best
     return out
