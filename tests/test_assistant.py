@@ -25,13 +25,19 @@ def test_new_generation_is_picked_up_live(tiny_corpus: Path, tmp_path: Path, fak
     assert current_name(index) in answer.index_version
 
 
-def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+def serving_then_gamma(corpus: Path, tmp_path: Path, fake) -> tuple[Path, Assistant, str]:  # type: ignore[no-untyped-def]
+    """An assistant serving the tiny corpus's first generation, and a second one written with a Gamma note."""
     index = tmp_path / "index"
-    sync_index(tiny_corpus, index, fake)
+    sync_index(corpus, index, fake)
     assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
     serving = assistant.generation.name
-    (tiny_corpus / "gamma.md").write_text("# Gamma\n\nGamma grows rice.\n", encoding="utf-8")
-    sync_index(tiny_corpus, index, fake)
+    (corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
+    sync_index(corpus, index, fake)
+    return index, assistant, serving
+
+
+def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index, assistant, serving = serving_then_gamma(tiny_corpus, tmp_path, fake)
     (index / current_name(index) / "passages.jsonl").write_text("broken", encoding="utf-8")  # type: ignore[operator]
     assert not assistant.refresh(force=True)
     assert assistant.generation.name == serving
@@ -171,12 +177,7 @@ def test_a_new_generation_swaps_in_on_a_background_thread_without_stalling_quest
 
     import qa.assistant
 
-    index = tmp_path / "index"
-    sync_index(tiny_corpus, index, fake)
-    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
-    serving = assistant.generation.name
-    (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
-    sync_index(tiny_corpus, index, fake)
+    index, assistant, serving = serving_then_gamma(tiny_corpus, tmp_path, fake)
     release, loading = threading.Event(), threading.Event()
     real_load = qa.assistant.load_generation
 
