@@ -28,9 +28,9 @@ from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
-from qa.search.retrieval import allowed_passages, dense_search, fuse, lexical_search
+from qa.search.retrieval import allowed_passages, dense_search, describe_scope, fuse, lexical_search
 from qa.search.searcher import SearchIndex
-from qa.search.spelling import unknown_name_notes
+from qa.search.spelling import corrected_question, unknown_name_notes
 from qa.settings import Settings
 from qa.text.documents import content_hash
 
@@ -263,7 +263,8 @@ class Assistant:
             weights=weights,
             notes=unknown_name_notes(parsed.written_names, retrieval.index.vocabulary),
         )
-        return result.model_copy(update={"index_version": version})
+        corrected = corrected_question(parsed.text, parsed.written_names, retrieval.index.vocabulary)
+        return result.model_copy(update={"index_version": version, "did_you_mean": corrected})
 
     def candidates(self, retrieval: Retrieval, weights: Weights | None = None) -> Candidates:
         """What answering reads of a retrieval (it must have searched: `focus_vector` set)."""
@@ -348,12 +349,17 @@ class Assistant:
         """Answer `question`; `history` is the list of earlier questions, oldest first. A comparison of two named
         sides ("Which has a larger population, Mexico or Russia?") asks each side on its own and quotes both."""
         text = clean_question(question, self.settings.max_question_chars)
+        filters = filters or Filters()
         comparison = read_comparison(text)
         if comparison is not None:
             first, second = (self.answer_from(self.search(q, filters=filters)) for q in comparison.questions)
-            joined = join_answers(text, comparison, (first, second))
-            return self.flag_changed(joined.model_copy(update={"index_version": first.index_version}))
-        return self.flag_changed(self.answer_from(self.search(question, history, filters=filters)))
+            result = join_answers(text, comparison, (first, second)).model_copy(
+                update={"index_version": first.index_version}
+            )
+        else:
+            result = self.answer_from(self.search(question, history, filters=filters))
+        scope = describe_scope(self.generation.documents, filters)
+        return self.flag_changed(result.model_copy(update={"scope": scope}))
 
     def flag_changed(self, answer: Answer) -> Answer:
         """Mark each citation whose source file no longer has the indexed bytes (edited or removed)."""

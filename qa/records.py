@@ -112,6 +112,38 @@ class Citation(Frozen):
     changed_since_indexed: bool | None = None  # the source file's bytes differ from the indexed version
 
 
+class Scope(Frozen):
+    """What a question searched: how many of the index's briefings, their date span, and the filters that chose them."""
+
+    searched: int
+    total: int
+    first_date: str | None = None  # the earliest and latest dates of the searched briefings
+    last_date: str | None = None
+    doc_ids: tuple[str, ...] = ()  # the filters as given
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.doc_ids) or self.date_from is not None or self.date_to is not None
+
+    def describe(self) -> str:
+        """ "Searched 1 of 83 briefings, 2025-07 (briefing filter)"."""
+        noun = "briefing" if self.total == 1 else "briefings"
+        text = f"Searched {'all ' if not self.filtered and self.total > 1 else ''}{self.searched:,} of {self.total:,} {noun}"
+        if not self.filtered and self.total <= 1:
+            text = f"Searched {self.searched:,} {noun}"
+        if self.first_date:
+            span = self.first_date if self.first_date == self.last_date else f"{self.first_date} to {self.last_date}"
+            text += f", {span}"
+        chosen = []
+        if self.doc_ids:
+            chosen.append(f"{len(self.doc_ids):,} chosen")
+        if self.date_from or self.date_to:
+            chosen.append(f"dated {self.date_from or 'any'} to {self.date_to or 'any'}")
+        return text + (f" ({'; '.join(chosen)})" if chosen else "")
+
+
 class Answer(Frozen):
     """The composed answer: Markdown text with [n] markers, and the citations those markers name."""
 
@@ -128,6 +160,8 @@ class Answer(Frozen):
     notice: str | None = None
     # what the confidence checks found wrong with the first quote (or, when abstaining, the closest one)
     checks: list[str] = Field(default_factory=list)
+    scope: Scope | None = None  # which briefings were searched (set by `Assistant.ask`)
+    did_you_mean: str | None = None  # the question with each name no briefing mentions replaced by the closest one
 
 
 class Filters(Frozen):
@@ -139,6 +173,16 @@ class Filters(Frozen):
 
     def is_empty(self) -> bool:
         return not self.doc_ids and self.date_from is None and self.date_to is None
+
+
+class Turn(Frozen):
+    """One question of a chat conversation: as asked, when, under which filters, and its answer or error."""
+
+    question: str
+    asked_at: str  # ISO 8601, UTC
+    filters: Filters = Field(default_factory=Filters)
+    answer: Answer | None = None
+    error: str | None = None
 
 
 class DocumentInfo(Frozen):

@@ -120,8 +120,8 @@ def serve_app(index: Path, corpus: Path, extra_env: dict[str, str] | None = None
     """`python app.py` on a free loopback port over `index`; yields its URL, stops it (SIGTERM) after."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_CORPUS": str(corpus)}
-    env.update(extra_env or {})
     env.pop("QA_MODEL", None)
+    env.update(extra_env or {})
     log = index.parent / f"app-{port}.log"
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -81,31 +81,61 @@ def payload_server(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> I
         yield url
 
 
+def download(page: Any, button: str) -> str:
+    """Click a download button; the text of the file it gives."""
+    with page.expect_download() as started:
+        page.click(button)
+    return Path(started.value.path()).read_text(encoding="utf-8")
+
+
+CONTRAST = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
+READ_AREAS = ["#qa-chat", ".qa-side", ".qa-header", "#qa-counter", "#qa-notice", ".qa-examples", "#qa-ask"]
+
+
+def contrast(page: Any) -> dict[str, Any]:
+    """WCAG contrast of every visible text in the page's reading areas against what is behind it."""
+    return page.evaluate(CONTRAST, READ_AREAS)  # type: ignore[no-any-return]
+
+
 class Page:
     """A page with every dialog and every request off this machine recorded."""
 
-    def __init__(self, browser: Any, url: str, width: int = 1280) -> None:
+    def __init__(self, browser: Any, url: str, width: int = 1280, theme: str = "light", path: str = "/") -> None:
         self.url = url
         self.dialogs: list[str] = []
         self.outside: list[str] = []
         self.errors: list[str] = []  # console errors, a blocked content-security-policy load among them
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=theme, accept_downloads=True
+        )
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+        self.page = self.context.new_page()
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("request", self._request)
-        self.page.goto(url)
+        self.page.goto(url + path)
         self.page.wait_for_selector("#qa-question textarea")
+        # the kept conversation (if any) and the status line arrive with the page's load event
+        self.page.wait_for_selector("#qa-status[data-loaded]", timeout=30000)
 
     def _request(self, request: Any) -> None:
         if not request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
             self.outside.append(request.url)
 
+    def turns(self) -> int:
+        return int(self.page.locator("#qa-chat .qa-turn:not(.qa-pending)").count())
+
     def ask(self, question: str) -> Any:
-        answers = self.page.locator("#qa-chat .qa-turn").count()
+        answers = self.turns()
         self.page.fill("#qa-question textarea", question)
         self.page.click("#qa-ask")
-        self.page.wait_for_function(f"document.querySelectorAll('#qa-chat .qa-turn').length > {answers}", timeout=60000)
+        self.wait_for_turns(answers + 1)
         return self.page.locator("#qa-chat .qa-turn").last
+
+    def wait_for_turns(self, count: int) -> None:
+        self.page.wait_for_function(
+            f"document.querySelectorAll('#qa-chat .qa-turn:not(.qa-pending)').length >= {count}", timeout=60000
+        )
 
 
 def test_ask_verify_open_export_follow_up_abstain(browser: Any, sample_server: str, shots: Path) -> None:
@@ -145,18 +175,12 @@ def test_ask_verify_open_export_follow_up_abstain(browser: Any, sample_server: s
     assert "Scroll to Top" in card.locator(".qa-doc-text").inner_text()  # the whole document
     page.screenshot(path=str(shots / "document.png"))
 
-    # Export: the verification pack, Markdown and JSON, downloadable.
-    links = page.locator("#qa-export a")
-    page.wait_for_function("document.querySelectorAll('#qa-export a').length >= 2")
-    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
-    json_href = next(h for h in hrefs if h and h.endswith(".json"))
-    pack = json.loads(page.request.get(json_href if json_href.startswith("http") else sample_server + json_href).text())
-    assert "coffee" in pack["citations"][0]["quote"] and pack["index_version"]
-    md_href = next(h for h in hrefs if h and h.endswith(".md"))
+    # Export: the conversation's verification pack, Markdown and JSON, downloadable.
+    pack = json.loads(download(page, "#qa-export-json"))
     assert (
-        "# Verification pack"
-        in page.request.get(md_href if md_href.startswith("http") else sample_server + md_href).text()
+        "coffee" in pack["turns"][0]["answer"]["citations"][0]["quote"] and pack["turns"][0]["answer"]["index_version"]
     )
+    assert "# Verification pack" in download(page, "#qa-export-md")
 
     # A follow-up uses the conversation.
     ui.ask("What sectors hold the greatest potential for bilateral relations?")
@@ -186,13 +210,19 @@ def test_a_filter_that_matches_nothing_says_so(browser: Any, sample_server: str)
     assert "No documents match the filters" in turn.inner_text() or "no documents match" in turn.inner_text().lower()
 
 
-def test_narrow_screen(browser: Any, sample_server: str, shots: Path) -> None:
+def test_a_phone_screen(browser: Any, sample_server: str, shots: Path) -> None:
     ui = Page(browser, sample_server, width=390)
     turn = ui.ask("Who did Lavrov meet?")
     assert "Juan Ramon de la Fuente Ramirez" in turn.inner_text()
     overflow = ui.page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 2")
+    # a card header is its number, one run of title · date · section, and the score: no separator stands alone
+    loose = ui.page.evaluate(
+        """[...document.querySelectorAll('.qa-card-head')].flatMap(h => [...h.childNodes])
+        .filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent)"""
+    )
     ui.page.screenshot(path=str(shots / "narrow.png"), full_page=True)
-    assert not overflow
+    assert not overflow and loose == []
+    assert contrast(ui.page)["failures"] == []
 
 
 def test_document_payloads_render_inert(browser: Any, payload_server: str) -> None:
@@ -216,3 +246,251 @@ def test_document_payloads_render_inert(browser: Any, payload_server: str) -> No
     )
     assert counts == {"img": 0, "script": 0, "style": 0, "svg": 0, "js": 0, "handlers": 0, "hidden": False}
     assert ui.dialogs == [] and ui.outside == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_is_readable_in_both_themes(browser: Any, sample_server: str, shots: Path, theme: str) -> None:
+    ui = Page(browser, sample_server, theme=theme, path=f"/?__theme={theme}")
+    assert ui.page.evaluate("document.body.classList.contains('dark')") == (theme == "dark")
+    ui.ask("What does Mexico supply to Russia?")
+    ui.ask("What is Russia's GDP growth forecast for 2026?")
+    ui.page.evaluate("document.querySelectorAll('#qa-chat details').forEach(d => d.open = true)")
+    level = ui.page.locator(".qa-level").first
+    assert level.inner_text() in {"high", "medium", "low"} and "times in 10" in (level.get_attribute("title") or "")
+    result = contrast(ui.page)
+    assert result["checked"] > 60 and result["failures"] == []
+    if theme == "dark":
+        ui.page.locator("#qa-chat .qa-turn").first.scroll_into_view_if_needed()
+        ui.page.screenshot(path=str(shots / "dark.png"))
+    # a keyboard user sees where they are: a strong outline on the focused control
+    ui.page.locator(".qa-copy").first.evaluate("b => b.focus({focusVisible: true})")
+    assert ui.page.evaluate("getComputedStyle(document.activeElement).outlineWidth") == "3px"
+
+
+def test_the_conversation_survives_a_reload_and_exports_whole(browser: Any, sample_server: str) -> None:
+    ui = Page(browser, sample_server)
+    page = ui.page
+    page.evaluate(
+        """window.seen = []; new MutationObserver(() => { const p = document.querySelector('#qa-chat .qa-pending');
+        if (p) window.seen.push(p.innerText); }).observe(document.body, {subtree: true, childList: true})"""
+    )
+    ui.ask("What sectors hold the greatest potential for bilateral relations?")
+    assert any("greatest potential" in seen for seen in page.evaluate("window.seen"))  # shown while answering
+    ui.ask("What about agriculture?")
+    page.reload()
+    page.wait_for_selector("#qa-status[data-loaded]", timeout=30000)
+    ui.wait_for_turns(2)
+    questions = page.locator("#qa-chat .qa-q").all_inner_texts()
+    assert questions == ["What sectors hold the greatest potential for bilateral relations?", "What about agriculture?"]
+    assert page.locator("#qa-chat .qa-card").count() >= 2  # the answers with their sources, not only the questions
+    pack = json.loads(download(page, "#qa-export-json"))
+    turns = pack["turns"]
+    assert [t["question"] for t in turns] == questions and pack["exported_at"]
+    follow = turns[1]["answer"]
+    assert follow["resolved_question"] != follow["question"] and "sector" in follow["resolved_question"].lower()
+    assert turns[1]["asked_at"] and turns[1]["filters"] == {"doc_ids": [], "date_from": None, "date_to": None}
+    cited = follow["citations"][0]
+    assert len(cited["sha256"]) == 64 and cited["end"] > cited["start"] and follow["index_version"]
+    markdown = download(page, "#qa-export-md")
+    assert "## 2. What about agriculture?" in markdown and "resolved as:" in markdown
+    page.click("#qa-clear")
+    page.wait_for_function("document.querySelectorAll('#qa-chat .qa-turn').length === 0")
+    page.wait_for_timeout(500)
+    page.reload()
+    page.wait_for_selector("#qa-status[data-loaded]", timeout=30000)
+    assert ui.turns() == 0 and not page.locator("#qa-export-json").is_visible()
+
+
+def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: str) -> None:
+    ui = Page(browser, sample_server)
+    page = ui.page
+    page.click("#qa-ask")
+    page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('Type a question')")
+    long = "What does Mexico supply to Russia? " * 30
+    page.fill("#qa-question textarea", long)
+    assert (
+        "too long" in page.locator("#qa-counter").inner_text()
+        and "1,050 / 1,000" in page.locator("#qa-counter").inner_text()
+    )
+    page.click("#qa-ask")
+    page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('limit is 1,000')")
+    assert page.input_value("#qa-question textarea") == long and ui.turns() == 0  # nothing cut, nothing lost
+    page.fill("#qa-from textarea, #qa-from input", "July")
+    page.fill("#qa-question textarea", "What does Mexico supply to Russia?")
+    page.click("#qa-ask")
+    page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('not a date')")
+    assert page.input_value("#qa-question textarea") == "What does Mexico supply to Russia?"
+    page.fill("#qa-from textarea, #qa-from input", "")
+    turn = ui.ask("Who is Lavorv meeting?")
+    assert page.locator("#qa-notice").inner_text().strip() == ""
+    turn.locator(".qa-retry").click()
+    ui.wait_for_turns(2)
+    assert page.locator("#qa-chat .qa-q").last.inner_text() == "Who is Lavrov meeting?"
+    assert "Lavrov" in page.locator("#qa-chat .qa-turn").last.locator("blockquote.qa-main").inner_text()
+
+
+def test_a_quote_copies_with_its_citation(browser: Any, sample_server: str) -> None:
+    ui = Page(browser, sample_server)
+    turn = ui.ask("What does Mexico supply to Russia?")
+    turn.locator("details.qa-card").first.evaluate("d => d.open = true")
+    turn.locator(".qa-copy").first.click()
+    ui.page.wait_for_function("document.querySelector('.qa-copy').innerText === 'Copied'")
+    copied = ui.page.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied.startswith("“Russian exports include")
+        and "russia-mexico-bilateral-relations-2025-07.txt, chars" in copied
+    )
+    assert "sha256" in copied
+
+
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def generated_corpus(folder: Path, count: int) -> None:
+    """`count` small dated briefings (names out of order of their titles) and one profile with field lines."""
+    countries = ["Armenia", "Argentina", "Brazil", "Chile", "Denmark", "Egypt", "Finland", "Ghana", "India", "Japan"]
+    for i in range(count):
+        country = countries[i % len(countries)]
+        year, month = 2015 + i % 11, 1 + i % 12
+        (folder / f"{i:04d}-{country.lower()}.md").write_text(
+            f"# {country} Trade Briefing {i}, {MONTHS[month - 1]} {year}\n\n## Trade\n\n"
+            f"{country} signed trade agreement number {i} on grain and machinery in {year}.\n",
+            encoding="utf-8",
+        )
+    (folder / "zz-kenya.md").write_text(
+        "# Kenya Country Profile, January 2026\n\n## Government\n\n### Capital\n**name:** Nairobi\n"
+        "**time difference:** UTC+3\n\n### Independence\n12 December 1963 (from the UK)\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def thousand_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from qa.index.embedding import HashingEmbedder
+
+    base = tmp_path_factory.mktemp("thousand")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    generated_corpus(corpus, 1000)
+    sync_index(corpus, base / "index", HashingEmbedder(256, model_id="hashing:256"))
+    with serve_app(base / "index", corpus, {"QA_MODEL": "hashing:256"}) as url:
+        yield url
+
+
+def test_the_picker_scope_and_document_view_at_a_thousand_briefings(
+    browser: Any, thousand_server: str, shots: Path
+) -> None:
+    ui = Page(browser, thousand_server)
+    page = ui.page
+    side = page.locator(".qa-side").bounding_box()
+    assert side is not None and side["height"] < 1000  # not one checkbox a briefing
+    # the dates come before the picker (and so before it in the tab order)
+    assert page.evaluate(
+        "document.querySelector('#qa-from input, #qa-from textarea').compareDocumentPosition("
+        "document.querySelector('#qa-docs input')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert "all 1,001 briefings" in page.locator("#qa-docs").inner_text()
+    page.click("#qa-docs input")
+    page.keyboard.type("Kenya")
+    options = page.locator("[role=option]")
+    page.wait_for_function("document.querySelectorAll('[role=option]').length === 1")
+    assert options.first.inner_text().startswith("Kenya Country Profile, January 2026 · 2026-01 · ")
+    page.keyboard.press("Escape")
+    # sorted newest first: the first choice has the latest date
+    page.get_by_label("Newest first").check()
+    page.wait_for_timeout(500)
+    page.click("#qa-docs input")
+    page.keyboard.type("Trade Briefing")
+    page.wait_for_function("document.querySelectorAll('[role=option]').length > 5")
+    first_dates = [t.split(" · ")[1] for t in options.all_inner_texts()[:5]]
+    assert first_dates == sorted(first_dates, reverse=True) and first_dates[0] == "2025-12"
+    options.first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("(document.querySelector('#qa-docs')?.innerText || '').includes('1 of 1,001 chosen')")
+    page.screenshot(path=str(shots / "picker.png"))
+    # with one briefing chosen, the answer says what was searched and how to widen it
+    turn = ui.ask("What is the capital of Kenya?")
+    scope = turn.locator(".qa-scope").inner_text()
+    assert scope.startswith("Searched 1 of 1,001 briefings") and "(1 chosen)" in scope
+    if turn.locator(".qa-abstain").count():
+        assert "clear the briefing and date filters" in scope
+    pack = json.loads(download(page, "#qa-export-json"))
+    assert len(pack["turns"][0]["filters"]["doc_ids"]) == 1 and pack["turns"][0]["answer"]["scope"]["searched"] == 1
+    # the corpus table opens a briefing in the document view, its markup shown as labels
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator(".qa-doc-link", has_text="Kenya Country Profile").click()
+    page.wait_for_function("(document.querySelector('#qa-document')?.innerText || '').includes('Nairobi')")
+    view = page.locator("#qa-document").inner_text()
+    assert "name: Nairobi" in view and "**" not in view and "### " not in view
+    # answered from all briefings: the quote shows clean labels, its exact text on demand
+    page.get_by_role("tab", name="Filters").click()
+    page.locator("#qa-docs .token-remove, #qa-docs [aria-label^='Remove']").first.click()
+    turn = ui.ask("What is the capital of Kenya?")
+    assert "Searched all 1,001 of 1,001 briefings" in turn.locator(".qa-scope").inner_text()
+    main = turn.locator("blockquote.qa-main").inner_text()
+    assert "Nairobi" in main and "**" not in main
+    turn.locator("details.qa-card").first.evaluate("d => { d.open = true; d.querySelector('.qa-exact').open = true; }")
+    assert "**name:** Nairobi" in turn.locator(".qa-exact-text").first.inner_text()
+    assert ui.dialogs == [] and ui.outside == []
+
+
+@pytest.fixture(scope="module")
+def maintain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    from qa.index.embedding import HashingEmbedder
+
+    base = tmp_path_factory.mktemp("maintain")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    sync_index(corpus, base / "index", HashingEmbedder(256, model_id="hashing:256"))
+    env = {"QA_MODEL": "hashing:256", "QA_ADMIN_TOKEN": "open-sesame-42"}
+    with serve_app(base / "index", corpus, env) as url:
+        yield url, corpus
+
+
+def test_the_maintain_tab_adds_briefings_and_reindexes_without_a_restart(
+    browser: Any, maintain_server: tuple[str, Path], sample_server: str, shots: Path, tmp_path: Path
+) -> None:
+    url, corpus = maintain_server
+    # without the token the tab does not exist, and uploads are refused
+    plain = Page(browser, sample_server)
+    assert plain.page.get_by_role("tab", name="Maintain").count() == 0
+    ui = Page(browser, url)
+    page = ui.page
+    refused = page.request.post(
+        url + "/gradio_api/upload", multipart={"files": {"name": "a.md", "mimeType": "text/markdown", "buffer": b"x"}}
+    )
+    assert refused.status == 403
+    page.get_by_role("tab", name="Maintain").click()
+    page.fill("#qa-admin-token input", "wrong")
+    page.click("#qa-admin-unlock")
+    page.wait_for_function(
+        "(document.querySelector('#qa-maintain-report')?.innerText || '').includes('not the maintainer token')"
+    )
+    assert page.locator("#qa-upload").count() == 0 or not page.locator("#qa-upload").is_visible()
+    page.fill("#qa-admin-token input", "open-sesame-42")
+    page.click("#qa-admin-unlock")
+    page.wait_for_selector("#qa-upload", state="visible")
+    kenya = tmp_path / "kenya.md"
+    kenya.write_text(
+        "# Kenya Briefing, March 2026\n\n## Capital\n\n**name:** Nairobi\n\nNairobi hosts the new trade office.\n"
+    )
+    page.locator("#qa-upload input[type=file]").set_input_files([str(kenya)])
+    page.wait_for_timeout(1000)
+    page.click("#qa-admin-add")
+    page.wait_for_function(
+        "(document.querySelector('#qa-maintain-report')?.innerText || '').includes('added: kenya.md')"
+    )
+    assert (corpus / "kenya.md").read_text().startswith("# Kenya Briefing")
+    assert sorted(p.name for p in corpus.iterdir()) == sorted([SAMPLE.name, "kenya.md"])  # no temporary file left
+    page.click("#qa-admin-reindex")
+    page.wait_for_function(
+        "(document.querySelector('#qa-maintain-report')?.innerText || '').includes('Generation')", timeout=60000
+    )
+    report = page.locator("#qa-maintain-report").inner_text()
+    assert "added        1  kenya.md" in report and "Answers now come from the new index." in report
+    assert "2 documents" in page.locator("#qa-status").inner_text()
+    page.screenshot(path=str(shots / "maintain.png"))
+    turn = ui.ask("What is the capital of Kenya?")
+    assert "Nairobi" in turn.locator("blockquote.qa-main").inner_text()
+    assert ui.errors == [] or all("favicon" in e for e in ui.errors)

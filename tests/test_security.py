@@ -6,7 +6,9 @@ from typing import Any
 from qa.web.security import CONTENT_SECURITY_POLICY, SecurityHeaders
 
 
-def call(method: str, path: str, kind: str = "http") -> tuple[list[dict[str, Any]], bool]:
+def call(
+    method: str, path: str, kind: str = "http", token: str | None = None, cookie: str | None = None
+) -> tuple[list[dict[str, Any]], bool]:
     sent: list[dict[str, Any]] = []
     reached = []
 
@@ -21,7 +23,9 @@ def call(method: str, path: str, kind: str = "http") -> tuple[list[dict[str, Any
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(SecurityHeaders(inner)({"type": kind, "method": method, "path": path}, receive, send))
+    headers = [(b"cookie", cookie.encode())] if cookie is not None else []
+    scope = {"type": kind, "method": method, "path": path, "headers": headers}
+    asyncio.run(SecurityHeaders(inner, admin_token=token)(scope, receive, send))
     return sent, bool(reached)
 
 
@@ -75,3 +79,16 @@ def test_a_raw_ask_call_with_the_question_alone_gets_a_null_history() -> None:
     scope = {"type": "http", "method": "POST", "path": "/gradio_api/call/ask", "headers": [(b"content-length", b"31")]}
     asyncio.run(AskDefaults(inner)(scope, receive, send))
     assert json.loads(seen[0]) == {"data": ["Who met Lavrov?", None]}
+
+
+def test_uploads_pass_only_with_the_maintainer_token_in_their_cookie() -> None:
+    path = "/gradio_api/upload"
+    assert call("POST", path, token="s3cret", cookie="qa_admin=s3cret")[1]
+    assert call("POST", path, token="s3cret", cookie="theme=dark; qa_admin=s3cret")[1]  # among other cookies
+    for cookie in (None, "qa_admin=wrong", "qa_admin=", "qa_admin=s3cre", "other=s3cret", 'qa_admin="unbalanced'):
+        sent, reached = call("POST", path, token="s3cret", cookie=cookie)
+        assert not reached and sent[0]["status"] == 403, cookie
+    # no token set: nothing opens uploads, not even an empty cookie
+    for cookie in ("qa_admin=", "qa_admin=anything"):
+        assert not call("POST", path, token=None, cookie=cookie)[1]
+        assert not call("POST", path, token="", cookie=cookie)[1]

@@ -8,8 +8,10 @@ files are read, so no read can block on a pipe while the writer lock is held.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from qa.text.loaders import SUPPORTED_SUFFIXES
@@ -97,3 +99,52 @@ def list_corpus(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
             else:
                 files.append(path)
     return sorted(files), sorted(skipped)
+
+
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # one uploaded briefing; the reader's own limit is larger
+
+
+def upload_name(name: str) -> str:
+    """The corpus file name an uploaded file gets: its base name, checked. ValueError says what is wrong."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not base or base.startswith(".") or not _is_text(base) or any(not ch.isprintable() for ch in base):
+        raise ValueError(f"'{safe_name(name)}' is not a usable file name (hidden, empty or with control characters).")
+    if len(base.encode("utf-8")) > 200:
+        raise ValueError(f"The file name '{safe_name(base[:60])}…' is too long (over 200 bytes).")
+    if Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"'{safe_name(base)}' is not a supported type: use {', '.join(SUPPORTED_SUFFIXES)}.")
+    return base
+
+
+def add_to_corpus(corpus: Path, name: str, data: bytes, max_bytes: int = UPLOAD_MAX_BYTES) -> tuple[str, bool]:
+    """Write one briefing into the corpus folder atomically (a hidden temporary file, synced, then renamed over
+    any file of that name): a reader sees the old file or the new one, never part of one. Returns the file name
+    and whether it replaced one. ValueError for a bad name, type or size; nothing is written then."""
+    base = upload_name(name)
+    if len(data) > max_bytes:
+        raise ValueError(f"'{safe_name(base)}' is {len(data):,} bytes; the limit is {max_bytes:,}.")
+    if not data:
+        raise ValueError(f"'{safe_name(base)}' is empty.")
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = corpus / base
+    if target.exists() and not target.is_file():
+        raise ValueError(f"'{safe_name(base)}' names something in the corpus folder that is not a file.")
+    replaced = target.exists()
+    fd, temp = tempfile.mkstemp(prefix=".upload-", dir=corpus)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself survives a power cut once the folder is synced
+        folder = os.open(corpus, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    return base, replaced

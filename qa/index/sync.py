@@ -156,10 +156,21 @@ def index_fingerprint(settings: Settings, model_id: str) -> dict[str, Any]:
     }
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+Step = Callable[[str, int, int], None]  # (what is being done, how many done, of how many)
+_STEP_TEXTS = 256  # texts embedded between two progress reports
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool, step: Step | None = None, what: str = "") -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dimension), np.float32)
-    return embedder.embed(texts, progress=progress)
+    if step is None:
+        return embedder.embed(texts, progress=progress)
+    parts = []
+    for lo in range(0, len(texts), _STEP_TEXTS):
+        step(what, lo, len(texts))
+        parts.append(embedder.embed(texts[lo : lo + _STEP_TEXTS], progress=progress))
+    step(what, len(texts), len(texts))
+    return np.concatenate(parts)
 
 
 def sync_index(
@@ -170,8 +181,10 @@ def sync_index(
     rebuild: bool = False,
     progress: bool = False,
     log: Callable[[str], None] = lambda _: None,
+    step: Step | None = None,
 ) -> IndexReport:
-    """Bring the index in `index_dir` in line with the files in `corpus`."""
+    """Bring the index in `index_dir` in line with the files in `corpus`. `step` (what, done, total) hears of the
+    reading and embedding as they go (the web page's progress bar)."""
     settings = settings or Settings()
     started = time.perf_counter()
     corpus, index_dir = Path(corpus), Path(index_dir)
@@ -184,7 +197,9 @@ def sync_index(
         old = _reused_parts(previous) if previous is not None and reusable else {}
         before = {d.doc_id for d in previous.documents} if previous is not None else set()
         parts: list[_Part] = []
-        for path in files:
+        for done, path in enumerate(files):
+            if step is not None:
+                step("Reading briefings", done, len(files))
             doc_id = path.relative_to(corpus).as_posix()
             try:
                 size = path.stat().st_size
@@ -238,8 +253,8 @@ def sync_index(
         texts = [p.text for part in pending for p in part.passages]
         sentence_texts = [sentence_embed_text(part.document, s) for part in pending for s in part.sentences]
         log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(pending)} documents…")
-        fresh = _embed(embedder, texts, progress)
-        fresh_sentences = _embed(embedder, sentence_texts, progress)
+        fresh = _embed(embedder, texts, progress, step, "Embedding passages")
+        fresh_sentences = _embed(embedder, sentence_texts, progress, step, "Embedding sentences")
         offset = sentence_offset = 0
         for part in pending:
             part.vectors = fresh[offset : offset + len(part.passages)]

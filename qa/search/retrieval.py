@@ -13,7 +13,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from qa.records import Document, Filters, Hit, Passage
+from qa.records import Document, Filters, Hit, Passage, Scope
 from qa.search.bm25 import BM25
 
 
@@ -37,6 +37,21 @@ def document_matches(document: Document, filters: Filters) -> bool:
     if filters.date_from is not None and hi < date_bounds(filters.date_from)[0]:
         return False
     return not (filters.date_to is not None and lo > date_bounds(filters.date_to)[1])
+
+
+def describe_scope(documents: Sequence[Document], filters: Filters) -> Scope:
+    """How many of `documents` the filters let a question search, and the date span of those."""
+    searched = [d for d in documents if document_matches(d, filters)]
+    dates = sorted(d.date for d in searched if d.date)
+    return Scope(
+        searched=len(searched),
+        total=len(documents),
+        first_date=dates[0] if dates else None,
+        last_date=dates[-1] if dates else None,
+        doc_ids=filters.doc_ids,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
 
 
 def allowed_passages(documents: Sequence[Document], passages: Sequence[Passage], filters: Filters) -> np.ndarray:

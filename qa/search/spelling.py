@@ -113,6 +113,16 @@ def suggest(word: str, vocabulary: Vocabulary) -> str | None:
     return vocabulary.names[ranked[0][2]][0] if ranked else None
 
 
+def corrected_question(question: str, names: Iterable[str], vocabulary: Vocabulary) -> str | None:
+    """The question with every name no briefing mentions replaced by the closest one; None when none has one."""
+    corrected = question
+    for name in dict.fromkeys(names):
+        guess = suggest(name, vocabulary) if len(fold(name)) >= _SHORTEST and not known(name, vocabulary) else None
+        if guess:
+            corrected = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", guess, corrected)
+    return corrected if corrected != question else None
+
+
 def unknown_name_notes(names: Iterable[str], vocabulary: Vocabulary) -> list[str]:
     """A note for each name no briefing mentions: "no briefing mentions “Lavorv”; the closest name is “Lavrov”"."""
     notes = []

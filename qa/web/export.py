@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from qa.records import Answer, Citation
+from qa.records import Answer, Citation, Filters, Turn
+
+PACKS_KEPT = 200  # verification packs kept on disk for download; older ones are removed as new ones come
 
 
 def _where(c: Citation) -> str:
@@ -34,6 +37,81 @@ def terminal(answer: Answer) -> str:
             lines.append(f"      {c.source}  chars {c.start}-{c.end}  score {c.score:.2f}")
     lines.append(f"Confidence {answer.confidence:.2f}" + (" (abstained)" if answer.abstained else ""))
     return "\n".join(lines)
+
+
+def _filters_text(filters: Filters) -> str:
+    parts = []
+    if filters.doc_ids:
+        parts.append("briefings " + ", ".join(f"`{d}`" for d in filters.doc_ids))
+    if filters.date_from or filters.date_to:
+        parts.append(f"dated {filters.date_from or 'any'} to {filters.date_to or 'any'}")
+    return "; ".join(parts) or "none (all briefings)"
+
+
+def _citation_lines(c: Citation) -> list[str]:
+    return [
+        "",
+        f"#### [{c.n}] {c.title}",
+        f"- document: `{c.doc_id}` (sha256 `{c.sha256}`)",
+        f"- date: {c.date or 'unknown'}; section: {c.section or '—'}",
+        f"- characters {c.start}–{c.end}; score {c.score:.4f}",
+        "",
+        "> " + " ".join(c.quote.split()),
+    ]
+
+
+def conversation_markdown(turns: Sequence[Turn], exported_at: str) -> str:
+    """The whole conversation as one verification pack: each question as asked and as resolved, its filters,
+    scope, index version and time, the answer, and each quote with its document hash and offsets."""
+    lines = ["# Verification pack: conversation", "", f"Exported {exported_at}; {len(turns)} questions.", ""]
+    for number, turn in enumerate(turns, 1):
+        lines += [
+            f"## {number}. {turn.question}",
+            "",
+            f"- asked: {turn.asked_at}",
+            f"- filters: {_filters_text(turn.filters)}",
+        ]
+        if turn.answer is None:
+            lines += [f"- error: {turn.error or 'no answer'}", ""]
+            continue
+        answer = turn.answer
+        lines.append(f"- resolved as: {answer.resolved_question or answer.question}")
+        if answer.scope is not None:
+            lines.append(f"- scope: {answer.scope.describe()}")
+        lines.append(f"- index version: {answer.index_version}")
+        lines.append(f"- confidence: {answer.confidence:.2f}" + (" — abstained" if answer.abstained else ""))
+        lines += [
+            "",
+            "### Answer",
+            "",
+            answer.text,
+            "",
+            "### Citations" if answer.citations else "### Closest passages",
+        ]
+        for c in answer.citations or answer.nearest:
+            lines += _citation_lines(c)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def conversation_json(turns: Sequence[Turn], exported_at: str) -> str:
+    payload = {
+        "pack": "briefing-qa conversation",
+        "format": 1,
+        "exported_at": exported_at,
+        "turns": [turn.model_dump(mode="json") for turn in turns],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def write_conversation_pack(root: Path, turns: Sequence[Turn], exported_at: str, keep: int = PACKS_KEPT) -> list[Path]:
+    """`conversation.md` and `conversation.json` in a new folder under `root`; the newest `keep` packs stay."""
+    folder = Path(tempfile.mkdtemp(prefix="pack-", dir=root))
+    _prune(root, keep - 1)
+    md, js = folder / "conversation.md", folder / "conversation.json"
+    md.write_text(conversation_markdown(turns, exported_at), encoding="utf-8")
+    js.write_text(conversation_json(turns, exported_at), encoding="utf-8")
+    return [md, js]
 
 
 def verification_markdown(answer: Answer) -> str:
@@ -66,9 +144,6 @@ def verification_markdown(answer: Answer) -> str:
 
 def verification_json(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)
-
-
-PACKS_KEPT = 200  # verification packs kept on disk for download; older ones are removed as new ones come
 
 
 def write_verification_pack(root: Path, answer: Answer, number: int, keep: int = PACKS_KEPT) -> list[Path]:

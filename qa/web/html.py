@@ -7,7 +7,10 @@ ours. Pure: strings in, strings out; no gradio import (the wall between core and
 
 from __future__ import annotations
 
-from qa.records import Answer, Citation, DocumentInfo, IndexStatus
+import re
+from itertools import pairwise
+
+from qa.records import Answer, Citation, DocumentInfo, IndexStatus, Scope
 
 _ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'\\`*_{}[]()#+-!|~$:=@"}
 
@@ -18,18 +21,108 @@ def escape(text: str) -> str:
     return "".join(_ENTITIES.get(ch, ch) for ch in text)
 
 
-def _inline(text: str) -> str:
-    return escape(" ".join(text.split()))
-
-
 def _meta(c: Citation) -> str:
+    """Title, date, section and page as one inline run (one flex item: it wraps as text, never into stray dots)."""
     parts = [f"<span class='qa-title'>{escape(c.title)}</span>"]
     parts.append(f"<span class='qa-date'>{escape(c.date) if c.date else 'undated'}</span>")
     if c.section:
-        parts.append(f"<span class='qa-section'>{escape(c.section)}</span>")
+        parts.append(f"<span class='qa-section'>{clean(c.section)}</span>")
     if c.page:
         parts.append(f"<span class='qa-page'>page {c.page}</span>")
-    return " · ".join(parts)
+    return "<span class='qa-meta'>" + " · ".join(parts) + "</span>"
+
+
+_LABEL = re.compile(r"\*\*([^*\n]{1,120}?)\*\*")
+_HEADING = re.compile(r"^(#{1,6}[ \t]+)(\S[^\n]*)$", re.MULTILINE)
+
+
+def markup_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where profile-style Markdown sits in `text`: (start, end, kind) with kind "mk" for the marks themselves
+    (`**`, `### `), "label" for a bold field label, "heading" for a heading's words. Offsets into `text`."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _LABEL.finditer(text):
+        spans += [(m.start(), m.start() + 2, "mk"), (m.start(1), m.end(1), "label"), (m.end(1), m.end(), "mk")]
+    for m in _HEADING.finditer(text):
+        spans += [(m.start(1), m.end(1), "mk"), (m.start(2), m.end(2), "heading")]
+    return spans
+
+
+def clean(text: str, lo: int = 0, hi: int | None = None, marked: tuple[int, int, str] | None = None) -> str:
+    """`text[lo:hi]` escaped, its profile markup shown as labels: every character stays in the page (the marks in
+    hidden spans, so the quote's text and offsets are unchanged), bold labels and headings styled. `marked`
+    (start, end, anchor id) wraps that stretch in a <mark>."""
+    hi = len(text) if hi is None else hi
+    spans = [(max(a, lo), min(b, hi), kind) for a, b, kind in markup_spans(text) if a < hi and b > lo]
+    cuts = {lo, hi, *(a for a, _, _ in spans), *(b for _, b, _ in spans)}
+    if marked is not None:
+        marked = (min(max(marked[0], lo), hi), min(max(marked[1], lo), hi), marked[2])
+        cuts |= {marked[0], marked[1]}
+    opening = f"<mark id='{marked[2]}'>" if marked is not None and marked[2] else "<mark>"
+    points = sorted(cuts)
+    out: list[str] = []
+    if marked is not None and marked[0] == marked[1]:
+        # an empty quote still gets its anchor, where it would start
+        marked_at = marked[0]
+        marked = None
+    else:
+        marked_at = -1
+    for a, b in pairwise(points):
+        if a == marked_at:
+            out.append(opening + "</mark>")
+        if marked is not None and a == marked[0]:
+            out.append(opening)
+        kinds = {kind for s, e, kind in spans if s <= a and b <= e}
+        piece = escape(text[a:b])
+        if "mk" in kinds:
+            out.append(f"<span class='qa-mk'>{piece}</span>")
+        elif kinds:
+            out.append(f"<span class='qa-{' qa-'.join(sorted(kinds))}'>{piece}</span>")
+        else:
+            out.append(piece)
+        if marked is not None and b == marked[1]:
+            out.append("</mark>")
+    if marked_at == hi:
+        out.append(opening + "</mark>")
+    return "".join(out)
+
+
+CONFIDENCE_LEVELS = ((0.75, "high"), (0.5, "medium"), (0.0, "low"))
+
+
+def confidence_label(confidence: float) -> tuple[str, str]:
+    """("high", what it means) for a calibrated confidence: the label, and the sentence shown on hover."""
+    label = next(name for floor, name in CONFIDENCE_LEVELS if confidence >= floor)
+    share = round(confidence * 10)
+    meaning = (
+        f"Confidence {confidence:.2f}: on test questions, answers given this confidence were right about "
+        f"{share} times in 10. High is 0.75 or more, medium 0.50 to 0.75, low below 0.50."
+    )
+    return label, meaning
+
+
+def confidence_html(confidence: float) -> str:
+    label, meaning = confidence_label(confidence)
+    return (
+        f"<p class='qa-conf'>Confidence: <span class='qa-level qa-level-{label}' title='{escape(meaning)}' "
+        f"tabindex='0'>{label}</span> <span class='qa-conf-n'>({confidence:.2f})</span></p>"
+    )
+
+
+def scope_html(scope: Scope | None, abstained: bool) -> str:
+    """The line saying what was searched; when a filtered question found nothing, how to widen it."""
+    if scope is None:
+        return ""
+    hint = ""
+    if abstained and scope.filtered and scope.searched < scope.total:
+        hint = " Only these were searched: clear the briefing and date filters to search them all."
+    return f"<p class='qa-scope'>{escape(scope.describe())}.{escape(hint)}</p>"
+
+
+def copy_button(c: Citation) -> str:
+    """A button that copies the quote with its citation (the page's script does the copying)."""
+    cited = f"“{' '.join(c.quote.split())}” — {c.title}" + (f", {c.date}" if c.date else "")
+    cited += f" ({c.doc_id}, chars {c.start}–{c.end}, sha256 {c.sha256[:12]})"
+    return f"<button type='button' class='qa-copy' data-copy='{escape(cited)}'>Copy quote with citation</button>"
 
 
 MAX_DOCUMENT_CHARS = 60_000
@@ -43,10 +136,7 @@ def _document_window(text: str, start: int, end: int, anchor: str) -> str:
         hi = min(len(text), lo + MAX_DOCUMENT_CHARS)
     head = "<span class='qa-muted'>[… earlier text not shown …]</span>\n" if lo > 0 else ""
     tail = "\n<span class='qa-muted'>[… later text not shown …]</span>" if hi < len(text) else ""
-    return (
-        f"{head}{escape(text[lo:start])}<mark id='{anchor}'>{escape(text[start:end])}</mark>"
-        f"{escape(text[end:hi])}{tail}"
-    )
+    return f"{head}{clean(text, lo, hi, (start, end, anchor))}{tail}"
 
 
 def evidence_card(c: Citation, anchor: str, document_text: str | None = None, open_card: bool = False) -> str:
@@ -58,13 +148,13 @@ def evidence_card(c: Citation, anchor: str, document_text: str | None = None, op
     if verified and document_text is not None:
         para = document_text[c.paragraph_start : c.paragraph_end]
         lo, hi = c.start - c.paragraph_start, c.end - c.paragraph_start
-        body = f"{_inline(para[:lo])} <mark>{_inline(c.quote)}</mark> {_inline(para[hi:])}"
+        body = clean(document_text, c.paragraph_start, c.paragraph_end, (c.start, c.end, ""))
         if c.context_before and c.context_before not in para[:lo]:
-            before = f"<p class='qa-context'>… {_inline(c.context_before)}</p>"
+            before = f"<p class='qa-context'>… {clean(c.context_before)}</p>"
         if c.context_after and c.context_after not in para[hi:]:
-            after = f"<p class='qa-context'>{_inline(c.context_after)} …</p>"
+            after = f"<p class='qa-context'>{clean(c.context_after)} …</p>"
     else:
-        body = f"<mark>{_inline(c.quote)}</mark>"
+        body = f"<mark>{clean(c.quote)}</mark>"
     flag = ""
     if c.changed_since_indexed:
         flag = "<p class='qa-flag'>⚠ This document has changed since it was indexed: re-index to refresh the quote.</p>"
@@ -84,12 +174,24 @@ def evidence_card(c: Citation, anchor: str, document_text: str | None = None, op
         f"<div class='qa-card-foot'><code>{escape(c.doc_id)}</code> · chars {c.start}–{c.end}"
         f" · sha256 {escape(c.sha256[:12])}"
         + (f" · <a class='qa-open' href='#{anchor}-q'>Open document at the quote</a>" if document else "")
-        + f"</div>{document}</details>"
+        + f"</div><div class='qa-card-tools'>{copy_button(c)}"
+        f"<details class='qa-exact'><summary>Exact text</summary><pre class='qa-exact-text'>{escape(c.quote)}</pre>"
+        f"</details></div>{document}</details>"
     )
 
 
 def _ref(prefix: str, n: int) -> str:
     return f"<a class='qa-ref' href='#{prefix}-{n}' title='show source {n}'>[{n}]</a>"
+
+
+def did_you_mean_html(answer: Answer) -> str:
+    """A button that asks the corrected question ("Did you mean: Who is Lavrov meeting?")."""
+    if not answer.did_you_mean:
+        return ""
+    return (
+        f"<p class='qa-dym'><button type='button' class='qa-retry' data-question='{escape(answer.did_you_mean)}'>"
+        f"Did you mean: {escape(answer.did_you_mean)}</button></p>"
+    )
 
 
 def _checks(answer: Answer) -> list[str]:
@@ -109,23 +211,27 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
             else "No sentence in the briefings answers this with enough support."
         )
         parts.append("</p>")
+        parts.append(did_you_mean_html(answer))
+        parts.append(scope_html(answer.scope, abstained=True))
         parts.extend(_checks(answer))
         if answer.nearest:
             parts.append("<p class='qa-muted'>The closest passages and their scores (they do not answer it):</p>")
             parts.append("<div class='qa-sources qa-nearest'>")
             parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.nearest)
             parts.append("</div>")
-        parts.append(f"<p class='qa-conf'>confidence {answer.confidence:.2f}</p>")
+        parts.append(confidence_html(answer.confidence))
         return "<div class='qa-answer qa-abstained'>" + "".join(parts) + "</div>"
     main = answer.citations[0]
     if answer.short_answer:
-        parts.append(f"<p class='qa-lead'><strong>{_inline(answer.short_answer)}</strong> {_ref(prefix, 1)}</p>")
-    parts.append(f"<blockquote class='qa-main'>{_inline(main.quote)} {_ref(prefix, 1)}</blockquote>")
+        parts.append(f"<p class='qa-lead'><strong>{clean(answer.short_answer)}</strong> {_ref(prefix, 1)}</p>")
+    parts.append(f"<blockquote class='qa-main'>{clean(main.quote)} {_ref(prefix, 1)}</blockquote>")
     if len(answer.citations) > 1:
         parts.append("<p class='qa-muted'>Also relevant:</p><ul class='qa-support'>")
-        parts.extend(f"<li>“{_inline(c.quote)}” {_ref(prefix, c.n)}</li>" for c in answer.citations[1:])
+        parts.extend(f"<li>“{clean(c.quote)}” {_ref(prefix, c.n)}</li>" for c in answer.citations[1:])
         parts.append("</ul>")
-    parts.append(f"<p class='qa-conf'>confidence {answer.confidence:.2f}</p>")
+    parts.append(confidence_html(answer.confidence))
+    parts.append(did_you_mean_html(answer))
+    parts.append(scope_html(answer.scope, abstained=False))
     parts.extend(_checks(answer))
     parts.append("<div class='qa-sources'>")
     parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
@@ -134,15 +240,32 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
 
 
 def corpus_html(documents: list[DocumentInfo], status: IndexStatus) -> str:
+    """The corpus table; each title opens that briefing in the document view (the page's script asks for it)."""
     rows = "".join(
-        f"<tr><td>{escape(d.title)}<br><code class='qa-file'>{escape(d.doc_id)}</code></td>"
+        f"<tr><td><button type='button' class='qa-doc-link' data-doc='{escape(d.doc_id)}'>{escape(d.title)}</button>"
+        f"<br><code class='qa-file'>{escape(d.doc_id)}</code></td>"
         f"<td>{escape(d.date or '—')}</td><td>{d.passages}</td></tr>"
         for d in documents
     )
     return (
         f"<p class='qa-muted'>{status_line(status)}</p>"
-        f"<table class='qa-corpus'><thead><tr><th>Briefing</th><th>Date</th><th>Passages</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table>"
+        f"<div class='qa-corpus-wrap'><table class='qa-corpus'><thead><tr><th>Briefing</th><th>Date</th>"
+        f"<th>Passages</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def document_html(info: DocumentInfo | None, text: str | None) -> str:
+    """One whole briefing, its markup shown as labels (the document view the corpus table links to)."""
+    if info is None or text is None:
+        return "<p class='qa-muted'>Choose a briefing in the corpus table to read it here.</p>"
+    shown, cut = text[:MAX_DOCUMENT_CHARS], len(text) > MAX_DOCUMENT_CHARS
+    return (
+        f"<div class='qa-docview' data-doc='{escape(info.doc_id)}'><h3 class='qa-docview-title'>{escape(info.title)}</h3>"
+        f"<p class='qa-muted'>{escape(info.date or 'undated')} · <code>{escape(info.doc_id)}</code> · "
+        f"{info.chars:,} characters · sha256 {escape(info.sha256[:12])}</p>"
+        f"<pre class='qa-doc-text qa-doc-full'>{clean(shown)}"
+        + (f"\n<span class='qa-muted'>[… {len(text) - len(shown):,} more characters not shown …]</span>" if cut else "")
+        + "</pre></div>"
     )
 
 

@@ -8,62 +8,187 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from qa.records import Document, Filters
+from qa.records import Document, DocumentInfo, Filters
 from qa.web.html import escape
 
 CSS = """
-:root { --qa-accent: #1f5f8b; --qa-mark: #fff1a8; }
-.qa-header h1 { margin: 0; font-size: 1.5rem; }
-.qa-muted { color: #5b6570; font-size: 0.9rem; }
-.qa-status { color: #3c4650; font-size: 0.85rem; text-align: right; }
-#qa-chat { min-height: 320px; }
+:root, .light {
+  --qa-text: #1c2430; --qa-muted: #4a5561; --qa-accent: #1f5f8b; --qa-mark: #fff1a8; --qa-mark-text: #1c1c1c;
+  --qa-q-bg: #eef3f8; --qa-quote-bg: #f6f6f2; --qa-card-bg: #ffffff; --qa-border: #c9d0d8; --qa-line: #e3e6ea;
+  --qa-warn: #7a3b00; --qa-error: #a00000; --qa-chip-bg: #eef3f8; --qa-focus: #1f5f8b; --qa-pending: #4a5561;
+}
+.dark {
+  --qa-text: #e8edf3; --qa-muted: #b4bfcb; --qa-accent: #8fcdf7; --qa-mark: #5a4a00; --qa-mark-text: #fff8dc;
+  --qa-q-bg: #1d2a3a; --qa-quote-bg: #1a212c; --qa-card-bg: #121923; --qa-border: #3b4756; --qa-line: #2c3642;
+  --qa-warn: #f5b66e; --qa-error: #ff9a9a; --qa-chip-bg: #1d2a3a; --qa-focus: #8fcdf7; --qa-pending: #b4bfcb;
+}
+.qa-header h1 { margin: 0; font-size: 1.5rem; color: var(--qa-text); }
+.qa-muted { color: var(--qa-muted); font-size: 0.9rem; }
+.qa-status { color: var(--qa-muted); font-size: 0.85rem; text-align: right; }
+#qa-chat { min-height: 320px; color: var(--qa-text); }
+#qa-chat p, #qa-chat li, .qa-side p, .qa-side td, .qa-side th { color: var(--qa-text); }
 .qa-turn { margin: 0 0 1rem 0; }
-.qa-q { background: #eef3f8; border-radius: 10px; padding: .5rem .75rem; margin-bottom: .4rem; font-weight: 600; }
-.qa-answer { border-left: 3px solid var(--qa-accent); padding: .25rem .75rem; }
+.qa-q { background: var(--qa-q-bg); color: var(--qa-text); border-radius: 10px; padding: .5rem .75rem;
+  margin-bottom: .4rem; font-weight: 600; white-space: pre-wrap; overflow-wrap: anywhere; }
+.qa-answer { border-left: 3px solid var(--qa-accent); padding: .25rem .75rem; color: var(--qa-text); }
 .qa-lead { font-size: 1.05rem; margin: .2rem 0; }
-.qa-answer blockquote, .qa-near blockquote { margin: .3rem 0; padding: .3rem .6rem; background: #f7f7f4; border-radius: 6px; }
+.qa-answer blockquote, .qa-near blockquote { margin: .3rem 0; padding: .3rem .6rem; background: var(--qa-quote-bg);
+  color: var(--qa-text); border-radius: 6px; }
 .qa-ref { color: var(--qa-accent); font-weight: 600; text-decoration: none; }
-.qa-conf { font-size: .8rem; color: #5b6570; margin: .2rem 0; }
-.qa-abstain { color: #7a3b00; }
-.qa-check { font-size: .85rem; color: #7a3b00; margin: .2rem 0; }
+#qa-chat .qa-conf, #qa-chat .qa-scope { font-size: .85rem; color: var(--qa-muted); margin: .2rem 0; }
+.qa-level { font-weight: 700; border-bottom: 1px dotted currentColor; cursor: help; color: var(--qa-text); }
+#qa-chat .qa-abstain, #qa-chat .qa-check, .qa-flag { color: var(--qa-warn); }
+.qa-check { font-size: .85rem; margin: .2rem 0; }
 .qa-sources { margin-top: .4rem; }
-.qa-card { border: 1px solid #d8dde3; border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0; background: #fff; }
+.qa-card { border: 1px solid var(--qa-border); border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0;
+  background: var(--qa-card-bg); color: var(--qa-text); }
 .qa-para { scroll-margin-top: 15vh; }
 .qa-doc mark { scroll-margin: 6rem 0; }
 .qa-para:target { outline: 2px solid var(--qa-accent); outline-offset: 3px; border-radius: 3px; }
-.qa-card[open] { box-shadow: 0 1px 4px rgba(0,0,0,.08); }
-.qa-card-head { font-size: .85rem; display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; cursor: pointer; }
+.qa-card[open] { box-shadow: 0 1px 4px rgba(0,0,0,.12); }
+.qa-card-head { font-size: .85rem; display: flex; gap: .4rem; align-items: baseline; cursor: pointer; }
+.qa-meta { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; }
 .qa-open { color: var(--qa-accent); font-weight: 600; }
-.qa-flag { color: #8a4b00; font-size: .85rem; }
-.qa-doc summary { font-size: .8rem; color: #5b6570; cursor: pointer; }
-.qa-help li { margin: .3rem 0; }
-.qa-card-foot { font-size: .75rem; color: #5b6570; }
+.qa-flag { font-size: .85rem; }
+.qa-doc summary, .qa-exact summary { font-size: .8rem; color: var(--qa-muted); cursor: pointer; }
+.qa-help li { margin: .3rem 0; color: var(--qa-text); }
+#qa-chat .qa-card-foot, .qa-card-foot { font-size: .75rem; color: var(--qa-muted); overflow-wrap: anywhere; }
+.qa-card-foot code { color: var(--qa-muted); background: transparent; }
+.qa-card-tools { display: flex; flex-wrap: wrap; gap: .6rem; align-items: baseline; margin: .3rem 0; }
 .qa-n { font-weight: 700; color: var(--qa-accent); }
 .qa-title { font-weight: 600; }
-.qa-score { margin-left: auto; font-size: .75rem; background: #eef3f8; border-radius: 4px; padding: 0 .3rem; }
-.qa-context { color: #5b6570; font-size: .85rem; margin: .2rem 0; }
-.qa-para mark, .qa-doc mark { background: var(--qa-mark); padding: 0 .1rem; }
-.qa-doc-text {
-  white-space: pre-wrap; max-height: 420px; overflow: auto; font-family: system-ui, sans-serif; font-size: .85rem;
-}
-.qa-error { color: #a00; }
+.qa-score { flex: 0 0 auto; font-size: .75rem; background: var(--qa-chip-bg); color: var(--qa-text); border-radius: 4px;
+  padding: 0 .3rem; }
+#qa-chat .qa-context { color: var(--qa-muted); font-size: .85rem; margin: .2rem 0; }
+.qa-para mark, .qa-doc mark, #qa-chat mark, .qa-docview mark { background: var(--qa-mark); color: var(--qa-mark-text);
+  padding: 0 .1rem; }
+.qa-doc-text { white-space: pre-wrap; max-height: 420px; overflow: auto; font-family: system-ui, sans-serif;
+  font-size: .85rem; color: var(--qa-text); background: transparent; }
+.qa-doc-full { max-height: 70vh; }
+.qa-exact-text { white-space: pre-wrap; font-size: .8rem; color: var(--qa-text); background: var(--qa-quote-bg);
+  padding: .3rem; border-radius: 4px; overflow-wrap: anywhere; }
+.qa-mk { display: none; }
+.qa-label { font-weight: 700; }
+.qa-heading { font-weight: 700; font-size: 1.05em; }
+#qa-chat .qa-error { color: var(--qa-error); }
+.qa-corpus-wrap { max-height: 60vh; overflow: auto; }
 .qa-corpus { font-size: .85rem; width: 100%; border-collapse: collapse; }
-.qa-corpus td, .qa-corpus th { padding: .3rem .4rem; border-bottom: 1px solid #e3e6ea; text-align: left; vertical-align: top; }
-.qa-file { font-size: .72rem; color: #5b6570; word-break: break-all; }
+.qa-corpus td, .qa-corpus th { padding: .3rem .4rem; border-bottom: 1px solid var(--qa-line); text-align: left;
+  vertical-align: top; }
+.qa-file { font-size: .72rem; color: var(--qa-muted); word-break: break-all; background: transparent; }
 .qa-examples button { white-space: normal; text-align: left; }
+.qa-copy, .qa-retry, .qa-doc-link { font: inherit; cursor: pointer; color: var(--qa-accent); background: transparent;
+  border: 1px solid var(--qa-border); border-radius: 6px; padding: .1rem .5rem; }
+.qa-copy { font-size: .78rem; }
+.qa-doc-link { border: none; padding: 0; text-align: left; font-weight: 600; text-decoration: underline; }
+.qa-retry { font-weight: 600; }
+.qa-counter { font-size: .8rem; color: var(--qa-muted); margin: 0; text-align: right; }
+.qa-counter.qa-over { color: var(--qa-error); font-weight: 700; }
+#qa-notice p { margin: .2rem 0; color: var(--qa-error); font-weight: 600; }
+.qa-pending .qa-wait { color: var(--qa-pending); font-style: italic; }
+.qa-pending .qa-wait::after { content: " …"; animation: qa-blink 1s steps(2) infinite; }
+@keyframes qa-blink { 50% { opacity: .3; } }
+.qa-hidden { display: none !important; }
+#qa-ask, #qa-admin-reindex { background: #1f5f8b !important; color: #ffffff !important; border-color: #1f5f8b !important; }
+#qa-ask:hover, #qa-admin-reindex:hover { background: #174a6d !important; }
+#qa-tabs [role="tab"][aria-selected="true"] { color: var(--qa-accent) !important; }
+#qa-tabs [role="tab"] { color: var(--qa-text); }
+.qa-maintain-report pre { white-space: pre-wrap; font-size: .8rem; color: var(--qa-text); }
+#qa-chat :focus-visible, .qa-side :focus-visible, #qa-question :focus-visible, button:focus-visible,
+input:focus-visible, summary:focus-visible, a:focus-visible {
+  outline: 3px solid var(--qa-focus) !important; outline-offset: 2px;
+}
 @media (max-width: 700px) {
   .qa-header { flex-direction: column; gap: .2rem; }
   .qa-status { text-align: left; }
 }
 """
 
-HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+MAX_QUESTION_CHARS = 1000
+
+# The page's one script (in <head>): the character counter, and the buttons the answers and the corpus table
+# carry as data attributes (no inline handlers): copy a quote with its citation, ask a suggested question, open a
+# briefing in the document view. It drives the page's own inputs, so every action takes the same path as a user's.
+SCRIPT = """<script>
+(() => {
+  const MAX = @MAX@;
+  const box = () => document.querySelector('#qa-question textarea');
+  function setValue(element, value) {
+    element.value = value;
+    element.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  function count(length) {
+    const counter = document.getElementById('qa-counter');
+    if (!counter) return;
+    counter.textContent = length.toLocaleString('en') + ' / ' + MAX.toLocaleString('en') + ' characters'
+      + (length > MAX ? ' — too long: shorten the question' : '');
+    counter.classList.toggle('qa-over', length > MAX);
+  }
+  async function copy(text) {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) {
+      const area = document.createElement('textarea');
+      area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
+      document.body.appendChild(area); area.select();
+      const done = document.execCommand('copy'); area.remove(); return done;
+    }
+  }
+  document.addEventListener('input', (event) => {
+    if (event.target.closest && event.target.closest('#qa-question')) count(event.target.value.length);
+  });
+  document.addEventListener('click', async (event) => {
+    const target = event.target.closest ? event.target : event.target.parentElement;
+    const copyButton = target.closest('.qa-copy');
+    if (copyButton) {
+      const done = await copy(copyButton.dataset.copy || '');
+      copyButton.textContent = done ? 'Copied' : 'Copy failed: select the exact text instead';
+      setTimeout(() => { copyButton.textContent = 'Copy quote with citation'; }, 2000);
+      return;
+    }
+    const retry = target.closest('.qa-retry');
+    if (retry && box()) {
+      setValue(box(), retry.dataset.question || '');
+      count(box().value.length);
+      document.getElementById('qa-ask').click();
+      return;
+    }
+    const link = target.closest('.qa-doc-link');
+    if (link) {
+      const field = document.querySelector('#qa-open-doc textarea, #qa-open-doc input');
+      if (field) { setValue(field, link.dataset.doc || ''); document.getElementById('qa-open-doc-go').click(); }
+    }
+    if (target.closest('#qa-clear')) count(0);
+  });
+  window.qaCount = count;
+})();
+</script>""".replace("@MAX@", str(MAX_QUESTION_CHARS))
+
+# Shown at once on Ask, before the answer comes back: the question just asked, and that it is being looked up
+SHOW_PENDING = """() => {
+  const box = document.querySelector('#qa-question textarea');
+  const chat = document.querySelector('#qa-chat');
+  const text = box ? box.value.trim() : '';
+  if (!chat || !text || text.length > @MAX@) return;
+  chat.querySelector('.qa-empty')?.remove();
+  const turn = document.createElement('div');
+  turn.className = 'qa-turn qa-pending';
+  const q = document.createElement('div'); q.className = 'qa-q'; q.textContent = text;
+  const wait = document.createElement('p'); wait.className = 'qa-wait'; wait.textContent = 'Searching the briefings';
+  turn.append(q, wait);
+  (chat.querySelector('.prose') || chat.firstElementChild || chat).appendChild(turn);
+  turn.scrollIntoView({behavior: 'smooth', block: 'start'});
+}""".replace("@MAX@", str(MAX_QUESTION_CHARS))
+
+HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">' + SCRIPT
 
 SCROLL_TO_LATEST = """() => {
+  const box = document.querySelector('#qa-question textarea');
+  if (window.qaCount && box) window.qaCount(box.value.length);
   const turns = document.querySelectorAll('#qa-chat .qa-turn');
   if (turns.length) turns[turns.length - 1].scrollIntoView({behavior: 'smooth', block: 'start'});
 }"""
@@ -79,11 +204,46 @@ def conversation_html(turns: Sequence[dict[str, Any]]) -> str:
     for turn in turns:
         parts.append(f"<div class='qa-turn'><div class='qa-q'>{escape(turn['question'])}</div>")
         if turn.get("error"):
-            parts.append(f"<p class='qa-error'>{escape(turn['error'])}</p>")
+            parts.append(
+                f"<p class='qa-error'>{escape(turn['error'])}</p>"
+                "<p class='qa-muted'>The question is still in the box: change it or try again.</p>"
+            )
         else:
             parts.append(turn["html"])
         parts.append("</div>")
     return "".join(parts)
+
+
+SORTS = ("Title", "Newest first", "Oldest first")
+
+
+def briefing_choices(documents: Sequence[DocumentInfo], order: str = "Title") -> list[tuple[str, str]]:
+    """The briefing picker's (label, doc_id) choices: "Title · 2025-07 · 12 passages", sorted by title (case and
+    accents folded, then date) or by date (undated last)."""
+
+    def title_key(d: DocumentInfo) -> tuple[str, str]:
+        folded = unicodedata.normalize("NFKD", d.title.casefold())
+        return ("".join(ch for ch in folded if not unicodedata.combining(ch)), d.date or "")
+
+    if order == "Title":
+        ordered = sorted(documents, key=title_key)
+    else:
+        dated = sorted((d for d in documents if d.date), key=lambda d: (d.date or "", title_key(d)))
+        if order == "Newest first":
+            dated.reverse()
+        ordered = dated + sorted((d for d in documents if not d.date), key=title_key)
+    return [(f"{d.title} · {d.date or 'undated'} · {_passages(d.passages)}", d.doc_id) for d in ordered]
+
+
+def _passages(count: int) -> str:
+    return f"{count:,} passage" + ("" if count == 1 else "s")
+
+
+def picker_label(chosen: int, total: int) -> str:
+    if not chosen:
+        every = "the only briefing" if total == 1 else f"all {total:,} briefings"
+        return f"Briefings to search: {every} (type to find one; none chosen searches all)"
+    return f"Briefings to search: {chosen:,} of {total:,} chosen"
 
 
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[A-Z]{2,6})\b")

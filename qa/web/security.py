@@ -2,8 +2,9 @@
 
 A pure ASGI middleware (no web framework imported): every response carries a content security policy
 that lets the page load and contact nothing but its own origin and be framed by no other page, plus
-`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`. The app
-has no upload control, so every upload (`…/upload`) is refused with 403 before its body is read.
+`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`. Uploads
+(`…/upload`) are refused with 403 before their body is read, unless the app has a maintainer token
+(QA_ADMIN_TOKEN) and the request carries it in the `qa_admin` cookie the Maintain tab sets on unlocking.
 """
 
 from __future__ import annotations
@@ -30,6 +31,30 @@ HEADERS = (
     (b"referrer-policy", b"no-referrer"),
 )
 _NO_UPLOADS = b'{"error": "This app accepts no uploads."}'
+ADMIN_COOKIE = "qa_admin"
+
+
+def token_matches(given: str | None, token: str | None) -> bool:
+    """Whether `given` is the maintainer token (compared in constant time); never when no token is set."""
+    import hmac
+
+    return bool(token) and given is not None and hmac.compare_digest(given.encode(), str(token).encode())
+
+
+def cookie_value(scope: Scope, name: str) -> str | None:
+    from http.cookies import CookieError, SimpleCookie
+    from urllib.parse import unquote
+
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except CookieError:
+                return None
+            if name in jar:
+                return unquote(jar[name].value)
+    return None
 
 
 def is_upload(scope: Scope) -> bool:
@@ -41,16 +66,18 @@ def is_upload(scope: Scope) -> bool:
 
 
 class SecurityHeaders:
-    """ASGI middleware: the headers above on every HTTP response; uploads refused."""
+    """ASGI middleware: the headers above on every HTTP response; uploads refused unless they carry the
+    maintainer token (`admin_token`; None: refused always)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, admin_token: str | None = None) -> None:
         self.app = app
+        self.admin_token = admin_token or None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
-        if is_upload(scope):
+        if is_upload(scope) and not token_matches(cookie_value(scope, ADMIN_COOKIE), self.admin_token):
             await send({"type": "http.response.start", "status": 403, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(_NO_UPLOADS)).encode()), *HEADERS,
             ]})  # fmt: skip
