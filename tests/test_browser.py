@@ -343,7 +343,20 @@ def test_a_quote_copies_with_its_citation(browser: Any, sample_server: str) -> N
     assert "sha256" in copied
 
 
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def generated_corpus(folder: Path, count: int) -> None:
