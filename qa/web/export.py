@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.records import Answer, Citation, Filters, Turn
+from qa.web.html import confidence_label
 
 PACKS_KEPT = 200  # verification packs kept on disk for download; older ones are removed as new ones come
 
@@ -35,7 +36,12 @@ def terminal(answer: Answer) -> str:
         for c in answer.citations:
             lines.append(f"  [{c.n}] {_where(c)}")
             lines.append(f"      {c.source}  chars {c.start}-{c.end}  score {c.score:.2f}")
-    lines.append(f"Confidence {answer.confidence:.2f}" + (" (abstained)" if answer.abstained else ""))
+    if answer.scope is not None:
+        lines.append(answer.scope.describe() + ".")
+    if answer.did_you_mean:
+        lines.append(f"Did you mean: {answer.did_you_mean}")
+    level, _ = confidence_label(answer.confidence)
+    lines.append(f"Confidence {answer.confidence:.2f} ({level})" + (" — abstained" if answer.abstained else ""))
     return "\n".join(lines)
 
 

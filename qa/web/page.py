@@ -246,7 +246,7 @@ def picker_label(chosen: int, total: int) -> str:
     return f"Briefings to search: {chosen:,} of {total:,} chosen"
 
 
-_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[A-Z]{2,6})\b")
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+|[A-Z]{2,6})\b")  # a name stays on its line
 
 
 def example_questions(documents: Sequence[Document], count: int = 3) -> list[str]:
