@@ -436,6 +436,7 @@ def test_the_picker_scope_and_document_view_at_a_thousand_briefings(
     page.wait_for_function("(document.querySelector('#qa-document')?.innerText || '').includes('Nairobi')")
     view = page.locator("#qa-document").inner_text()
     assert "name: Nairobi" in view and "**" not in view and "### " not in view
+    assert contrast(page)["failures"] == []  # the document view
     # answered from all briefings: the quote shows clean labels, its exact text on demand
     page.get_by_role("tab", name="Filters").click()
     page.locator("#qa-docs .token-remove, #qa-docs [aria-label^='Remove']").first.click()
@@ -469,7 +470,7 @@ def test_the_maintain_tab_adds_briefings_and_reindexes_without_a_restart(
     # without the token the tab does not exist, and uploads are refused
     plain = Page(browser, sample_server)
     assert plain.page.get_by_role("tab", name="Maintain").count() == 0
-    ui = Page(browser, url)
+    ui = Page(browser, url, theme="dark", path="/?__theme=dark")
     page = ui.page
     refused = page.request.post(
         url + "/gradio_api/upload", multipart={"files": {"name": "a.md", "mimeType": "text/markdown", "buffer": b"x"}}
@@ -516,6 +517,7 @@ def test_the_maintain_tab_adds_briefings_and_reindexes_without_a_restart(
     assert "added        1  kenya.md" in report and "Answers now come from the new index." in report
     assert "2 documents" in page.locator("#qa-status").inner_text()
     assert page.evaluate("window.steps.length") > 0  # the progress bar showed its steps
+    assert contrast(page)["failures"] == []  # the Maintain tab, in the dark theme
     page.screenshot(path=str(shots / "maintain.png"))
     turn = ui.ask("What is the capital of Kenya?")
     assert "Nairobi" in turn.locator("blockquote.qa-main").inner_text()
