@@ -70,7 +70,7 @@ TURNS_KEPT = 100  # the turns of one conversation the page keeps and shows; olde
 
 def shown_examples(assistant: Assistant, count: int = 3) -> list[str]:
     """Example questions drawn from the briefings that the assistant answers (not ones it would refuse)."""
-    candidates = example_questions(assistant.all_documents(), count=3 * count)
+    candidates = example_questions(assistant.newest_documents(5), count=3 * count)
     if os.environ.get("QA_EXAMPLES", "").strip():
         return candidates[:count]  # the maintainer's own choice is shown as it is
     answered = [q for q in candidates if not assistant.ask(q).abstained]

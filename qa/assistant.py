@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering.comparison import join_answers, read_comparison
-from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profile_documents
+from qa.answering.features import Candidates, Lookups, ProfileDocuments, candidate_sentences, field_path
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
@@ -79,7 +79,7 @@ class Assistant:
         self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
         self._primed = 0
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
-        self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
+        self._profiles: dict[str, ProfileDocuments] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
 
     @classmethod
@@ -223,7 +223,11 @@ class Assistant:
         ]
         parsed = analyse(text, earlier)
         filters = filters or Filters()
-        allowed = None if filters.is_empty() else allowed_passages(generation.documents, generation.passages, filters)
+        allowed = (
+            None
+            if filters.is_empty()
+            else allowed_passages(generation.documents.info, generation.passages.rows["doc"], filters)
+        )
         if allowed is not None and len(allowed) == 0:
             return Retrieval(loaded, parsed, [], [], [], None, None, filtered_out=True)
         query_vector, focus_vector = self._embed_query(parsed.search_text, parsed.text if parsed.followup else None)
@@ -306,10 +310,10 @@ class Assistant:
             profiles=self.profiles(retrieval.index.generation),
         )
 
-    def profiles(self, generation: Generation) -> frozenset[int]:
-        """The documents of `generation` that are field profiles, decided from their content once."""
+    def profiles(self, generation: Generation) -> ProfileDocuments:
+        """The documents of `generation` that are field profiles, each decided from its content once."""
         if generation.name not in self._profiles:
-            self._profiles = {generation.name: profile_documents(generation)}
+            self._profiles = {generation.name: ProfileDocuments(generation)}
         return self._profiles[generation.name]
 
     def field_matches(self, retrieval: Retrieval) -> dict[int, float]:
@@ -358,7 +362,7 @@ class Assistant:
             )
         else:
             result = self.answer_from(self.search(question, history, filters=filters))
-        scope = describe_scope(self.generation.documents, filters)
+        scope = describe_scope(self.generation.documents.info, filters)
         return self.flag_changed(result.model_copy(update={"scope": scope}))
 
     def flag_changed(self, answer: Answer) -> Answer:
@@ -428,29 +432,18 @@ class Assistant:
         return {d: generation.documents[generation.doc_by_id[d]].text for d in doc_ids if d in generation.doc_by_id}
 
     def all_documents(self) -> list[Document]:
-        """Every document of the served index, with its text."""
+        """Every document of the served index, with its text (read from disk: for small corpora and tests)."""
         return list(self.generation.documents)
 
+    def newest_documents(self, count: int) -> list[Document]:
+        """The `count` most recently dated documents, with their text."""
+        infos = self.generation.documents.info
+        order = sorted(range(len(infos)), key=lambda i: infos[i].date or "", reverse=True)
+        return [self.generation.documents[i] for i in order[:count]]
+
     def documents(self) -> list[DocumentInfo]:
-        generation = self.generation
-        passages = [0] * len(generation.documents)
-        sentences = [0] * len(generation.documents)
-        for p in generation.passages:
-            passages[p.doc] += 1
-        for s in generation.sentences:
-            sentences[s.doc] += 1
-        return [
-            DocumentInfo(
-                doc_id=d.doc_id,
-                title=d.title,
-                date=d.date,
-                sha256=d.sha256,
-                passages=passages[i],
-                sentences=sentences[i],
-                chars=len(d.text),
-            )
-            for i, d in enumerate(generation.documents)
-        ]
+        """What the corpus panel shows of each document (stored with the generation: nothing is counted here)."""
+        return list(self.generation.documents.info)
 
     def status(self) -> IndexStatus:
         generation = self.generation

@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="show what the index holds")
     status.add_argument("--index", default="index", help="index folder (default: index/)")
     status.add_argument("--json", action="store_true", help="print as JSON")
+    verify = sub.add_parser("verify", help="check every index file against its checksum (opening checks sizes only)")
+    verify.add_argument("--index", default="index", help="index folder (default: index/)")
     return parser
 
 
@@ -103,7 +105,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         "built_at": generation.manifest.get("created_at"),
         "model": generation.manifest.get("model"),
         "counts": generation.manifest.get("counts"),
-        "documents": [{"doc_id": d.doc_id, "title": d.title, "date": d.date} for d in generation.documents],
+        "documents": [{"doc_id": d.doc_id, "title": d.title, "date": d.date} for d in generation.documents.info],
     }
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
@@ -113,8 +115,26 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{counts.get('documents')} documents, {counts.get('passages')} passages, {counts.get('sentences')} sentences"
         )
-        for d in generation.documents:
+        for d in generation.documents.info:
             print(f"  {d.date or '----':10}  {d.doc_id}  — {d.title}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Hash every file of the current generation against its manifest (opening the index checks sizes only)."""
+    from qa.index.store import current_name, read_manifest, verify_generation
+
+    index = Path(args.index)
+    problems = verify_generation(index)
+    name = current_name(index)
+    if problems:
+        print(f"Index '{index}', generation {name}: {len(problems)} files damaged.", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        print(f"Rebuild it with: qa index CORPUS_DIR --index {index} --rebuild", file=sys.stderr)
+        return 1
+    files = len(read_manifest(index).get("files", {}))
+    print(f"Index '{index}', generation {name}: all {files} files match their checksums.")
     return 0
 
 
@@ -122,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        handler = {"index": _index, "ask": _ask, "status": _status}[args.command]
+        handler = {"index": _index, "ask": _ask, "status": _status, "verify": _verify}[args.command]
         return handler(args, settings)
     except QAError as exc:
         print(f"qa: error: {exc}", file=sys.stderr)

@@ -99,3 +99,23 @@ def test_a_reader_that_leaves_early_is_no_error(
     monkeypatch.setattr("sys.stdout", ClosedPipe())
     assert main(["status", "--index", index]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_verify_says_the_index_is_intact_or_names_the_damaged_file(
+    tiny_corpus: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.index.store import current_name
+
+    monkeypatch.setenv("QA_MODEL", "hashing:64")
+    index = tmp_path / "index"
+    assert main(["index", str(tiny_corpus), "--index", str(index), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["verify", "--index", str(index)]) == 0
+    assert "files match their checksums" in capsys.readouterr().out
+    target = index / str(current_name(index)) / "sentence_vectors.npy"
+    data = bytearray(target.read_bytes())
+    data[-3] ^= 0xFF
+    target.write_bytes(bytes(data))
+    assert main(["verify", "--index", str(index)]) == 1
+    err = capsys.readouterr().err
+    assert "sentence_vectors.npy: fails its checksum" in err and "--rebuild" in err

@@ -110,7 +110,7 @@ def test_removing_every_file_empties_the_index(tiny_corpus: Path, tmp_path: Path
         path.unlink()
     report = sync_index(tiny_corpus, index, fake)
     assert sorted(report.removed) == ["alpha.md", "beta.txt"]
-    assert load_generation(index).documents == []
+    assert len(load_generation(index).documents) == 0
 
 
 def test_a_one_line_briefing_is_indexed_and_quotable(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qa.index.lexical import Lexical
 from qa.index.store import build_faiss
-from qa.records import Document, Filters, Passage
-from qa.search.bm25 import BM25
+from qa.records import Document, Filters
 from qa.search.retrieval import allowed_passages, dense_search, document_matches, fuse, lexical_search
 from qa.text.tokens import fold, stem, tokenize
 
@@ -38,7 +38,7 @@ def brute_bm25(texts: list[str], query: list[str], k1: float = 1.2, b: float = 0
 
 
 def test_bm25_matches_the_formula_computed_by_hand() -> None:
-    bm25 = BM25(CORPUS)
+    bm25 = Lexical.build(CORPUS)
     query = tokenize("cat on a red mat")
     assert np.allclose(bm25.scores(query), brute_bm25(CORPUS, query), atol=1e-5)
 
@@ -85,7 +85,7 @@ def test_letters_of_any_script_are_tokens() -> None:
 
 def test_bm25_finds_the_accented_passage_from_the_plain_question() -> None:
     texts = ["The relics stayed at Rouen.", "The relics stayed at Fécamp.", "Cocoa leaves São Paulo."]
-    bm25 = BM25(texts)
+    bm25 = Lexical.build(texts)
     rouen, fecamp, _ = bm25.scores(tokenize("Did the relics stay at Fecamp?"))
     assert fecamp > rouen
     assert int(np.argmax(bm25.scores(tokenize("What leaves Sao Paulo?")))) == 2
@@ -120,7 +120,7 @@ def test_dense_filter_restricts_to_allowed_ids() -> None:
 
 
 def test_lexical_filter_and_zero_scores() -> None:
-    bm25 = BM25(CORPUS)
+    bm25 = Lexical.build(CORPUS)
     assert {pid for pid, _ in lexical_search(bm25, {"cat": 1.0}, 10)} == {0, 1, 3}
     got = lexical_search(bm25, {"cat": 1.0}, 10, np.array([1, 2], dtype=np.int64))
     assert [pid for pid, _ in got] == [1]
@@ -155,8 +155,7 @@ def test_document_filters(date: str | None, filters: Filters, expected: bool) ->
 
 def test_filter_that_matches_nothing_allows_nothing() -> None:
     documents = [doc("a", "2025"), doc("b", "2024")]
-    passages = [
-        Passage(pid=i, doc=i % 2, start=0, end=1, first_sentence=i, last_sentence=i, text="x") for i in range(4)
-    ]
-    assert allowed_passages(documents, passages, Filters(doc_ids=("a",))).tolist() == [0, 2]
-    assert allowed_passages(documents, passages, Filters(doc_ids=("zzz",))).tolist() == []
+    passage_docs = np.array([i % 2 for i in range(4)])
+    assert allowed_passages(documents, passage_docs, Filters(doc_ids=("a",))).tolist() == [0, 2]
+    assert allowed_passages(documents, passage_docs, Filters(doc_ids=("zzz",))).tolist() == []
+    assert allowed_passages(documents, passage_docs, Filters(date_from="2025")).tolist() == [0, 2]

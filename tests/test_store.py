@@ -15,6 +15,7 @@ from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 from qa.index import store
 from qa.index.store import current_name, load_generation, writer_lock
 from qa.index.sync import sync_index
+from qa.settings import Settings
 from qa.text.chunking import sentence_embed_text
 
 
@@ -59,15 +60,42 @@ def test_an_index_of_the_older_format_asks_for_a_rebuild(tiny_corpus: Path, tmp_
     assert report.generation is not None and load_generation(index).manifest["format_version"] == store.FORMAT_VERSION
 
 
-def test_a_flipped_byte_is_caught_by_the_checksum(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+def test_a_flipped_byte_is_caught_by_verify_and_a_cut_file_at_open(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     index = tmp_path / "index"
     sync_index(tiny_corpus, index, fake)
+    assert store.verify_generation(index) == []
     target = index / current_name(index) / "vectors.faiss"  # type: ignore[operator]
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
-    with pytest.raises(IndexCorruptError, match="checksum"):
+    assert store.verify_generation(index) == [f"{current_name(index)}/vectors.faiss: fails its checksum"]
+    target.write_bytes(bytes(data[:-10]))  # cut short: the open itself refuses it (sizes are checked, not hashes)
+    with pytest.raises(IndexCorruptError, match="cut short"):
         load_generation(index)
+
+
+def test_records_are_read_by_number_and_match_what_was_written(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.text.chunking import chunk_document
+
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    generation = load_generation(index)
+    for d, info in enumerate(generation.documents.info):
+        document = generation.documents[d]
+        assert document.doc_id == info.doc_id and len(document.text) == info.chars
+        settings = Settings()
+        chunked = chunk_document(
+            document, d, settings.passage_max_words, settings.passage_max_pieces,
+            paragraph_min_words=settings.passage_paragraph_words,
+        )  # fmt: skip
+        sentences = generation.sentences.of_document(d)
+        assert [(s.start, s.end, s.section) for s in (generation.sentences[i] for i in sentences)] == [
+            (s.start, s.end, s.section) for s in chunked.sentences
+        ]
+        assert info.sentences == len(sentences) and info.passages == sum(p.doc == d for p in generation.passages)
+    assert [p.text for p in generation.passages[:2]] and generation.passages[-1].pid == len(generation.passages) - 1
+    with pytest.raises(IndexError):
+        generation.sentences[len(generation.sentences)]
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
@@ -163,3 +191,51 @@ def test_kill_9_during_reindex_always_leaves_a_complete_generation(tmp_path: Pat
             document = generation.documents[sentence.doc]
             assert document.text[sentence.start : sentence.end].strip()
     assert kills >= 3, "the runs finished too fast to be interrupted; enlarge the corpus"
+
+
+def write_version_2(index: Path, generation: store.Generation) -> str:
+    """The generation written again as format 2 did (JSON lines, the sentence vectors in one .npy file)."""
+    import io
+
+    import faiss
+
+    name = "gen-000099"
+    folder = index / name
+    folder.mkdir()
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(generation.sentence_vectors), allow_pickle=False)
+    payloads = {
+        "vectors.faiss": faiss.serialize_index(store.build_faiss(generation.vectors(), 256)).tobytes(),
+        "documents.jsonl": "".join(d.model_dump_json() + "\n" for d in generation.documents).encode(),
+        "passages.jsonl": "".join(p.model_dump_json() + "\n" for p in generation.passages).encode(),
+        "sentences.jsonl": "".join(s.model_dump_json() + "\n" for s in generation.sentences).encode(),
+        "sentences.npy": buffer.getvalue(),
+    }
+    for filename, data in payloads.items():
+        (folder / filename).write_bytes(data)
+    manifest = {**generation.manifest, "format_version": 2, "generation": name}
+    manifest["files"] = {f: store.content_hash(d) for f, d in payloads.items()}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (index / "CURRENT").write_text(name + "\n")
+    return name
+
+
+def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant
+
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    before = load_generation(index)
+    question = "What does Beta sell to Alpha?"
+    expected = Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"})
+    write_version_2(index, before)
+    with pytest.raises(IndexCorruptError, match="format version 2"):
+        load_generation(index)
+    embedded = fake.calls
+    report = sync_index(tiny_corpus, index, fake)
+    assert report.notes[0].startswith("the index was upgraded to the current format") and fake.calls == embedded
+    after = load_generation(index)
+    assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
+    assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
+    assert np.array_equal(after.vectors(), before.vectors())
+    assert Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"}) == expected

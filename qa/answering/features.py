@@ -8,6 +8,7 @@ checks). It does not weigh them: `model` scores sentences and confidence, `reran
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -42,9 +43,12 @@ from qa.text.tokens import tokenize
 class CorpusView(Protocol):
     """What answering reads of an index generation: its documents, passages and sentences."""
 
-    documents: list[Document]
-    passages: list[Passage]
-    sentences: list[Sentence]
+    @property
+    def documents(self) -> Sequence[Document]: ...
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+    @property
+    def sentences(self) -> Sequence[Sentence]: ...
 
 
 @dataclass(frozen=True)
@@ -150,15 +154,35 @@ def field_path(view: CorpusView, sentence: Sentence) -> str:
 PROFILE_LINE_SHARE = 0.5
 
 
+def is_profile(view: CorpusView, doc: int) -> bool:
+    """Whether at least `PROFILE_LINE_SHARE` of the document's sentences are labelled field lines. Its sentences
+    are found by bisection (they are stored in document order): nothing else of the corpus is read."""
+    sentences = view.sentences
+    lo = bisect.bisect_left(sentences, doc, key=lambda s: s.doc)
+    hi = bisect.bisect_right(sentences, doc, lo=lo, key=lambda s: s.doc)
+    labelled = sum(1 for i in range(lo, hi) if line_label(sentence_text(view, sentences[i])))
+    return hi > lo and labelled >= PROFILE_LINE_SHARE * (hi - lo)
+
+
+class ProfileDocuments:
+    """The documents that are field profiles, each decided from its own sentences when first asked about."""
+
+    def __init__(self, view: CorpusView) -> None:
+        self._view = view
+        self._known: dict[int, bool] = {}
+
+    def __contains__(self, doc: object) -> bool:
+        if not isinstance(doc, int):
+            return False
+        if doc not in self._known:
+            self._known[doc] = is_profile(self._view, doc)
+        return self._known[doc]
+
+
 def profile_documents(view: CorpusView) -> frozenset[int]:
-    """The documents at least `PROFILE_LINE_SHARE` of whose sentences are labelled field lines."""
-    lines: dict[int, int] = {}
-    labelled: dict[int, int] = {}
-    for sentence in view.sentences:
-        lines[sentence.doc] = lines.get(sentence.doc, 0) + 1
-        if line_label(sentence_text(view, sentence)):
-            labelled[sentence.doc] = labelled.get(sentence.doc, 0) + 1
-    return frozenset(d for d, n in lines.items() if labelled.get(d, 0) >= PROFILE_LINE_SHARE * n)
+    """Every document that is a field profile (reads the whole corpus: tests and reports; answering asks
+    `ProfileDocuments` document by document)."""
+    return frozenset(d for d in range(len(view.documents)) if is_profile(view, d))
 
 
 _PERCENT = frozenset(tokenize("percent percentage"))  # "%" in a line says it
@@ -176,7 +200,7 @@ class Lookups:
 
     word_matches: Mapping[int, Sequence[float]] = field(default_factory=dict)
     field_matches: Mapping[int, float] = field(default_factory=dict)
-    profiles: AbstractSet[int] = frozenset()
+    profiles: AbstractSet[int] | ProfileDocuments = frozenset()
 
 
 @dataclass(frozen=True)

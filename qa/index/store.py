@@ -2,19 +2,27 @@
 
 Layout of an index folder:
 
-    CURRENT               the name of the live generation, replaced atomically
+    CURRENT                 the name of the live generation, replaced atomically
     gen-000001/
-        manifest.json     format version, model, dimension, settings, counts, sha256 of each file
-        vectors.faiss     a FAISS IndexFlatIP over L2-normalised passage vectors (row i = passage i)
-        documents.jsonl   one Document per line (with its extracted text)
-        passages.jsonl    one Passage per line
-        sentences.jsonl   one Sentence per line
-        sentences.npy     float32 L2-normalised sentence vectors (row i = sentence i), NumPy format
+        manifest.json       format version, model, dimension, settings, counts, sha256 and size of each file
+        vectors.faiss       a FAISS IndexFlatIP over L2-normalised passage vectors (row i = passage i)
+        sentence_vectors.npy  float32 L2-normalised sentence vectors (row i = sentence i)
+        passages.npy        one row a passage: doc, start, end, first and last sentence, section (NumPy records)
+        sentences.npy       one row a sentence: doc, start, end, paragraph start and end, section, passage
+        sections.json       the heading paths the rows name by number
+        records.sqlite      the documents (metadata and extracted text) and the passages' searchable text
+        vocabulary.json     the words and names the spelling check knows
+        bm25-*.npy, bm25-vocab.json  the BM25 table (`qa.index.lexical`)
+
+Opening a generation reads the manifest, checks every file's size, maps the arrays, the FAISS index
+and the BM25 table (nothing is copied into memory until a search touches it), and reads the
+documents' metadata; records are built when asked for, by number. Opening time does not grow with
+the number of passages. Checksums are checked when a generation is written (every file is read back)
+and on demand (`verify_generation`, `qa verify`), not at every open.
 
 A generation is written into a temporary folder, every file fsynced and read back, the folder
-renamed, and only then is CURRENT replaced. Readers verify checksums and counts before using a
-generation, so a crash at any point leaves the previous generation served. No pickle anywhere.
-This module does not decide what goes into a generation: see `indexing`.
+renamed, and only then is CURRENT replaced; a crash at any point leaves the previous generation
+served. No pickle anywhere. This module does not decide what goes into a generation: see `sync`.
 """
 
 from __future__ import annotations
@@ -26,41 +34,182 @@ import io
 import json
 import os
 import shutil
+import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import faiss
 import numpy as np
 
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
-from qa.records import Document, Passage, Sentence
+from qa.index.lexical import FILES as LEXICAL_FILES
+from qa.index.lexical import Lexical
+from qa.records import Document, DocumentInfo, Passage, Section, Sentence
 from qa.text.documents import content_hash
+from qa.text.vocabulary import Vocabulary, build_vocabulary
 
-FORMAT_VERSION = 2  # 2: sentence vectors stored with the generation
+FORMAT_VERSION = 3  # 3: columns, memory-mapped; metadata in SQLite; BM25 and vocabulary stored
 CURRENT = "CURRENT"
-FILES = ("vectors.faiss", "documents.jsonl", "passages.jsonl", "sentences.jsonl", "sentences.npy")
+FILES = (
+    "vectors.faiss",
+    "sentence_vectors.npy",
+    "passages.npy",
+    "sentences.npy",
+    "sections.json",
+    "records.sqlite",
+    "vocabulary.json",
+    *LEXICAL_FILES,
+)
 KEEP_GENERATIONS = 2
+PASSAGE_ROW = np.dtype(
+    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i4"), ("last_sentence", "<i4"), ("section", "<i4")]
+)
+SENTENCE_ROW = np.dtype(
+    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("para_start", "<i8"), ("para_end", "<i8"), ("section", "<i4"), ("passage", "<i4")]
+)
+_SCHEMA = """
+CREATE TABLE documents (
+  i INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
+  sha256 TEXT NOT NULL, format TEXT NOT NULL, structured INTEGER NOT NULL, headings TEXT NOT NULL,
+  pages TEXT NOT NULL, text TEXT NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL
+);
+CREATE TABLE passage_text (pid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+"""
+
+
+class _Records:
+    """The generation's SQLite file, opened read-only, one query at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    def all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+
+class DocumentTable(Sequence[Document]):
+    """The documents by number: `info` (metadata, all in memory), `[i]` the whole document (read when asked)."""
+
+    def __init__(self, records: _Records | None, infos: list[DocumentInfo], heads: list[tuple[str, str, bool]],
+                 loaded: Sequence[Document] = ()) -> None:  # fmt: skip
+        self._records, self.info, self._heads = records, infos, heads
+        self._loaded = list(loaded)
+        self._get = lru_cache(maxsize=256)(self._read)
+
+    def _read(self, i: int) -> Document:
+        if self._loaded:
+            return self._loaded[i]
+        assert self._records is not None
+        headings, pages, text = self._records.all("SELECT headings, pages, text FROM documents WHERE i = ?", i)[0]
+        info, (source, fmt, structured) = self.info[i], self._heads[i]
+        return Document.model_construct(
+            doc_id=info.doc_id, source=source, title=info.title, date=info.date, text=text, sha256=info.sha256,
+            format=fmt, headings=tuple(Section(**h) for h in json.loads(headings)), pages=tuple(json.loads(pages)),
+            structured=structured,
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.info)
+
+    @overload
+    def __getitem__(self, i: int) -> Document: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Document]: ...
+    def __getitem__(self, i: int | slice) -> Document | list[Document]:
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._get(i % len(self))
+
+
+class PassageTable(Sequence[Passage]):
+    """The passages by number, built from their row (memory-mapped) when asked for."""
+
+    def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]], texts: Any) -> None:
+        self.rows, self._sections, self._texts = rows, sections, texts
+        self._get = lru_cache(maxsize=4096)(self._read)
+
+    def _read(self, i: int) -> Passage:
+        r = self.rows[i]
+        return Passage.model_construct(
+            pid=i, doc=int(r["doc"]), start=int(r["start"]), end=int(r["end"]), first_sentence=int(r["first_sentence"]),
+            last_sentence=int(r["last_sentence"]), section=self._sections[int(r["section"])], text=self._texts(i),
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._get(int(i) % len(self))
+
+
+class SentenceTable(Sequence[Sentence]):
+    """The sentences by number, built from their row (memory-mapped) when asked for."""
+
+    def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]]) -> None:
+        self.rows, self._sections = rows, sections
+
+    def _read(self, i: int) -> Sentence:
+        r = self.rows[i]
+        return Sentence.model_construct(
+            sid=i, doc=int(r["doc"]), start=int(r["start"]), end=int(r["end"]), para_start=int(r["para_start"]),
+            para_end=int(r["para_end"]), section=self._sections[int(r["section"])], passage=int(r["passage"]),
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Sentence: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Sentence]: ...
+    def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(i, slice):
+            return [self._read(j) for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._read(int(i) % len(self))
+
+    def of_document(self, doc: int) -> range:
+        """The sentence numbers of one document (they are stored in document order)."""
+        docs = self.rows["doc"]
+        return range(int(np.searchsorted(docs, doc, "left")), int(np.searchsorted(docs, doc, "right")))
 
 
 @dataclass
 class Generation:
-    """One loaded, verified generation. Read-only once built."""
+    """One opened generation. Read-only."""
 
     name: str
     manifest: dict[str, Any]
-    documents: list[Document]
-    passages: list[Passage]
-    sentences: list[Sentence]
-    index: Any  # faiss.Index
-    sentence_vectors: np.ndarray  # row i: sentence i
+    documents: DocumentTable
+    passages: PassageTable
+    sentences: SentenceTable
+    index: Any  # faiss.Index, memory-mapped
+    sentence_vectors: np.ndarray  # row i: sentence i (memory-mapped)
+    lexical: Lexical
+    vocabulary: Vocabulary
     doc_by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.doc_by_id = {doc.doc_id: i for i, doc in enumerate(self.documents)}
+        self.doc_by_id = {info.doc_id: i for i, info in enumerate(self.documents.info)}
 
     def vectors(self) -> np.ndarray:
         """All passage vectors, row i for passage i."""
@@ -86,10 +235,6 @@ def write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
     if path.read_bytes() != data:
         raise OSError(errno.EIO, f"read-back of {path} differs from what was written")
-
-
-def _jsonl(records: Sequence[Any]) -> bytes:
-    return "".join(record.model_dump_json() + "\n" for record in records).encode("utf-8")
 
 
 def _npy(matrix: np.ndarray) -> bytes:
@@ -133,6 +278,47 @@ def _next_name(index_dir: Path) -> str:
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
+def _columns(
+    documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
+    """The records as rows, their heading paths numbered."""
+    numbers: dict[tuple[str, ...], int] = {}
+    prows = np.zeros(len(passages), dtype=PASSAGE_ROW)
+    for i, p in enumerate(passages):
+        prows[i] = (p.doc, p.start, p.end, p.first_sentence, p.last_sentence, numbers.setdefault(tuple(p.section), len(numbers)))
+    srows = np.zeros(len(sentences), dtype=SENTENCE_ROW)
+    for i, t in enumerate(sentences):
+        section = numbers.setdefault(tuple(t.section), len(numbers))
+        srows[i] = (t.doc, t.start, t.end, t.para_start, t.para_end, section, t.passage)
+    if len(srows) and np.any(np.diff(srows["doc"]) < 0):
+        raise ValueError("sentences must be stored in document order")
+    return prows, srows, list(numbers)
+
+
+def _records(documents: Sequence[Document], passages: Sequence[Passage], prows: np.ndarray, srows: np.ndarray) -> bytes:
+    """The SQLite file: documents with their text, passages' searchable text."""
+    per_doc_p = np.bincount(prows["doc"], minlength=len(documents)) if len(prows) else np.zeros(len(documents), int)
+    per_doc_s = np.bincount(srows["doc"], minlength=len(documents)) if len(srows) else np.zeros(len(documents), int)
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        db.executemany(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_document_row(i, d, int(per_doc_p[i]), int(per_doc_s[i])) for i, d in enumerate(documents)),
+        )
+        db.executemany("INSERT INTO passage_text VALUES (?, ?)", ((i, p.text) for i, p in enumerate(passages)))
+        db.commit()
+        return bytes(db.serialize())
+    finally:
+        db.close()
+
+
+def _document_row(i: int, d: Document, passages: int, sentences: int) -> tuple[Any, ...]:
+    headings = json.dumps([h.model_dump() for h in d.headings])
+    return (i, d.doc_id, d.source, d.title, d.date, d.sha256, d.format, int(d.structured), headings,
+            json.dumps(list(d.pages)), d.text, passages, sentences)  # fmt: skip
+
+
 def write_generation(
     index_dir: Path,
     documents: Sequence[Document],
@@ -155,12 +341,17 @@ def write_generation(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
+        prows, srows, sections = _columns(documents, passages, sentences)
+        texts = [p.text for p in passages]
         payloads = {
             "vectors.faiss": faiss.serialize_index(build_faiss(vectors, dimension)).tobytes(),
-            "documents.jsonl": _jsonl(documents),
-            "passages.jsonl": _jsonl(passages),
-            "sentences.jsonl": _jsonl(sentences),
-            "sentences.npy": _npy(sentence_vectors.reshape(len(sentences), dimension)),
+            "sentence_vectors.npy": _npy(sentence_vectors.reshape(len(sentences), dimension)),
+            "passages.npy": _rows(prows),
+            "sentences.npy": _rows(srows),
+            "sections.json": json.dumps(sections, ensure_ascii=False).encode("utf-8"),
+            "records.sqlite": _records(documents, passages, prows, srows),
+            "vocabulary.json": build_vocabulary(texts).to_json(),
+            **Lexical.build(texts).payloads(),
         }
         for filename, data in payloads.items():
             write_file(tmp / filename, data)
@@ -174,6 +365,7 @@ def write_generation(
             "corpus": corpus,
             "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
             "files": {filename: content_hash(data) for filename, data in payloads.items()},
+            "sizes": {filename: len(data) for filename, data in payloads.items()},
         }
         write_file(tmp / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         _fsync_dir(tmp)
@@ -191,6 +383,12 @@ def write_generation(
     return name
 
 
+def _rows(rows: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, rows, allow_pickle=False)
+    return buffer.getvalue()
+
+
 def prune(index_dir: Path, keep: int = KEEP_GENERATIONS, grace_seconds: float = 60.0) -> None:
     """Remove old generations (never the current one) and stale temporary folders."""
     live = current_name(index_dir)
@@ -205,10 +403,6 @@ def prune(index_dir: Path, keep: int = KEEP_GENERATIONS, grace_seconds: float = 
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _read_jsonl(data: bytes, model: type[Any]) -> list[Any]:
-    return [model.model_validate_json(line) for line in data.decode("utf-8").splitlines() if line]
-
-
 def read_manifest(index_dir: Path, name: str | None = None) -> dict[str, Any]:
     name = name or current_name(index_dir)
     if name is None:
@@ -220,8 +414,17 @@ def read_manifest(index_dir: Path, name: str | None = None) -> dict[str, Any]:
     return manifest
 
 
+def _map(path: Path) -> np.ndarray:
+    """A stored array, memory-mapped (an empty one read: there is nothing to map)."""
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError:
+        return np.load(path, allow_pickle=False)
+
+
 def load_generation(index_dir: Path, name: str | None = None) -> Generation:
-    """Load and verify a generation (the current one by default); raise, never half-load."""
+    """Open a generation (the current one by default): every file present at its recorded size, the counts
+    consistent; raise, never half-open. Contents are checked by `verify_generation`."""
     if not index_dir.is_dir():
         raise IndexNotFoundError(str(index_dir))
     name = name or current_name(index_dir)
@@ -234,38 +437,125 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
             f"Index '{index_dir}' has format version {manifest.get('format_version')}, "
             f"this program reads {FORMAT_VERSION}. {rebuild}"
         )
-    blobs: dict[str, bytes] = {}
+    folder = index_dir / name
+    sizes = manifest.get("sizes", {})
     for filename in FILES:
         try:
-            data = (index_dir / name / filename).read_bytes()
+            size = (folder / filename).stat().st_size
         except OSError as exc:
             raise IndexCorruptError(f"Index file {name}/{filename} is missing: {exc}. {rebuild}") from exc
-        if content_hash(data) != manifest.get("files", {}).get(filename):
-            raise IndexCorruptError(f"Index file {name}/{filename} fails its checksum. {rebuild}")
-        blobs[filename] = data
+        if size != sizes.get(filename):
+            raise IndexCorruptError(
+                f"Index file {name}/{filename} is {size:,} bytes, not the {sizes.get(filename)} its manifest records "
+                f"(cut short or replaced). {rebuild}"
+            )
     try:
-        documents = _read_jsonl(blobs["documents.jsonl"], Document)
-        passages = _read_jsonl(blobs["passages.jsonl"], Passage)
-        sentences = _read_jsonl(blobs["sentences.jsonl"], Sentence)
-        index = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
-        sentence_vectors = np.load(io.BytesIO(blobs["sentences.npy"]), allow_pickle=False)
+        index = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC)
+        sentence_vectors = _map(folder / "sentence_vectors.npy")
+        prows, srows = _map(folder / "passages.npy"), _map(folder / "sentences.npy")
+        sections = [tuple(path) for path in json.loads((folder / "sections.json").read_bytes())]
+        records = _Records(folder / "records.sqlite")
+        rows = records.all("SELECT doc_id, title, date, sha256, passages, sentences, source, format, structured, "
+                           "length(text) FROM documents ORDER BY i")  # fmt: skip
+        infos = [
+            DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9])
+            for r in rows
+        ]
+        heads = [(r[6], r[7], bool(r[8])) for r in rows]
+
+        def passage_text(pid: int) -> str:
+            return str(records.all("SELECT text FROM passage_text WHERE pid = ?", pid)[0][0])
+
+        lexical = Lexical.open(folder)
+        vocabulary = Vocabulary.from_json((folder / "vocabulary.json").read_bytes())
     except Exception as exc:
         raise IndexCorruptError(f"Index generation {name} cannot be read: {exc}. {rebuild}") from exc
     counts = manifest.get("counts", {})
     if (
-        counts.get("documents") != len(documents)
-        or counts.get("passages") != len(passages)
-        or counts.get("sentences") != len(sentences)
-        or int(index.ntotal) != len(passages)
-        or sentence_vectors.shape != (len(sentences), int(index.d))
+        prows.dtype != PASSAGE_ROW
+        or srows.dtype != SENTENCE_ROW
+        or counts.get("documents") != len(infos)
+        or counts.get("passages") != len(prows)
+        or counts.get("sentences") != len(srows)
+        or int(index.ntotal) != len(prows)
+        or lexical.size != len(prows)
+        or sentence_vectors.shape != (len(srows), int(index.d))
     ):
         raise IndexCorruptError(f"Index generation {name} has inconsistent counts. {rebuild}")
     return Generation(
         name=name,
         manifest=manifest,
-        documents=documents,
-        passages=passages,
-        sentences=sentences,
+        documents=DocumentTable(records, infos, heads),
+        passages=PassageTable(prows, sections, passage_text),
+        sentences=SentenceTable(srows, sections),
         index=index,
         sentence_vectors=sentence_vectors,
+        lexical=lexical,
+        vocabulary=vocabulary,
     )
+
+
+def upgrade_version_2(index_dir: Path) -> str | None:
+    """Rewrite a current generation of format 2 (JSON lines, vectors in one file each) in this format, vectors
+    and all, without embedding anything again; its checksums are checked first. The new generation's name, or
+    None when the current one is not of format 2. Call inside `writer_lock`."""
+    name = current_name(index_dir)
+    if name is None:
+        return None
+    manifest = read_manifest(index_dir, name)
+    if manifest.get("format_version") != 2:
+        return None
+    folder = index_dir / name
+    blobs = {}
+    for filename in ("vectors.faiss", "documents.jsonl", "passages.jsonl", "sentences.jsonl", "sentences.npy"):
+        data = (folder / filename).read_bytes()
+        if content_hash(data) != manifest.get("files", {}).get(filename):
+            raise IndexCorruptError(f"Index file {name}/{filename} fails its checksum: it cannot be upgraded.")
+        blobs[filename] = data
+
+    def lines(data: bytes, model: type[Any]) -> list[Any]:
+        return [model.model_validate_json(line) for line in data.decode("utf-8").splitlines() if line]
+
+    index = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
+    vectors = index.reconstruct_n(0, int(index.ntotal)) if index.ntotal else np.zeros((0, index.d), np.float32)
+    return write_generation(
+        index_dir,
+        lines(blobs["documents.jsonl"], Document),
+        lines(blobs["passages.jsonl"], Passage),
+        lines(blobs["sentences.jsonl"], Sentence),
+        vectors,
+        np.load(io.BytesIO(blobs["sentences.npy"]), allow_pickle=False),
+        manifest["model"],
+        manifest["settings"],
+        int(manifest["dimension"]),
+        manifest.get("corpus"),
+    )
+
+
+def verify_generation(index_dir: Path, name: str | None = None) -> list[str]:
+    """Hash every file of a generation against its manifest: the problems found (none: it is intact)."""
+    name = name or current_name(index_dir)
+    if name is None:
+        raise IndexNotFoundError(str(index_dir))
+    manifest = read_manifest(index_dir, name)
+    problems = []
+    for filename, expected in sorted(manifest.get("files", {}).items()):
+        path = index_dir / name / filename
+        try:
+            digest = _hash_file(path)
+        except OSError as exc:
+            problems.append(f"{name}/{filename}: cannot be read ({exc.strerror or exc})")
+            continue
+        if digest != expected:
+            problems.append(f"{name}/{filename}: fails its checksum")
+    return problems
+
+
+def _hash_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -17,16 +17,24 @@ from typing import Any
 
 import numpy as np
 
-from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
-from qa.text.documents import content_hash
-from qa.index.reading import BoundedReader
-from qa.index.embedding import Embedder
 from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNotFoundError
-from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 from qa.index.corpus import list_corpus, safe_name
+from qa.index.embedding import Embedder
+from qa.index.reading import BoundedReader
+from qa.index.store import (
+    Generation,
+    current_name,
+    load_generation,
+    prune,
+    upgrade_version_2,
+    write_generation,
+    writer_lock,
+)
 from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
-from qa.index.store import Generation, current_name, load_generation, prune, write_generation, writer_lock
+from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
+from qa.text.documents import content_hash
+from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 
 
 @dataclass
@@ -92,8 +100,16 @@ def _previous(
     except IndexNotFoundError:
         return None, False
     except IndexFormatError:
-        report.notes.append("the index was written by another version of this program; rebuilding everything")
-        return None, False
+        try:
+            upgraded = upgrade_version_2(index_dir)
+        except (IndexCorruptError, OSError, ValueError) as exc:
+            report.notes.append(f"the index of an older format could not be upgraded ({exc}); rebuilding everything")
+            return None, False
+        if upgraded is None:
+            report.notes.append("the index was written by another version of this program; rebuilding everything")
+            return None, False
+        report.notes.append(f"the index was upgraded to the current format as {upgraded} (nothing embedded again)")
+        generation = load_generation(index_dir)
     except IndexCorruptError as exc:
         report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
         return None, False

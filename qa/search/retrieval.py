@@ -8,13 +8,13 @@ an index. This module does not pick sentences or compose answers: see `answering
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
-from qa.records import Document, Filters, Hit, Passage, Scope
-from qa.search.bm25 import BM25
+from qa.index.lexical import Lexical
+from qa.records import Filters, Hit, Scope
 
 
 def date_bounds(date: str) -> tuple[str, str]:
@@ -26,7 +26,16 @@ def date_bounds(date: str) -> tuple[str, str]:
     return f"{year}-{month_lo}-{day_lo}", f"{year}-{month_hi}-{day_hi}"
 
 
-def document_matches(document: Document, filters: Filters) -> bool:
+class Dated(Protocol):
+    """What a filter reads of a document: its id and date (a `Document` or a `DocumentInfo`)."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def date(self) -> str | None: ...
+
+
+def document_matches(document: Dated, filters: Filters) -> bool:
     if filters.doc_ids and document.doc_id not in filters.doc_ids:
         return False
     if filters.date_from is None and filters.date_to is None:
@@ -39,7 +48,7 @@ def document_matches(document: Document, filters: Filters) -> bool:
     return not (filters.date_to is not None and lo > date_bounds(filters.date_to)[1])
 
 
-def describe_scope(documents: Sequence[Document], filters: Filters) -> Scope:
+def describe_scope(documents: Sequence[Dated], filters: Filters) -> Scope:
     """How many of `documents` the filters let a question search, and the date span of those."""
     searched = [d for d in documents if document_matches(d, filters)]
     dates = sorted(d.date for d in searched if d.date)
@@ -54,12 +63,13 @@ def describe_scope(documents: Sequence[Document], filters: Filters) -> Scope:
     )
 
 
-def allowed_passages(documents: Sequence[Document], passages: Sequence[Passage], filters: Filters) -> np.ndarray:
-    keep = np.array([document_matches(doc, filters) for doc in documents], dtype=bool)
-    if not len(passages):
+def allowed_passages(documents: Sequence[Dated], passage_docs: np.ndarray, filters: Filters) -> np.ndarray:
+    """The passages (by number) of the documents the filters keep; `passage_docs[i]` is passage i's document.
+    One pass over the documents, none over the passages in Python."""
+    keep = np.fromiter((document_matches(doc, filters) for doc in documents), dtype=bool, count=len(documents))
+    if not len(passage_docs):
         return np.zeros(0, dtype=np.int64)
-    docs = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
-    return np.flatnonzero(keep[docs]).astype(np.int64)
+    return np.flatnonzero(keep[np.asarray(passage_docs, dtype=np.int64)]).astype(np.int64)
 
 
 def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -76,7 +86,7 @@ def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | No
 
 
 def lexical_search(
-    bm25: BM25, terms: Mapping[str, float], k: int, allowed: np.ndarray | None = None
+    bm25: Lexical, terms: Mapping[str, float], k: int, allowed: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
     scores = bm25.scores(terms)
     if allowed is not None:

@@ -1,5 +1,5 @@
-"""One index generation made ready to search: the loaded generation, its BM25 table and its
-vocabulary of names, built once when the generation is opened.
+"""One index generation made ready to search: the opened generation, its BM25 table and its vocabulary
+of names (both stored with the generation and mapped when it is opened: nothing is rebuilt).
 
 It holds no question and answers nothing: `qa.search.retrieval` searches it, the Assistant wires it.
 """
@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa.index.lexical import Lexical
 from qa.index.store import Generation
-from qa.search.bm25 import BM25
-from qa.search.spelling import Vocabulary, build_vocabulary
+from qa.text.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
 class SearchIndex:
     generation: Generation
-    bm25: BM25
+    bm25: Lexical
     vocabulary: Vocabulary
 
     @classmethod
     def build(cls, generation: Generation) -> SearchIndex:
-        texts = [p.text for p in generation.passages]
-        return cls(generation, BM25(texts), build_vocabulary(texts))
+        return cls(generation, generation.lexical, generation.vocabulary)

@@ -13,65 +13,21 @@ the corpus uses them. Accents do not count ("Sao Paulo" is known when the corpus
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
 
 from qa.text.tokens import fold
+from qa.text.vocabulary import PARTS as _PARTS
+from qa.text.vocabulary import SHORTEST_NAME, Vocabulary, build_vocabulary, deletions
 
-_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*")
-_PARTS = re.compile(r"['’-]")
-_SHORTEST = 4  # shorter words are too often someone's acronym to second-guess
+__all__ = ["Vocabulary", "build_vocabulary", "corrected_question", "known", "suggest", "unknown_name_notes"]
 
-
-@dataclass
-class Vocabulary:
-    """The corpus's words (folded), and its capitalised ones with their written form and frequency."""
-
-    words: frozenset[str]
-    names: Mapping[str, tuple[str, int]]  # folded → (form to suggest, count)
-
-    @cached_property
-    def deletions(self) -> Mapping[str, tuple[str, ...]]:
-        """A folded name, or it less one letter → the names; built when a first suggestion is sought."""
-        found: dict[str, list[str]] = {}
-        for key in self.names:
-            for variant in {key, *_deletions(key)}:
-                found.setdefault(variant, []).append(key)
-        return {k: tuple(v) for k, v in found.items()}
-
-
-def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
-    words: set[str] = set()
-    capitalised: Counter[str] = Counter()
-    for text in texts:
-        words.update(_WORD.findall(fold(text)))
-        capitalised.update(word for word in _WORD.findall(text) if word[0].isupper())
-    written: dict[str, Counter[str]] = {}
-    for word, count in capitalised.items():
-        for part in {word, *_PARTS.split(word)}:  # "Al-Assad" also as "Assad"
-            key = fold(part)
-            words.add(key)
-            if len(key) >= _SHORTEST:
-                written.setdefault(key, Counter())[part] += count
-    names = {key: (_shown(forms), sum(forms.values())) for key, forms in written.items()}
-    return Vocabulary(frozenset(words), names)
-
-
-def _shown(forms: Counter[str]) -> str:
-    """The form to suggest: the most frequent, but "Macron" before the headings' "MACRON"."""
-    return max(forms.items(), key=lambda item: (not item[0].isupper(), item[1]))[0]
+_SHORTEST = SHORTEST_NAME
 
 
 def known(word: str, vocabulary: Vocabulary) -> bool:
     """In the corpus as written (accents aside), or every part of it is ("Russia's", "Saudi-Iranian")."""
     key = fold(word)
     return key in vocabulary.words or all(part in vocabulary.words for part in _PARTS.split(key) if part)
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -104,7 +60,7 @@ def suggest(word: str, vocabulary: Vocabulary) -> str | None:
     if len(key) < _SHORTEST or known(word, vocabulary):
         return None
     allowed = 1 if len(key) < 7 else 2
-    candidates = {name for variant in {key, *_deletions(key)} for name in vocabulary.deletions.get(variant, ())}
+    candidates = {name for variant in {key, *deletions(key)} for name in vocabulary.deletions.get(variant, ())}
     ranked = sorted(
         (distance, -vocabulary.names[name][1], name)
         for name in candidates
