@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering.comparison import join_answers, read_comparison
-from qa.answering.features import Candidates, Lookups, ProfileDocuments, candidate_sentences, field_path
+from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profiles_from_counts
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
@@ -28,7 +28,7 @@ from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
-from qa.search.retrieval import allowed_passages, dense_search, describe_scope, fuse, lexical_search
+from qa.search.retrieval import allowed_passages, dense_search, describe_scope, fuse, lexical_search, use_threads
 from qa.search.searcher import SearchIndex
 from qa.search.spelling import corrected_question, unknown_name_notes
 from qa.settings import Settings
@@ -68,6 +68,7 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.weights = weights or default_weights()
+        use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
         self._check_compatible(generation)
         self._loaded = SearchIndex.build(generation)
         self._embed_lock = threading.Lock()
@@ -79,7 +80,7 @@ class Assistant:
         self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
         self._primed = 0
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
-        self._profiles: dict[str, ProfileDocuments] = {}  # per generation: the documents that are field profiles
+        self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
 
     @classmethod
@@ -310,10 +311,10 @@ class Assistant:
             profiles=self.profiles(retrieval.index.generation),
         )
 
-    def profiles(self, generation: Generation) -> ProfileDocuments:
-        """The documents of `generation` that are field profiles, each decided from its content once."""
+    def profiles(self, generation: Generation) -> frozenset[int]:
+        """The documents of `generation` that are field profiles (counted when it was written)."""
         if generation.name not in self._profiles:
-            self._profiles = {generation.name: ProfileDocuments(generation)}
+            self._profiles = {generation.name: profiles_from_counts(generation.documents.info)}
         return self._profiles[generation.name]
 
     def field_matches(self, retrieval: Retrieval) -> dict[int, float]:

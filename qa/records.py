@@ -195,6 +195,7 @@ class DocumentInfo(Frozen):
     passages: int
     sentences: int
     chars: int
+    labelled_lines: int = 0  # sentences that are `**label:** value` field lines (what makes a field profile)
 
 
 class IndexStatus(Frozen):

@@ -1,6 +1,7 @@
 import math
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +160,42 @@ def test_filter_that_matches_nothing_allows_nothing() -> None:
     assert allowed_passages(documents, passage_docs, Filters(doc_ids=("a",))).tolist() == [0, 2]
     assert allowed_passages(documents, passage_docs, Filters(doc_ids=("zzz",))).tolist() == []
     assert allowed_passages(documents, passage_docs, Filters(date_from="2025")).tolist() == [0, 2]
+
+
+def clustered(n: int, dim: int, seed: int) -> np.ndarray:
+    """Unit vectors around 40 centres: data an inverted file has lists to find."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((40, dim))
+    x = centres[rng.integers(0, 40, n)] + 0.35 * rng.standard_normal((n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_above_the_exact_size_an_inverted_file_keeps_the_exact_top_ten(tmp_path: Path) -> None:
+    import faiss
+
+    from qa.index.store import RECALL_AT_10, open_dense, build_faiss, dense_description
+
+    vectors, probes = clustered(6000, 32, 1), clustered(400, 32, 2)
+    index = build_faiss(vectors, 32, probes=probes, exact_up_to=1000)
+    described = dense_description(index)
+    assert described["kind"].startswith("inverted file") and 1 <= described["nprobe"] <= described["nlist"]
+    faiss.write_index(index, str(tmp_path / "v.faiss"))
+    mapped = open_dense(tmp_path / "v.faiss")  # memory-mapped lists, looked up by number
+    assert np.allclose(mapped.reconstruct(17), vectors[17], atol=1e-6)
+    questions = clustered(200, 32, 3)
+    exact = build_faiss(vectors, 32)
+    found = [{i for i, _ in dense_search(mapped, q, 10)} for q in questions]
+    truth = [{i for i, _ in dense_search(exact, q, 10)} for q in questions]
+    recall = np.mean([len(a & b) / 10 for a, b in zip(found, truth, strict=True)])
+    assert recall >= RECALL_AT_10 - 0.02  # chosen on other questions of the same kind
+    # a filter: a small set is scored exactly; a large one searched through a bitmap inside the index
+    small = np.arange(0, 6000, 97, dtype=np.int64)
+    got = dense_search(mapped, questions[0], 5, small)
+    best = small[np.argsort(-(vectors[small] @ questions[0]))[:5]]
+    assert [i for i, _ in got] == best.tolist()
+    large = np.arange(0, 6000, 2, dtype=np.int64)
+    assert all(i % 2 == 0 for i, _ in dense_search(mapped, questions[0], 10, large))
+    assert all(i % 2 == 0 for i, _ in dense_search(exact, questions[0], 10, large))
+    assert dense_search(exact, questions[0], 10, large)[0][0] == max(
+        large, key=lambda i: float(vectors[i] @ questions[0])
+    )

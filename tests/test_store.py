@@ -239,3 +239,25 @@ def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: P
     assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
     assert np.array_equal(after.vectors(), before.vectors())
     assert Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"}) == expected
+
+
+def test_the_stored_counts_of_field_lines_find_the_same_profiles_as_counting(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.answering.features import profile_documents, profiles_from_counts
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "profile.md").write_text(
+        "# Peru\n\n## Geography\n\n### Area\n**total:** 1,285,216 sq km\n**land:** 1,279,999 sq km\n"
+        "**water:** 5,220 sq km\n\n### Climate\nvaries from tropical in east to dry desert in west.\n",
+        encoding="utf-8",
+    )
+    (corpus / "prose.md").write_text(
+        "# Note\n\nThe minister visited Lima. **Trade** grew by ten percent.\n", encoding="utf-8"
+    )
+    sync_index(corpus, tmp_path / "index", fake)
+    generation = load_generation(tmp_path / "index")
+    assert (
+        profiles_from_counts(generation.documents.info)
+        == profile_documents(generation)
+        == {generation.doc_by_id["profile.md"]}
+    )

@@ -35,7 +35,7 @@ from qa.answering.opposites import stated_opposite
 from qa.answering.phrases import answer_phrase
 from qa.answering.phrases import candidates as phrase_candidates
 from qa.answering.questions import Question, numbers_in
-from qa.records import Document, Hit, Passage, Sentence
+from qa.records import Document, DocumentInfo, Hit, Passage, Sentence
 from qa.text.structure import line_label
 from qa.text.tokens import tokenize
 
@@ -164,24 +164,18 @@ def is_profile(view: CorpusView, doc: int) -> bool:
     return hi > lo and labelled >= PROFILE_LINE_SHARE * (hi - lo)
 
 
-class ProfileDocuments:
-    """The documents that are field profiles, each decided from its own sentences when first asked about."""
-
-    def __init__(self, view: CorpusView) -> None:
-        self._view = view
-        self._known: dict[int, bool] = {}
-
-    def __contains__(self, doc: object) -> bool:
-        if not isinstance(doc, int):
-            return False
-        if doc not in self._known:
-            self._known[doc] = is_profile(self._view, doc)
-        return self._known[doc]
+def profiles_from_counts(infos: Sequence[DocumentInfo]) -> frozenset[int]:
+    """The field profiles, from each document's stored count of labelled lines (what `is_profile` counts)."""
+    return frozenset(
+        d
+        for d, info in enumerate(infos)
+        if info.sentences and info.labelled_lines >= PROFILE_LINE_SHARE * info.sentences
+    )
 
 
 def profile_documents(view: CorpusView) -> frozenset[int]:
-    """Every document that is a field profile (reads the whole corpus: tests and reports; answering asks
-    `ProfileDocuments` document by document)."""
+    """Every document that is a field profile, counted from the corpus (the oracle of `profiles_from_counts`,
+    which answering reads: the counts stored with the generation)."""
     return frozenset(d for d in range(len(view.documents)) if is_profile(view, d))
 
 
@@ -200,7 +194,7 @@ class Lookups:
 
     word_matches: Mapping[int, Sequence[float]] = field(default_factory=dict)
     field_matches: Mapping[int, float] = field(default_factory=dict)
-    profiles: AbstractSet[int] | ProfileDocuments = frozenset()
+    profiles: AbstractSet[int] = frozenset()
 
 
 @dataclass(frozen=True)

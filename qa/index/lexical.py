@@ -33,7 +33,10 @@ class Lexical:
         self, size: int, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: Mapping[str, int]
     ) -> None:
         self.size = size
-        self._data, self._indices, self._indptr, self._vocab = data, indices, indptr, vocab
+        # plain views of the (possibly mapped) arrays: the same pages, without the memmap wrapper's cost per read
+        self._data, self._indices = data.view(np.ndarray), indices.view(np.ndarray)
+        self._indptr, self._vocab = indptr.view(np.ndarray), vocab
+        self._idf: dict[str, float] = {}
         self.default_idf = math.log(1.0 + (size + 0.5) / 0.5) if size else 1.0
 
     @classmethod
@@ -63,11 +66,15 @@ class Lexical:
         return self._indices[lo:hi], self._data[lo:hi]
 
     def term_idf(self, term: str) -> float:
-        posting = self._posting(term)
-        if posting is None or not len(posting[0]):
-            return self.default_idf
-        df = len(posting[0])
-        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        idf = self._idf.get(term)
+        if idf is None:
+            posting = self._posting(term)
+            df = 0 if posting is None else len(posting[0])
+            idf = math.log(1.0 + (self.size - df + 0.5) / (df + 0.5)) if df else self.default_idf
+            if len(self._idf) > 100_000:
+                self._idf.clear()
+            self._idf[term] = idf
+        return idf
 
     def scores(self, weighted_terms: Mapping[str, float] | Iterable[str]) -> np.ndarray:
         """BM25 score of every passage; `weighted_terms` maps a token to its query weight."""

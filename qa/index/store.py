@@ -52,6 +52,7 @@ from qa.index.lexical import FILES as LEXICAL_FILES
 from qa.index.lexical import Lexical
 from qa.records import Document, DocumentInfo, Passage, Section, Sentence
 from qa.text.documents import content_hash
+from qa.text.structure import line_label
 from qa.text.vocabulary import Vocabulary, build_vocabulary
 
 FORMAT_VERSION = 3  # 3: columns, memory-mapped; metadata in SQLite; BM25 and vocabulary stored
@@ -77,7 +78,8 @@ _SCHEMA = """
 CREATE TABLE documents (
   i INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
   sha256 TEXT NOT NULL, format TEXT NOT NULL, structured INTEGER NOT NULL, headings TEXT NOT NULL,
-  pages TEXT NOT NULL, text TEXT NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL
+  pages TEXT NOT NULL, text TEXT NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL,
+  labelled_lines INTEGER NOT NULL
 );
 CREATE TABLE passage_text (pid INTEGER PRIMARY KEY, text TEXT NOT NULL);
 """
@@ -136,13 +138,14 @@ class PassageTable(Sequence[Passage]):
 
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]], texts: Any) -> None:
         self.rows, self._sections, self._texts = rows, sections, texts
-        self._get = lru_cache(maxsize=4096)(self._read)
+        self._plain = rows.view(np.ndarray)  # still mapped; reads without the memmap wrapper's overhead
+        self._get = lru_cache(maxsize=8192)(self._read)
 
     def _read(self, i: int) -> Passage:
-        r = self.rows[i]
+        doc, start, end, first, last, section = self._plain[i].item()
         return Passage.model_construct(
-            pid=i, doc=int(r["doc"]), start=int(r["start"]), end=int(r["end"]), first_sentence=int(r["first_sentence"]),
-            last_sentence=int(r["last_sentence"]), section=self._sections[int(r["section"])], text=self._texts(i),
+            pid=i, doc=doc, start=start, end=end, first_sentence=first, last_sentence=last,
+            section=self._sections[section], text=self._texts(i),
         )  # fmt: skip
 
     def __len__(self) -> int:
@@ -165,12 +168,14 @@ class SentenceTable(Sequence[Sentence]):
 
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]]) -> None:
         self.rows, self._sections = rows, sections
+        self._plain = rows.view(np.ndarray)
+        self._get = lru_cache(maxsize=32768)(self._read)
 
     def _read(self, i: int) -> Sentence:
-        r = self.rows[i]
+        doc, start, end, para_start, para_end, section, passage = self._plain[i].item()
         return Sentence.model_construct(
-            sid=i, doc=int(r["doc"]), start=int(r["start"]), end=int(r["end"]), para_start=int(r["para_start"]),
-            para_end=int(r["para_end"]), section=self._sections[int(r["section"])], passage=int(r["passage"]),
+            sid=i, doc=doc, start=start, end=end, para_start=para_start, para_end=para_end,
+            section=self._sections[section], passage=passage,
         )  # fmt: skip
 
     def __len__(self) -> int:
@@ -182,10 +187,10 @@ class SentenceTable(Sequence[Sentence]):
     def __getitem__(self, i: slice) -> list[Sentence]: ...
     def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
         if isinstance(i, slice):
-            return [self._read(j) for j in range(*i.indices(len(self)))]
+            return [self._get(j) for j in range(*i.indices(len(self)))]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
-        return self._read(int(i) % len(self))
+        return self._get(int(i) % len(self))
 
     def of_document(self, doc: int) -> range:
         """The sentence numbers of one document (they are stored in document order)."""
@@ -243,11 +248,51 @@ def _npy(matrix: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def build_faiss(vectors: np.ndarray, dimension: int) -> Any:
-    index = faiss.IndexFlatIP(dimension)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+EXACT_UP_TO = 50_000  # passages searched exactly (IndexFlatIP); above, an inverted file
+RECALL_AT_10 = 0.99  # what the inverted file must keep of the exact top 10, on the probe questions
+
+
+def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO) -> Any:
+    """Exact inner-product search up to `exact_up_to` vectors; above, an inverted file (IVF, flat lists) trained
+    on a sample, searching the fewest lists (`nprobe`) that keep `RECALL_AT_10` of the exact top 10 for `probes`
+    (question-like vectors: the sentences'; a sample of the vectors themselves when none are given)."""
+    n = len(vectors)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if n <= exact_up_to:
+        flat = faiss.IndexFlatIP(dimension)
+        if n:
+            flat.add(vectors)
+        return flat
+    rng = np.random.default_rng(0)
+    nlist = int(min(n // 39, max(16, 4 * np.sqrt(n))))
+    index: Any = faiss.index_factory(dimension, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors[rng.choice(n, min(n, 64 * nlist), replace=False)])
+    index.add(vectors)
+    queries = probes if probes is not None and len(probes) else vectors
+    queries = np.ascontiguousarray(queries[rng.choice(len(queries), min(len(queries), 300), replace=False)])
+    exact = faiss.IndexFlatIP(dimension)
+    exact.add(vectors)
+    _, truth = exact.search(queries, 10)
+    del exact
+    nprobe = 1
+    while nprobe < nlist:
+        index.nprobe = nprobe
+        _, found = index.search(queries, 10)
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+        if recall >= RECALL_AT_10:
+            break
+        nprobe = min(nlist, nprobe * 2)
+    index.nprobe = nprobe
     return index
+
+
+def dense_description(index: Any) -> dict[str, Any]:
+    """What the manifest records of the dense index: its kind and, for an inverted file, lists and probes."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is None:
+        return {"kind": "exact (IndexFlatIP)"}
+    return {"kind": "inverted file (IVF, flat lists)", "nlist": int(ivf.nlist), "nprobe": int(ivf.nprobe),
+            "recall_at_10_target": RECALL_AT_10}  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -295,16 +340,23 @@ def _columns(
     return prows, srows, list(numbers)
 
 
-def _records(documents: Sequence[Document], passages: Sequence[Passage], prows: np.ndarray, srows: np.ndarray) -> bytes:
-    """The SQLite file: documents with their text, passages' searchable text."""
+def _records(
+    documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence], prows: np.ndarray,
+    srows: np.ndarray,
+) -> bytes:
+    """The SQLite file: documents with their text and counts, passages' searchable text."""
+    labelled = [0] * len(documents)
+    for t in sentences:
+        if line_label(documents[t.doc].text[t.start : t.end]):
+            labelled[t.doc] += 1
     per_doc_p = np.bincount(prows["doc"], minlength=len(documents)) if len(prows) else np.zeros(len(documents), int)
     per_doc_s = np.bincount(srows["doc"], minlength=len(documents)) if len(srows) else np.zeros(len(documents), int)
     db = sqlite3.connect(":memory:")
     try:
         db.executescript(_SCHEMA)
         db.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_document_row(i, d, int(per_doc_p[i]), int(per_doc_s[i])) for i, d in enumerate(documents)),
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_document_row(i, d, int(per_doc_p[i]), int(per_doc_s[i]), labelled[i]) for i, d in enumerate(documents)),
         )
         db.executemany("INSERT INTO passage_text VALUES (?, ?)", ((i, p.text) for i, p in enumerate(passages)))
         db.commit()
@@ -313,10 +365,10 @@ def _records(documents: Sequence[Document], passages: Sequence[Passage], prows: 
         db.close()
 
 
-def _document_row(i: int, d: Document, passages: int, sentences: int) -> tuple[Any, ...]:
+def _document_row(i: int, d: Document, passages: int, sentences: int, labelled: int) -> tuple[Any, ...]:
     headings = json.dumps([h.model_dump() for h in d.headings])
     return (i, d.doc_id, d.source, d.title, d.date, d.sha256, d.format, int(d.structured), headings,
-            json.dumps(list(d.pages)), d.text, passages, sentences)  # fmt: skip
+            json.dumps(list(d.pages)), d.text, passages, sentences, labelled)  # fmt: skip
 
 
 def write_generation(
@@ -343,13 +395,14 @@ def write_generation(
     try:
         prows, srows, sections = _columns(documents, passages, sentences)
         texts = [p.text for p in passages]
+        dense = build_faiss(vectors, dimension, probes=sentence_vectors.reshape(len(sentences), dimension))
         payloads = {
-            "vectors.faiss": faiss.serialize_index(build_faiss(vectors, dimension)).tobytes(),
+            "vectors.faiss": faiss.serialize_index(dense).tobytes(),
             "sentence_vectors.npy": _npy(sentence_vectors.reshape(len(sentences), dimension)),
             "passages.npy": _rows(prows),
             "sentences.npy": _rows(srows),
             "sections.json": json.dumps(sections, ensure_ascii=False).encode("utf-8"),
-            "records.sqlite": _records(documents, passages, prows, srows),
+            "records.sqlite": _records(documents, passages, sentences, prows, srows),
             "vocabulary.json": build_vocabulary(texts).to_json(),
             **Lexical.build(texts).payloads(),
         }
@@ -364,6 +417,7 @@ def write_generation(
             "settings": settings,
             "corpus": corpus,
             "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
+            "dense": dense_description(dense),
             "files": {filename: content_hash(data) for filename, data in payloads.items()},
             "sizes": {filename: len(data) for filename, data in payloads.items()},
         }
@@ -422,6 +476,20 @@ def _map(path: Path) -> np.ndarray:
         return np.load(path, allow_pickle=False)
 
 
+def open_dense(path: Path) -> Any:
+    """The dense index, memory-mapped: a flat one's vectors, or an inverted file's lists (its passages can then be
+    looked up by number: a direct map, built in C++ from the mapped lists)."""
+    with open(path, "rb") as handle:
+        kind = handle.read(4)
+    if kind.startswith(b"IxF"):  # IndexFlat*
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.make_direct_map()
+    return index
+
+
 def load_generation(index_dir: Path, name: str | None = None) -> Generation:
     """Open a generation (the current one by default): every file present at its recorded size, the counts
     consistent; raise, never half-open. Contents are checked by `verify_generation`."""
@@ -450,15 +518,16 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
                 f"(cut short or replaced). {rebuild}"
             )
     try:
-        index = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC)
+        index = open_dense(folder / "vectors.faiss")
         sentence_vectors = _map(folder / "sentence_vectors.npy")
         prows, srows = _map(folder / "passages.npy"), _map(folder / "sentences.npy")
         sections = [tuple(path) for path in json.loads((folder / "sections.json").read_bytes())]
         records = _Records(folder / "records.sqlite")
         rows = records.all("SELECT doc_id, title, date, sha256, passages, sentences, source, format, structured, "
-                           "length(text) FROM documents ORDER BY i")  # fmt: skip
+                           "length(text), labelled_lines FROM documents ORDER BY i")  # fmt: skip
         infos = [
-            DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9])
+            DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9],
+                         labelled_lines=r[10])  # fmt: skip
             for r in rows
         ]
         heads = [(r[6], r[7], bool(r[8])) for r in rows]

@@ -72,16 +72,46 @@ def allowed_passages(documents: Sequence[Dated], passage_docs: np.ndarray, filte
     return np.flatnonzero(keep[np.asarray(passage_docs, dtype=np.int64)]).astype(np.int64)
 
 
+EXACT_WITHIN = 50_000  # a filter keeping at most this many passages: those are scored exactly, one by one
+_BATCH_SELECTOR_UP_TO = 4_096  # a filter's passages as an id set up to this many; a bitmap over all above
+
+
+def use_threads(count: int) -> None:
+    """Threads FAISS searches with: one question's search is fastest on one (more only contend)."""
+    faiss.omp_set_num_threads(count)
+
+
 def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """Top-k (passage id, cosine) from FAISS, restricted to `allowed` ids when given."""
+    """Top-k (passage id, cosine) from FAISS, restricted to `allowed` ids when given. A small allowed set is scored
+    exactly (its vectors looked up by number); a large one is searched with a selector inside the index."""
     total = int(index.ntotal) if allowed is None else len(allowed)
     k = min(k, total)
     if k <= 0:
         return []
-    params = None
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    ivf = faiss.try_extract_index_ivf(index)
+    if (
+        allowed is not None
+        and (ivf is not None or len(allowed) <= _BATCH_SELECTOR_UP_TO)
+        and len(allowed) <= EXACT_WITHIN
+    ):
+        ids = np.asarray(allowed, dtype=np.int64)
+        scores = index.reconstruct_batch(ids) @ query[0]
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(ids[i]), float(scores[i])) for i in top]
+    params: Any = None
+    keep: Any = None
     if allowed is not None:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
-    scores, ids = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
+        mask = np.zeros(int(index.ntotal), dtype=bool)
+        mask[allowed] = True
+        keep = np.packbits(mask, bitorder="little")  # referenced until the search is done
+        selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(keep))
+        if ivf is None:
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        else:
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)  # type: ignore[call-arg]
+    scores, ids = index.search(query, k, params=params)
+    del keep
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 

@@ -1,0 +1,305 @@
+"""How the index grows: open time, memory, disk and answer latency at 10k, 100k (and 1M) passages.
+
+    python benchmarks/speed.py                    # 10k and 100k passages: prints the table, writes docs/speed.md,
+                                                  # the README's speed section and docs/growth.png
+    python benchmarks/speed.py --sizes 10000 100000 1000000
+    python benchmarks/speed.py --baseline 6e754ce   # also the same sizes built and opened by that commit's code
+
+The corpora are synthetic briefings (dated documents of 50 passages, three sentences a passage, words drawn
+from a Zipf-like vocabulary with names among them) embedded by the model-free `hashing:384` embedder: the
+mechanics of opening, searching and answering are what is measured, not the model. Each size is built
+once into `benchmarks/.cache/growth/` and reused. Every measure of one size is taken in a fresh process:
+the time `Assistant.open` takes, the process's resident memory after it, then the median time of an
+answer over 40 questions (their vectors computed ahead), with no filter and with a date filter that keeps
+half the briefings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+# QA_BENCH_CODE: the checkout whose `qa` package a child process builds and measures with (a baseline)
+sys.path.insert(0, os.environ.get("QA_BENCH_CODE") or str(ROOT))
+
+CACHE = ROOT / "benchmarks" / ".cache" / "growth"
+DOCS = ROOT / "docs"
+README = ROOT / "README.md"
+START, END = "<!-- speed:start -->", "<!-- speed:end -->"
+PASSAGES_PER_DOCUMENT = 50
+SENTENCES_PER_PASSAGE = 3
+DIMENSION = 384
+QUESTIONS = 40
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _words(rng: random.Random) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ra", "ten", "sul", "vor", "an", "del", "ip", "os", "ur", "pe", "ni", "gra"]
+    return ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(20_000)]
+
+
+def build(size: int, index: Path) -> dict[str, Any]:
+    """A synthetic corpus of `size` passages, embedded by the hashing embedder and written as one generation."""
+    from qa.index.embedding import HashingEmbedder
+    from qa.index.store import write_generation, writer_lock
+    from qa.records import Document, Passage, Section, Sentence
+
+    rng = random.Random(size)
+    vocabulary = _words(rng)
+    names = [w.capitalize() for w in vocabulary[:500]]
+    weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
+    started = time.perf_counter()
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    sentences: list[Sentence] = []
+    for d in range(max(1, size // PASSAGES_PER_DOCUMENT)):
+        day = date(2015 + d % 11, 1 + d % 12, 1 + d % 28)
+        title = f"{rng.choice(names)} {rng.choice(names)} Briefing, {day:%B %Y}"
+        text, spans = title + "\n\n", []
+        for _ in range(PASSAGES_PER_DOCUMENT):
+            first = len(sentences) + len(spans)
+            for _ in range(SENTENCES_PER_PASSAGE):
+                words = rng.choices(vocabulary, weights, k=rng.randint(12, 24))
+                words[rng.randrange(len(words))] = rng.choice(names)
+                sentence = " ".join(words).capitalize() + "."
+                spans.append((len(text), len(text) + len(sentence), first))
+                text += sentence + " "
+            text = text[:-1] + "\n\n"
+        doc = len(documents)
+        documents.append(
+            Document(
+                doc_id=f"briefing-{d:06d}.md",
+                source=f"briefing-{d:06d}.md",
+                title=title,
+                date=day.isoformat()[:7],
+                text=text,
+                sha256=f"{d:064x}",
+                format="md",
+                headings=(Section(level=1, start=0, end=len(title), title=title),),
+            )
+        )
+        for p in range(PASSAGES_PER_DOCUMENT):
+            own = spans[p * SENTENCES_PER_PASSAGE : (p + 1) * SENTENCES_PER_PASSAGE]
+            pid = len(passages)
+            for start, end, _ in own:
+                sentences.append(
+                    Sentence(
+                        sid=len(sentences),
+                        doc=doc,
+                        start=start,
+                        end=end,
+                        para_start=own[0][0],
+                        para_end=own[-1][1],
+                        section=(title,),
+                        passage=pid,
+                    )
+                )
+            body = " ".join(text[s:e] for s, e, _ in own)
+            passages.append(
+                Passage(
+                    pid=pid,
+                    doc=doc,
+                    start=own[0][0],
+                    end=own[-1][1],
+                    first_sentence=own[0][2],
+                    last_sentence=own[0][2] + len(own) - 1,
+                    section=(title,),
+                    text=f"{title}\n{body}",
+                )
+            )
+    embedder = HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}")
+    vectors = embedder.embed([p.text for p in passages])
+    sentence_vectors = embedder.embed([documents[s.doc].text[s.start : s.end] for s in sentences])
+    from qa.index.sync import index_fingerprint
+    from qa.settings import Settings
+
+    settings = Settings(model=f"hashing:{DIMENSION}")
+    with writer_lock(index):
+        write_generation(index, documents, passages, sentences, vectors, sentence_vectors, embedder.model_id,
+                         index_fingerprint(settings, embedder.model_id), DIMENSION)  # fmt: skip
+    return {
+        "passages": len(passages),
+        "sentences": len(sentences),
+        "documents": len(documents),
+        "build_s": round(time.perf_counter() - started, 1),
+        "build_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def measure(index: Path) -> dict[str, Any]:
+    """In this (fresh) process: open, memory, then answers with and without a filter."""
+    from qa.assistant import Assistant
+    from qa.index.embedding import HashingEmbedder
+    from qa.records import Filters
+    from qa.settings import Settings
+
+    before = rss_mb()
+    started = time.perf_counter()
+    assistant = Assistant.open(
+        index,
+        embedder=HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}"),
+        settings=Settings(model=f"hashing:{DIMENSION}"),
+    )
+    opened = time.perf_counter() - started
+    after_open = rss_mb()
+    generation = assistant.generation
+    rng = random.Random(7)
+    questions = []
+    for _ in range(QUESTIONS):
+        s = generation.sentences[rng.randrange(len(generation.sentences))]
+        words = generation.documents[s.doc].text[s.start : s.end].rstrip(".").split()
+        questions.append("What about " + " ".join(rng.sample(words, min(5, len(words)))) + "?")
+    assistant.prime(questions)
+    half = Filters(date_from="2020-07")
+    first = time.perf_counter()
+    assistant.ask(questions[0])
+    first_answer = time.perf_counter() - first
+    plain, filtered = [], []
+    for question in questions:
+        t = time.perf_counter()
+        assistant.ask(question)
+        plain.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        assistant.ask(question, filters=half)
+        filtered.append(time.perf_counter() - t)
+    folder = index / generation.name
+    return {
+        "open_s": round(opened, 3),
+        "rss_open_mb": round(after_open - before),
+        "rss_total_mb": round(rss_mb()),
+        "first_answer_s": round(first_answer, 3),
+        "ask_p50_ms": round(statistics.median(plain) * 1000, 1),
+        "ask_p95_ms": round(sorted(plain)[int(0.95 * (len(plain) - 1))] * 1000, 1),
+        "filtered_p50_ms": round(statistics.median(filtered) * 1000, 1),
+        "disk_mb": round(sum(f.stat().st_size for f in folder.iterdir()) / 2**20),
+    }
+
+
+def _child(*args: str, code: Path | None = None) -> dict[str, Any]:
+    env = {**os.environ, "QA_BENCH_CODE": str(code)} if code else None
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def baseline_code(commit: str) -> Path:
+    """A checkout of `commit` beside the cache (a git worktree), to measure the code before a change."""
+    folder = CACHE / f"code-{commit}"
+    if not (folder / "qa").is_dir():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), commit], check=True,
+                       capture_output=True)  # fmt: skip
+    return folder
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| code | passages | sentences | disk MB | build s | build peak MB | open s | memory after open MB | first answer s "
+        "| ask p50 ms | ask p95 ms | filtered ask p50 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.get('code', 'this')} | {r['passages']:,} | {r['sentences']:,} | {r['disk_mb']:,} | {r['build_s']} | {r['build_peak_mb']:,} "
+            f"| {r['open_s']} | {r['rss_open_mb']:,} | {r['first_answer_s']} | {r['ask_p50_ms']} | {r['ask_p95_ms']} "
+            f"| {r['filtered_p50_ms']} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if r.get("code", "this") == "this"]
+    sizes = [r["passages"] for r in rows]
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for axis, keys, label in (
+        (axes[0], ("open_s",), "open (s)"),
+        (axes[1], ("rss_open_mb", "disk_mb"), "MB"),
+        (axes[2], ("ask_p50_ms", "filtered_p50_ms"), "ms"),
+    ):
+        for key in keys:
+            axis.plot(sizes, [max(r[key], 1e-3) for r in rows], marker="o", label=key)
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("passages")
+        axis.set_ylabel(label)
+        axis.legend(fontsize=7)
+    figure.suptitle("Index growth (synthetic briefings, hashing:384 embedder)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def write(rows: list[dict[str, Any]]) -> None:
+    stamp = time.strftime("%Y-%m-%d")
+    text = (
+        f"Measured by `python benchmarks/speed.py` on {stamp} (synthetic briefings, `hashing:{DIMENSION}` embedder, "
+        "each size opened in a fresh process on a shared 2-core machine).\n\n"
+        + table(rows)
+        + "\n\n![Growth](docs/growth.png)"
+    )
+    (DOCS / "speed.md").write_text("# Growth of the index\n\n" + text.replace("docs/growth.png", "growth.png") + "\n")
+    readme = README.read_text(encoding="utf-8")
+    if START in readme and END in readme:
+        before, rest = readme.split(START, 1)
+        _, after = rest.split(END, 1)
+        README.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--baseline", metavar="COMMIT", help="also build and open each size with this commit's code")
+    parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        print(json.dumps(build(args.build, args.into or CACHE / str(args.build))))
+        return 0
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return 0
+    codes: list[tuple[str, Path | None]] = [("this", None)]
+    if args.baseline:
+        codes.insert(0, (args.baseline, baseline_code(args.baseline)))
+    rows = []
+    for size in args.sizes:
+        for label, code in codes:
+            index = CACHE / (str(size) if code is None else f"{size}-{label}")
+            built_file = index / "built.json"
+            if not built_file.is_file():
+                print(f"building {size:,} passages with {label}…", file=sys.stderr)
+                built_file.parent.mkdir(parents=True, exist_ok=True)
+                built_file.write_text(json.dumps(_child("--build", str(size), "--into", str(index), code=code)))
+            row = {"code": label, **json.loads(built_file.read_text()), **_child("--measure", str(index), code=code)}
+            print(row, file=sys.stderr)
+            rows.append(row)
+    print(table(rows))
+    plot(rows, DOCS / "growth.png")
+    write(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
