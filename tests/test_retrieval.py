@@ -199,3 +199,12 @@ def test_above_the_exact_size_an_inverted_file_keeps_the_exact_top_ten(tmp_path:
     assert dense_search(exact, questions[0], 10, large)[0][0] == max(
         large, key=lambda i: float(vectors[i] @ questions[0])
     )
+
+
+def test_vectors_with_no_clusters_stay_exact() -> None:
+    from qa.index.store import build_faiss, dense_description
+
+    rng = np.random.default_rng(5)
+    flat = rng.standard_normal((3000, 64)).astype(np.float32)
+    flat /= np.linalg.norm(flat, axis=1, keepdims=True)
+    assert dense_description(build_faiss(flat, 64, exact_up_to=1000)) == {"kind": "exact (IndexFlatIP)"}

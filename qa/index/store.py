@@ -255,7 +255,8 @@ RECALL_AT_10 = 0.99  # what the inverted file must keep of the exact top 10, on 
 def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO) -> Any:
     """Exact inner-product search up to `exact_up_to` vectors; above, an inverted file (IVF, flat lists) trained
     on a sample, searching the fewest lists (`nprobe`) that keep `RECALL_AT_10` of the exact top 10 for `probes`
-    (question-like vectors: the sentences'; a sample of the vectors themselves when none are given)."""
+    (question-like vectors: the sentences'; a sample of the vectors themselves when none are given). Vectors with
+    no clusters to find (over a quarter of the lists needed) stay exact."""
     n = len(vectors)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if n <= exact_up_to:
@@ -282,6 +283,9 @@ def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None =
         if recall >= RECALL_AT_10:
             break
         nprobe = min(nlist, nprobe * 2)
+    if nprobe * 4 > nlist:  # it would scan over a quarter of the lists: no faster than exact search, and less exact
+        del index
+        return build_faiss(vectors, dimension, exact_up_to=n)
     index.nprobe = nprobe
     return index
 

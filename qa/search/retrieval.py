@@ -8,6 +8,7 @@ an index. This module does not pick sentences or compose answers: see `answering
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 import faiss
@@ -17,6 +18,7 @@ from qa.index.lexical import Lexical
 from qa.records import Filters, Hit, Scope
 
 
+@lru_cache(maxsize=4096)
 def date_bounds(date: str) -> tuple[str, str]:
     """The first and last day an ISO date of any precision covers."""
     parts = date.split("-")
@@ -72,7 +74,7 @@ def allowed_passages(documents: Sequence[Dated], passage_docs: np.ndarray, filte
     return np.flatnonzero(keep[np.asarray(passage_docs, dtype=np.int64)]).astype(np.int64)
 
 
-EXACT_WITHIN = 50_000  # a filter keeping at most this many passages: those are scored exactly, one by one
+EXACT_WITHIN = 8_192  # a filter keeping at most this many passages of an inverted file: those are scored exactly
 _BATCH_SELECTOR_UP_TO = 4_096  # a filter's passages as an id set up to this many; a bitmap over all above
 
 
@@ -109,7 +111,9 @@ def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | No
         if ivf is None:
             params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         else:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)  # type: ignore[call-arg]
+            # the filter leaves a share of each list: probe more lists so as many allowed passages are seen
+            probes = min(int(ivf.nlist), int(np.ceil(ivf.nprobe * len(mask) / max(len(allowed), 1))))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)  # type: ignore[call-arg]
     scores, ids = index.search(query, k, params=params)
     del keep
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
