@@ -286,10 +286,148 @@ def write(rows: list[dict[str, Any]]) -> None:
         README.write_text(f"{before}{START}\n{head}\n\n{table(rows)}\n{END}{after}", encoding="utf-8")
 
 
+MODEL_START, MODEL_END = "<!-- model-speed:start -->", "<!-- model-speed:end -->"
+FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
+PROFILES = 10
+
+
+def _encoder() -> Any:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from qa.index.embedding import resolve_model_path
+    from qa.settings import DEFAULT_MODEL
+
+    torch.set_num_threads(1)
+    return SentenceTransformer(str(resolve_model_path(DEFAULT_MODEL)), device="cpu")
+
+
+def model_speed() -> dict[str, Any]:
+    """The real model: index build against the bare model encoding the same passages, `ask()` against the bare
+    query encode (and split into its stages), and a Haystack pipeline over the same passages if installed."""
+    import tempfile
+
+    from benchmarks.quality import FACTBOOK_QUESTIONS
+    from qa.assistant import Assistant
+    from qa.index.embedding import SentenceTransformerEmbedder
+    from qa.index.store import load_generation
+    from qa.index.sync import sync_index
+    from qa.settings import DEFAULT_MODEL, Settings
+
+    settings = Settings.from_env()
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as work:
+        corpus = Path(work) / "corpus"
+        corpus.mkdir()
+        for path in sorted(FACTBOOK.glob("*.md"))[:PROFILES]:
+            (corpus / path.name).write_bytes(path.read_bytes())
+        embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, settings.batch_size, threads=1)
+        embedder.embed(["warm up"])
+        started = time.perf_counter()
+        sync_index(corpus, Path(work) / "index", embedder, settings)
+        ours = time.perf_counter() - started
+        generation = load_generation(Path(work) / "index")
+        texts = [p.text for p in generation.passages]
+        encoder = _encoder()
+        encoder.encode(["warm up"])
+        started = time.perf_counter()
+        encoder.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
+        bare = time.perf_counter() - started
+        out["build"] = {"passages": len(texts), "sentences": len(generation.sentences), "ours_s": round(ours, 1),
+                        "bare_s": round(bare, 1), "ours_per_s": round(len(texts) / ours, 1),
+                        "bare_per_s": round(len(texts) / bare, 1), "ratio": round(bare / ours, 2)}  # fmt: skip
+        questions = [q for q, _ in FACTBOOK_QUESTIONS][:60]
+        assistant = Assistant.open(Path(work) / "index", embedder=embedder, settings=settings)
+        for q in questions[:5]:
+            assistant.ask(q)
+        encode_t, ask_t, search_t, answer_t = [], [], [], []
+        for q in questions:
+            t = time.perf_counter()
+            encoder.encode([q], normalize_embeddings=True)
+            encode_t.append(time.perf_counter() - t)
+            assistant._query_cache.clear()  # the question is embedded anew, as a new question would be
+            t = time.perf_counter()
+            assistant.ask(q)
+            ask_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            retrieval = assistant.search(q)
+            search_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            assistant.answer_from(retrieval)
+            answer_t.append(time.perf_counter() - t)
+        ms = lambda xs: round(statistics.median(xs) * 1000, 1)  # noqa: E731
+        out["ask"] = {"questions": len(questions), "encode_p50_ms": ms(encode_t), "ask_p50_ms": ms(ask_t),
+                      "ask_p95_ms": round(sorted(ask_t)[int(0.95 * (len(ask_t) - 1))] * 1000, 1),
+                      "search_p50_ms": ms(search_t), "answer_p50_ms": ms(answer_t),
+                      "ratio": round(statistics.median(ask_t) / statistics.median(encode_t), 2)}  # fmt: skip
+        out["haystack"] = haystack_speed(texts, questions)
+    return out
+
+
+def haystack_speed(texts: list[str], questions: list[str]) -> dict[str, Any] | str:
+    """A Haystack pipeline on the same passages and model: in-memory store, embedding retriever (telemetry off)."""
+    os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
+    try:
+        from haystack import Document, Pipeline
+        from haystack.components.embedders import SentenceTransformersDocumentEmbedder, SentenceTransformersTextEmbedder
+        from haystack.components.retrievers.in_memory import InMemoryEmbeddingRetriever
+        from haystack.document_stores.in_memory import InMemoryDocumentStore
+    except ImportError:
+        return "not installed (pip install -e '.[peer]')"
+    from qa.index.embedding import resolve_model_path
+    from qa.settings import DEFAULT_MODEL
+
+    model = str(resolve_model_path(DEFAULT_MODEL))
+    store = InMemoryDocumentStore()
+    embedder = SentenceTransformersDocumentEmbedder(model=model, device=None, progress_bar=False)
+    embedder.warm_up()
+    started = time.perf_counter()
+    store.write_documents(embedder.run([Document(content=t) for t in texts])["documents"])
+    indexed = time.perf_counter() - started
+    query = Pipeline()
+    query.add_component("embed", SentenceTransformersTextEmbedder(model=model, progress_bar=False))
+    query.add_component("retrieve", InMemoryEmbeddingRetriever(document_store=store, top_k=5))
+    query.connect("embed.embedding", "retrieve.query_embedding")
+    query.warm_up()
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        query.run({"embed": {"text": q}})
+        times.append(time.perf_counter() - t)
+    return {"index_s": round(indexed, 1), "query_p50_ms": round(statistics.median(times) * 1000, 1)}
+
+
+def model_table(result: dict[str, Any]) -> str:
+    build, ask, peer = result["build"], result["ask"], result["haystack"]
+    rows = [
+        f"Measured by `python benchmarks/speed.py --model` on {time.strftime('%Y-%m-%d')}: the first {PROFILES} Factbook "
+        f"profiles ({build['passages']:,} passages, {build['sentences']:,} sentences), the bundled model on one thread.",
+        "",
+        "| measure | ours | bare model | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| index build, passages/s | {build['ours_per_s']} | {build['bare_per_s']} (encoding the passages) "
+        f"| {build['ratio']}× | ≥ 0.9× |",
+        f"| `ask()` p50 ms (embed + search + answer) | {ask['ask_p50_ms']} | {ask['encode_p50_ms']} (encoding the question) "
+        f"| {ask['ratio']}× | ≤ 1.5× |",
+        f"| … of which search (embed, retrieve) / answer, p50 ms | {ask['search_p50_ms']} / {ask['answer_p50_ms']} | | | |",
+    ]
+    if isinstance(peer, dict):
+        rows.append(
+            f"| Haystack pipeline (in-memory store, embedding retriever): index s / query p50 ms | {build['ours_s']} / "
+            f"{ask['ask_p50_ms']} | {peer['index_s']} / {peer['query_p50_ms']} (Haystack) "
+            f"| {round(build['ours_s'] / peer['index_s'], 2)}× / {round(ask['ask_p50_ms'] / peer['query_p50_ms'], 2)}× "
+            "| query ≤ 1/3 |"
+        )
+    else:
+        rows.append(f"| Haystack pipeline | | {peer} | | |")
+    return "\n".join(rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--baseline", metavar="COMMIT", help="also build and open each size with this commit's code")
+    parser.add_argument("--model", action="store_true", help="only the real-model table (needs ../shared)")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -299,6 +437,18 @@ def main() -> int:
         return 0
     if args.measure:
         print(json.dumps(measure(args.measure)))
+        return 0
+    if args.model:
+        if not FACTBOOK.is_dir():
+            print(f"No Factbook profiles at {FACTBOOK}: the real-model table needs ../shared.", file=sys.stderr)
+            return 2
+        text = model_table(model_speed())
+        print(text)
+        readme = README.read_text(encoding="utf-8")
+        if MODEL_START in readme and MODEL_END in readme:
+            before, rest = readme.split(MODEL_START, 1)
+            _, after = rest.split(MODEL_END, 1)
+            README.write_text(f"{before}{MODEL_START}\n{text}\n{MODEL_END}{after}", encoding="utf-8")
         return 0
     codes: list[tuple[str, Path | None]] = [("this", None)]
     if args.baseline:
