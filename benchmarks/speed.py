@@ -230,16 +230,19 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in rows if r.get("code", "this") == "this"]
-    sizes = [r["passages"] for r in rows]
+    codes = list(dict.fromkeys(r.get("code", "this") for r in rows))
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     for axis, keys, label in (
         (axes[0], ("open_s",), "open (s)"),
         (axes[1], ("rss_open_mb", "disk_mb"), "MB"),
         (axes[2], ("ask_p50_ms", "filtered_p50_ms"), "ms"),
     ):
-        for key in keys:
-            axis.plot(sizes, [max(r[key], 1e-3) for r in rows], marker="o", label=key)
+        for code in codes:
+            mine = [r for r in rows if r.get("code", "this") == code]
+            sizes = [r["passages"] for r in mine]
+            for key in keys:
+                style = "-" if code == "this" else "--"
+                axis.plot(sizes, [max(r[key], 1e-3) for r in mine], style, marker="o", label=f"{key} ({code})")
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("passages")
@@ -369,9 +372,12 @@ def haystack_speed(texts: list[str], questions: list[str]) -> dict[str, Any] | s
     os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
     try:
         from haystack import Document, Pipeline
-        from haystack.components.embedders import SentenceTransformersDocumentEmbedder, SentenceTransformersTextEmbedder
         from haystack.components.retrievers.in_memory import InMemoryEmbeddingRetriever
         from haystack.document_stores.in_memory import InMemoryDocumentStore
+        from haystack_integrations.components.embedders.sentence_transformers import (
+            SentenceTransformersDocumentEmbedder,
+            SentenceTransformersTextEmbedder,
+        )
     except ImportError:
         return "not installed (pip install -e '.[peer]')"
     from qa.index.embedding import resolve_model_path
@@ -379,13 +385,20 @@ def haystack_speed(texts: list[str], questions: list[str]) -> dict[str, Any] | s
 
     model = str(resolve_model_path(DEFAULT_MODEL))
     store = InMemoryDocumentStore()
-    embedder = SentenceTransformersDocumentEmbedder(model=model, device=None, progress_bar=False)
+    embedder = SentenceTransformersDocumentEmbedder(
+        model=model, batch_size=64, progress_bar=False, normalize_embeddings=True, local_files_only=True
+    )
     embedder.warm_up()
     started = time.perf_counter()
     store.write_documents(embedder.run([Document(content=t) for t in texts])["documents"])
     indexed = time.perf_counter() - started
     query = Pipeline()
-    query.add_component("embed", SentenceTransformersTextEmbedder(model=model, progress_bar=False))
+    query.add_component(
+        "embed",
+        SentenceTransformersTextEmbedder(
+            model=model, progress_bar=False, normalize_embeddings=True, local_files_only=True
+        ),
+    )
     query.add_component("retrieve", InMemoryEmbeddingRetriever(document_store=store, top_k=5))
     query.connect("embed.embedding", "retrieve.query_embedding")
     query.warm_up()

@@ -184,13 +184,13 @@ class Assistant:
 
     # --- answering ---------------------------------------------------------------------------
 
-    def _embed_query(self, text: str, focus: str | None) -> tuple[np.ndarray, np.ndarray]:
+    def _embed_query(self, text: str, focus: str | None, also: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
         """The search vector, and the vector sentences are scored against.
 
         For a follow-up the search uses the earlier question too, while sentences are scored
         mostly against the new question, so "What about agriculture?" is about agriculture.
         """
-        vectors = self._query_vectors([text] if focus is None else [text, focus])
+        vectors = self._query_vectors([text, *also] if focus is None else [text, focus, *also])
         if focus is None:
             return vectors[0], vectors[0]
         mixed = 0.25 * vectors[0] + 0.75 * vectors[1]
@@ -231,7 +231,10 @@ class Assistant:
         )
         if allowed is not None and len(allowed) == 0:
             return Retrieval(loaded, parsed, [], [], [], None, None, filtered_out=True)
-        query_vector, focus_vector = self._embed_query(parsed.search_text, parsed.text if parsed.followup else None)
+        # the field-path query answering will compare with is embedded in the same batch (one forward pass)
+        query_vector, focus_vector = self._embed_query(
+            parsed.search_text, parsed.text if parsed.followup else None, also=(field_query(parsed),)
+        )
         k = self.settings.candidates
         dense = dense_search(generation.index, query_vector, k, allowed)
         lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)

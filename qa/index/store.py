@@ -40,7 +40,6 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 
@@ -104,7 +103,8 @@ class DocumentTable(Sequence[Document]):
                  loaded: Sequence[Document] = ()) -> None:  # fmt: skip
         self._records, self.info, self._heads = records, infos, heads
         self._loaded = list(loaded)
-        self._get = lru_cache(maxsize=256)(self._read)
+        self._cache: dict[int, Document] = {}
+        self._kept = 256
 
     def _read(self, i: int) -> Document:
         if self._loaded:
@@ -126,12 +126,19 @@ class DocumentTable(Sequence[Document]):
     @overload
     def __getitem__(self, i: slice) -> list[Document]: ...
     def __getitem__(self, i: int | slice) -> Document | list[Document]:
+        try:
+            return self._cache[i]  # type: ignore[index]
+        except (KeyError, TypeError):
+            pass
         if isinstance(i, slice):
-            return [self._get(j) for j in range(*i.indices(len(self)))]
+            return [self[j] for j in range(*i.indices(len(self)))]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
-        return self._get(i % len(self))
-
+        j = int(i) % len(self)
+        if len(self._cache) >= self._kept:
+            self._cache.clear()
+        record = self._cache[j] = self._read(j)
+        return record
 
 class PassageTable(Sequence[Passage]):
     """The passages by number, built from their row (memory-mapped) when asked for."""
@@ -139,7 +146,8 @@ class PassageTable(Sequence[Passage]):
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]], texts: Any) -> None:
         self.rows, self._sections, self._texts = rows, sections, texts
         self._plain = rows.view(np.ndarray)  # still mapped; reads without the memmap wrapper's overhead
-        self._get = lru_cache(maxsize=8192)(self._read)
+        self._cache: dict[int, Passage] = {}
+        self._kept = 16384
 
     def _read(self, i: int) -> Passage:
         doc, start, end, first, last, section = self._plain[i].item()
@@ -156,12 +164,19 @@ class PassageTable(Sequence[Passage]):
     @overload
     def __getitem__(self, i: slice) -> list[Passage]: ...
     def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        try:
+            return self._cache[i]  # type: ignore[index]
+        except (KeyError, TypeError):
+            pass
         if isinstance(i, slice):
-            return [self._get(j) for j in range(*i.indices(len(self)))]
+            return [self[j] for j in range(*i.indices(len(self)))]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
-        return self._get(int(i) % len(self))
-
+        j = int(i) % len(self)
+        if len(self._cache) >= self._kept:
+            self._cache.clear()
+        record = self._cache[j] = self._read(j)
+        return record
 
 class SentenceTable(Sequence[Sentence]):
     """The sentences by number, built from their row (memory-mapped) when asked for."""
@@ -169,7 +184,8 @@ class SentenceTable(Sequence[Sentence]):
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]]) -> None:
         self.rows, self._sections = rows, sections
         self._plain = rows.view(np.ndarray)
-        self._get = lru_cache(maxsize=32768)(self._read)
+        self._cache: dict[int, Sentence] = {}
+        self._kept = 65536
 
     def _read(self, i: int) -> Sentence:
         doc, start, end, para_start, para_end, section, passage = self._plain[i].item()
@@ -186,12 +202,19 @@ class SentenceTable(Sequence[Sentence]):
     @overload
     def __getitem__(self, i: slice) -> list[Sentence]: ...
     def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
+        try:
+            return self._cache[i]  # type: ignore[index]
+        except (KeyError, TypeError):
+            pass
         if isinstance(i, slice):
-            return [self._get(j) for j in range(*i.indices(len(self)))]
+            return [self[j] for j in range(*i.indices(len(self)))]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
-        return self._get(int(i) % len(self))
-
+        j = int(i) % len(self)
+        if len(self._cache) >= self._kept:
+            self._cache.clear()
+        record = self._cache[j] = self._read(j)
+        return record
     def of_document(self, doc: int) -> range:
         """The sentence numbers of one document (they are stored in document order)."""
         docs = self.rows["doc"]
@@ -400,18 +423,25 @@ def write_generation(
         prows, srows, sections = _columns(documents, passages, sentences)
         texts = [p.text for p in passages]
         dense = build_faiss(vectors, dimension, probes=sentence_vectors.reshape(len(sentences), dimension))
-        payloads = {
-            "vectors.faiss": faiss.serialize_index(dense).tobytes(),
-            "sentence_vectors.npy": _npy(sentence_vectors.reshape(len(sentences), dimension)),
-            "passages.npy": _rows(prows),
-            "sentences.npy": _rows(srows),
-            "sections.json": json.dumps(sections, ensure_ascii=False).encode("utf-8"),
-            "records.sqlite": _records(documents, passages, sentences, prows, srows),
-            "vocabulary.json": build_vocabulary(texts).to_json(),
-            **Lexical.build(texts).payloads(),
-        }
-        for filename, data in payloads.items():
+        described = dense_description(dense)
+        # each file is made, written, read back and hashed in turn, so one file's bytes are held at a time
+        hashes: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+
+        def put(filename: str, data: bytes) -> None:
             write_file(tmp / filename, data)
+            hashes[filename], sizes[filename] = content_hash(data), len(data)
+
+        put("vectors.faiss", faiss.serialize_index(dense).tobytes())
+        del dense
+        put("sentence_vectors.npy", _npy(sentence_vectors.reshape(len(sentences), dimension)))
+        put("passages.npy", _rows(prows))
+        put("sentences.npy", _rows(srows))
+        put("sections.json", json.dumps(sections, ensure_ascii=False).encode("utf-8"))
+        put("records.sqlite", _records(documents, passages, sentences, prows, srows))
+        put("vocabulary.json", build_vocabulary(texts).to_json())
+        for filename, data in Lexical.build(texts).payloads().items():
+            put(filename, data)
         manifest = {
             "format_version": FORMAT_VERSION,
             "generation": name,
@@ -421,9 +451,9 @@ def write_generation(
             "settings": settings,
             "corpus": corpus,
             "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
-            "dense": dense_description(dense),
-            "files": {filename: content_hash(data) for filename, data in payloads.items()},
-            "sizes": {filename: len(data) for filename, data in payloads.items()},
+            "dense": described,
+            "files": hashes,
+            "sizes": sizes,
         }
         write_file(tmp / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         _fsync_dir(tmp)
