@@ -510,6 +510,17 @@ def _map(path: Path) -> np.ndarray:
         return np.load(path, allow_pickle=False)
 
 
+def _read_ahead(path: Path) -> None:
+    """Ask the kernel to start reading a file into the page cache (it returns at once): the first searches then
+    find the mapped pages there instead of waiting on the disk for each."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
+
+
 def open_dense(path: Path) -> Any:
     """The dense index, memory-mapped: a flat one's vectors, or an inverted file's lists (its passages can then be
     looked up by number: a direct map, built in C++ from the mapped lists)."""
@@ -551,6 +562,8 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
                 f"Index file {name}/{filename} is {size:,} bytes, not the {sizes.get(filename)} its manifest records "
                 f"(cut short or replaced). {rebuild}"
             )
+    for filename in ("vectors.faiss", "sentence_vectors.npy", "bm25-data.npy", "bm25-indices.npy"):
+        _read_ahead(folder / filename)
     try:
         index = open_dense(folder / "vectors.faiss")
         sentence_vectors = _map(folder / "sentence_vectors.npy")
