@@ -41,7 +41,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import faiss
 import numpy as np
@@ -67,6 +67,7 @@ FILES = (
     *LEXICAL_FILES,
 )
 KEEP_GENERATIONS = 2
+T = TypeVar("T")
 PASSAGE_ROW = np.dtype(
     [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i4"), ("last_sentence", "<i4"), ("section", "<i4")]
 )
@@ -96,20 +97,48 @@ class _Records:
             return self._db.execute(sql, args).fetchall()
 
 
-class DocumentTable(Sequence[Document]):
+class _Table(Sequence[T]):
+    """Records by number, each built when first asked for and kept in a bounded cache (a plain dict: the hot path
+    of answering reads the same few hundred sentences many times a question)."""
+
+    def __init__(self, kept: int) -> None:
+        self._cache: dict[int, T] = {}
+        self._kept = kept
+
+    def _read(self, i: int) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        try:
+            return self._cache[i]  # type: ignore[index]
+        except (KeyError, TypeError):
+            pass
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        j = int(i) % len(self)
+        if len(self._cache) >= self._kept:
+            self._cache.clear()
+        record = self._cache[j] = self._read(j)
+        return record
+
+
+class DocumentTable(_Table[Document]):
     """The documents by number: `info` (metadata, all in memory), `[i]` the whole document (read when asked)."""
 
-    def __init__(self, records: _Records | None, infos: list[DocumentInfo], heads: list[tuple[str, str, bool]],
-                 loaded: Sequence[Document] = ()) -> None:  # fmt: skip
+    def __init__(self, records: _Records, infos: list[DocumentInfo], heads: list[tuple[str, str, bool]]) -> None:
         self._records, self.info, self._heads = records, infos, heads
-        self._loaded = list(loaded)
-        self._cache: dict[int, Document] = {}
-        self._kept = 256
+        super().__init__(256)
 
     def _read(self, i: int) -> Document:
-        if self._loaded:
-            return self._loaded[i]
-        assert self._records is not None
         headings, pages, text = self._records.all("SELECT headings, pages, text FROM documents WHERE i = ?", i)[0]
         info, (source, fmt, structured) = self.info[i], self._heads[i]
         return Document.model_construct(
@@ -121,33 +150,14 @@ class DocumentTable(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.info)
 
-    @overload
-    def __getitem__(self, i: int) -> Document: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Document]: ...
-    def __getitem__(self, i: int | slice) -> Document | list[Document]:
-        try:
-            return self._cache[i]  # type: ignore[index]
-        except (KeyError, TypeError):
-            pass
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        j = int(i) % len(self)
-        if len(self._cache) >= self._kept:
-            self._cache.clear()
-        record = self._cache[j] = self._read(j)
-        return record
 
-class PassageTable(Sequence[Passage]):
+class PassageTable(_Table[Passage]):
     """The passages by number, built from their row (memory-mapped) when asked for."""
 
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]], texts: Any) -> None:
         self.rows, self._sections, self._texts = rows, sections, texts
         self._plain = rows.view(np.ndarray)  # still mapped; reads without the memmap wrapper's overhead
-        self._cache: dict[int, Passage] = {}
-        self._kept = 16384
+        super().__init__(16384)
 
     def _read(self, i: int) -> Passage:
         doc, start, end, first, last, section = self._plain[i].item()
@@ -159,33 +169,14 @@ class PassageTable(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    @overload
-    def __getitem__(self, i: int) -> Passage: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Passage]: ...
-    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
-        try:
-            return self._cache[i]  # type: ignore[index]
-        except (KeyError, TypeError):
-            pass
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        j = int(i) % len(self)
-        if len(self._cache) >= self._kept:
-            self._cache.clear()
-        record = self._cache[j] = self._read(j)
-        return record
 
-class SentenceTable(Sequence[Sentence]):
+class SentenceTable(_Table[Sentence]):
     """The sentences by number, built from their row (memory-mapped) when asked for."""
 
     def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]]) -> None:
         self.rows, self._sections = rows, sections
         self._plain = rows.view(np.ndarray)
-        self._cache: dict[int, Sentence] = {}
-        self._kept = 65536
+        super().__init__(65536)
 
     def _read(self, i: int) -> Sentence:
         doc, start, end, para_start, para_end, section, passage = self._plain[i].item()
@@ -197,24 +188,6 @@ class SentenceTable(Sequence[Sentence]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    @overload
-    def __getitem__(self, i: int) -> Sentence: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Sentence]: ...
-    def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
-        try:
-            return self._cache[i]  # type: ignore[index]
-        except (KeyError, TypeError):
-            pass
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        j = int(i) % len(self)
-        if len(self._cache) >= self._kept:
-            self._cache.clear()
-        record = self._cache[j] = self._read(j)
-        return record
     def of_document(self, doc: int) -> range:
         """The sentence numbers of one document (they are stored in document order)."""
         docs = self.rows["doc"]
