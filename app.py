@@ -32,7 +32,7 @@ from starlette.middleware import Middleware
 from qa import Assistant, QAError, Settings
 from qa.records import Turn
 from qa.web.export import write_conversation_pack
-from qa.web.html import answer_html, corpus_html, document_html, escape, status_line
+from qa.web.html import answer_html, confidence_bands, corpus_html, document_html, escape, status_line
 from qa.web.page import (
     CSS,
     HEAD,
@@ -48,7 +48,7 @@ from qa.web.page import (
 )
 from qa.web.security import ADMIN_COOKIE, AskDefaults, SecurityHeaders, token_matches
 
-HELP = """<div class='qa-help'>
+HELP = f"""<div class='qa-help'>
 <p><strong>Every answer is quoted word for word from the briefings.</strong></p>
 <ul>
 <li>Click a <span class='qa-ref'>[n]</span> marker, or a source under the answer, to see the quote highlighted in its paragraph,
@@ -56,8 +56,7 @@ with its document, date, section, score and exact character offsets. <em>Exact t
 stored; <em>Copy quote with citation</em> copies it with its document, offsets and hash.</li>
 <li><em>Open document at the quote</em> shows the whole briefing, scrolled to the quote.</li>
 <li>Each answer says what it searched ("Searched 1 of 83 briefings"): narrow it with the filters, and clear them to search all.</li>
-<li>Confidence is a label: <strong>high</strong> (0.75 or more), <strong>medium</strong> (0.50–0.75), <strong>low</strong>;
-hover it for the number and what it means.</li>
+<li>Confidence is a label ({confidence_bands()}); hover it for the number and what it means.</li>
 <li>Follow-up questions ("What about agriculture?") use the conversation; it stays after a reload;
 <em>Clear conversation</em> starts afresh.</li>
 <li>When the briefings do not answer, it says so and shows the closest passages with their scores.</li>

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.records import Answer, Citation, IndexStatus
-from qa.web.export import terminal, verification_json, verification_markdown, write_verification_pack
+from qa.records import Answer, Citation, IndexStatus, Turn
+from qa.web.export import conversation_json, conversation_markdown, terminal, write_conversation_pack
 from qa.web.html import answer_html, escape, evidence_card, status_line
 from qa.web.page import conversation_html, filters_from_inputs
 
@@ -97,29 +97,33 @@ def test_filter_dates_are_validated(value: str, ok: bool) -> None:
             filters_from_inputs([], value, None)
 
 
+def turn(answer: Answer) -> Turn:
+    return Turn(question=answer.question, asked_at="2026-11-29T10:00:00+00:00", answer=answer)
+
+
 def test_verification_pack_and_terminal() -> None:
     answer = Answer(
         question="q?", text="**x** [1]", abstained=False, confidence=0.9, citations=[citation()], index_version="gen-1"
     )
-    md = verification_markdown(answer)
+    md = conversation_markdown([turn(answer)], "now")
     assert "sha256 `" + "ab" * 32 + "`" in md and "characters 7–" in md and "gen-1" in md
-    assert json.loads(verification_json(answer))["citations"][0]["start"] == 7
+    assert json.loads(conversation_json([turn(answer)], "now"))["turns"][0]["answer"]["citations"][0]["start"] == 7
     assert "[1] T <i> · 2025-07 · S" in terminal(answer)
 
 
-def test_verification_packs_of_two_chats_at_the_same_answer_number_stay_apart(tmp_path: Path) -> None:
+def test_verification_packs_of_two_chats_stay_apart(tmp_path: Path) -> None:
     first = Answer(question="one?", text="a", abstained=True, confidence=0.1, index_version="gen-1")
     second = first.model_copy(update={"question": "two?"})
-    packs = [write_verification_pack(tmp_path, answer, 1) for answer in (first, second)]
-    assert [p.name for p in packs[0]] == [p.name for p in packs[1]] == ["answer-001.md", "answer-001.json"]
+    packs = [write_conversation_pack(tmp_path, [turn(answer)], "now") for answer in (first, second)]
+    assert [p.name for p in packs[0]] == [p.name for p in packs[1]] == ["conversation.md", "conversation.json"]
     assert packs[0][0].parent != packs[1][0].parent
-    assert [json.loads(pack[1].read_text())["question"] for pack in packs] == ["one?", "two?"]
-    assert "**Question:** two?" in packs[1][0].read_text()
+    assert [json.loads(pack[1].read_text())["turns"][0]["question"] for pack in packs] == ["one?", "two?"]
+    assert "## 1. two?" in packs[1][0].read_text()
 
 
 def test_only_the_newest_verification_packs_stay_on_disk(tmp_path: Path) -> None:
     answer = Answer(question="q", text="t", abstained=True, confidence=0.1, nearest=[citation()])
-    written = [write_verification_pack(tmp_path, answer, n, keep=3) for n in range(1, 8)]
+    written = [write_conversation_pack(tmp_path, [turn(answer)], "now", keep=3) for _ in range(1, 8)]
     folders = sorted(p.name for p in tmp_path.iterdir())
     assert len(folders) == 3
     assert all(f.is_file() for f in written[-1]) and not written[0][0].exists()

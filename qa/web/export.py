@@ -1,6 +1,6 @@
-"""Plain-text and Markdown renderings of an answer: the terminal view and the verification pack.
+"""Plain-text and Markdown renderings of answers: the terminal view and the conversation's verification pack.
 
-Pure: turns an `Answer` into strings. It does not decide what the answer says.
+Pure: turns answers into strings. It does not decide what the answer says.
 """
 
 from __future__ import annotations
@@ -117,49 +117,6 @@ def write_conversation_pack(root: Path, turns: Sequence[Turn], exported_at: str,
     md, js = folder / "conversation.md", folder / "conversation.json"
     md.write_text(conversation_markdown(turns, exported_at), encoding="utf-8")
     js.write_text(conversation_json(turns, exported_at), encoding="utf-8")
-    return [md, js]
-
-
-def verification_markdown(answer: Answer) -> str:
-    """A verification pack in Markdown: each quote with document id, hash, offsets, score."""
-    lines = [
-        "# Verification pack",
-        "",
-        f"**Question:** {answer.question}",
-        f"**Index version:** {answer.index_version}",
-        f"**Confidence:** {answer.confidence:.2f}" + (" — abstained" if answer.abstained else ""),
-        "",
-        "## Answer",
-        "",
-        answer.text,
-        "",
-        "## Citations",
-    ]
-    for c in answer.citations or answer.nearest:
-        lines += [
-            "",
-            f"### [{c.n}] {c.title}",
-            f"- document: `{c.doc_id}` (sha256 `{c.sha256}`)",
-            f"- date: {c.date or 'unknown'}; section: {c.section or '—'}",
-            f"- characters {c.start}–{c.end}; score {c.score:.4f}",
-            "",
-            "> " + " ".join(c.quote.split()),
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def verification_json(answer: Answer) -> str:
-    return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)
-
-
-def write_verification_pack(root: Path, answer: Answer, number: int, keep: int = PACKS_KEPT) -> list[Path]:
-    """`answer-NNN.md` and `.json` in a new folder under `root` (two chats may both be at answer 1); only the
-    newest `keep` packs stay under `root`."""
-    folder = Path(tempfile.mkdtemp(prefix="pack-", dir=root))
-    _prune(root, keep - 1)
-    md, js = folder / f"answer-{number:03d}.md", folder / f"answer-{number:03d}.json"
-    md.write_text(verification_markdown(answer), encoding="utf-8")
-    js.write_text(verification_json(answer), encoding="utf-8")
     return [md, js]
 
 

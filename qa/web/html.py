@@ -95,9 +95,18 @@ def confidence_label(confidence: float) -> tuple[str, str]:
     share = round(confidence * 10)
     meaning = (
         f"Confidence {confidence:.2f}: on test questions, answers given this confidence were right about "
-        f"{share} times in 10. High is 0.75 or more, medium 0.50 to 0.75, low below 0.50."
+        f"{share} times in 10. {confidence_bands()}."
     )
     return label, meaning
+
+
+def confidence_bands() -> str:
+    """ "High is 0.75 or more, medium 0.50 to 0.75, low below 0.50", from `CONFIDENCE_LEVELS`."""
+    (high, high_name), (medium, medium_name), (_, low_name) = CONFIDENCE_LEVELS
+    return (
+        f"{high_name.capitalize()} is {high:.2f} or more, {medium_name} {medium:.2f} to {high:.2f}, "
+        f"{low_name} below {medium:.2f}"
+    )
 
 
 def confidence_html(confidence: float) -> str:

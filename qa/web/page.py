@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from qa.records import Document, DocumentInfo, Filters
+from qa.text.tokens import fold
 from qa.web.html import escape
 
 CSS = """
@@ -222,8 +222,7 @@ def briefing_choices(documents: Sequence[DocumentInfo], order: str = "Title") ->
     accents folded, then date) or by date (undated last)."""
 
     def title_key(d: DocumentInfo) -> tuple[str, str]:
-        folded = unicodedata.normalize("NFKD", d.title.casefold())
-        return ("".join(ch for ch in folded if not unicodedata.combining(ch)), d.date or "")
+        return fold(d.title), d.date or ""
 
     if order == "Title":
         ordered = sorted(documents, key=title_key)
