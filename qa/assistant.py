@@ -28,7 +28,7 @@ from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
-from qa.search.retrieval import allowed_passages, dense_search, describe_scope, fuse, lexical_search, use_threads
+from qa.search.retrieval import allowed_passages, describe_scope, fuse, lexical_search, segmented_search, use_threads
 from qa.search.searcher import SearchIndex
 from qa.search.spelling import corrected_question, unknown_name_notes
 from qa.settings import Settings
@@ -227,16 +227,18 @@ class Assistant:
         allowed = (
             None
             if filters.is_empty()
-            else allowed_passages(generation.documents.info, generation.passages.rows["doc"], filters)
+            else allowed_passages(generation.documents.info, generation.passage_docs, filters)
         )
         if allowed is not None and len(allowed) == 0:
             return Retrieval(loaded, parsed, [], [], [], None, None, filtered_out=True)
+        if allowed is None:
+            allowed = generation.live_passages()  # None unless some document was removed from its segment
         # the field-path query answering will compare with is embedded in the same batch (one forward pass)
         query_vector, focus_vector = self._embed_query(
             parsed.search_text, parsed.text if parsed.followup else None, also=(field_query(parsed),)
         )
         k = self.settings.candidates
-        dense = dense_search(generation.index, query_vector, k, allowed)
+        dense = segmented_search(generation.dense.parts, query_vector, k, allowed)
         lexical = lexical_search(loaded.bm25, parsed.terms, k, allowed)
         hits = fuse(dense, lexical, self.settings.rrf_k, self.settings.dense_weight, self.settings.lexical_weight)
         hits = self._with_dense_scores(generation, hits, query_vector)
@@ -456,6 +458,6 @@ class Assistant:
             built_at=str(generation.manifest.get("created_at", "")),
             model=str(generation.manifest.get("model", "")),
             documents=len(generation.documents),
-            passages=len(generation.passages),
-            sentences=len(generation.sentences),
+            passages=int(generation.manifest.get("counts", {}).get("passages", len(generation.passages))),
+            sentences=int(generation.manifest.get("counts", {}).get("sentences", len(generation.sentences))),
         )

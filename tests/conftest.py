@@ -38,6 +38,15 @@ TINY = {
 }
 
 
+def newest_segment(index: Path) -> Path:
+    """The folder of the last segment the current commit names (where a test damages a file)."""
+    import json
+
+    name = (index / "CURRENT").read_text(encoding="utf-8").strip()
+    listed = json.loads((index / name / "manifest.json").read_text(encoding="utf-8"))["segments"]
+    return index / "segments" / listed[-1]["name"]
+
+
 def needs_shared() -> None:
     if not SHARED.is_dir():
         pytest.skip("../shared is not here (it exists only beside the project in development and CI)")

@@ -38,7 +38,9 @@ def serving_then_gamma(corpus: Path, tmp_path: Path, fake) -> tuple[Path, Assist
 
 def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     index, assistant, serving = serving_then_gamma(tiny_corpus, tmp_path, fake)
-    (index / current_name(index) / "passages.npy").write_text("broken", encoding="utf-8")  # type: ignore[operator]
+    from tests.conftest import newest_segment
+
+    (newest_segment(index) / "passages.npy").write_text("broken", encoding="utf-8")
     assert not assistant.refresh(force=True)
     assert assistant.generation.name == serving
     assert not assistant.ask("What does Beta sell to Alpha?").abstained

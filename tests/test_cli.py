@@ -76,7 +76,7 @@ def test_a_full_disk_is_one_line_and_exit_2(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "index"))
 
-    monkeypatch.setattr(qa.index.sync, "write_generation", full)
+    monkeypatch.setattr(qa.index.sync, "write_commit", full)
     assert main(["index", str(tiny_corpus), "--index", str(tmp_path / "index"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("qa: error: the disk is full") and "unchanged" in err[0]
@@ -104,7 +104,7 @@ def test_a_reader_that_leaves_early_is_no_error(
 def test_verify_says_the_index_is_intact_or_names_the_damaged_file(
     tiny_corpus: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.index.store import current_name
+    from tests.conftest import newest_segment
 
     monkeypatch.setenv("QA_MODEL", "hashing:64")
     index = tmp_path / "index"
@@ -112,7 +112,7 @@ def test_verify_says_the_index_is_intact_or_names_the_damaged_file(
     capsys.readouterr()
     assert main(["verify", "--index", str(index)]) == 0
     assert "files match their checksums" in capsys.readouterr().out
-    target = index / str(current_name(index)) / "sentence_vectors.npy"
+    target = newest_segment(index) / "sentence_vectors.npy"
     data = bytearray(target.read_bytes())
     data[-3] ^= 0xFF
     target.write_bytes(bytes(data))

@@ -173,7 +173,7 @@ def clustered(n: int, dim: int, seed: int) -> np.ndarray:
 def test_above_the_exact_size_an_inverted_file_keeps_the_exact_top_ten(tmp_path: Path) -> None:
     import faiss
 
-    from qa.index.store import RECALL_AT_10, build_faiss, dense_description, open_dense
+    from qa.index.segment import RECALL_AT_10, build_faiss, dense_description, open_dense
 
     vectors, probes = clustered(6000, 32, 1), clustered(400, 32, 2)
     index = build_faiss(vectors, 32, probes=probes, exact_up_to=1000)
@@ -202,7 +202,7 @@ def test_above_the_exact_size_an_inverted_file_keeps_the_exact_top_ten(tmp_path:
 
 
 def test_vectors_with_no_clusters_stay_exact() -> None:
-    from qa.index.store import build_faiss, dense_description
+    from qa.index.segment import build_faiss, dense_description
 
     rng = np.random.default_rng(5)
     flat = rng.standard_normal((3000, 64)).astype(np.float32)

@@ -17,6 +17,7 @@ from qa.index.store import current_name, load_generation, writer_lock
 from qa.index.sync import sync_index
 from qa.settings import Settings
 from qa.text.chunking import sentence_embed_text
+from tests.conftest import newest_segment
 
 
 def test_round_trip_and_manifest(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -64,11 +65,11 @@ def test_a_flipped_byte_is_caught_by_verify_and_a_cut_file_at_open(tiny_corpus: 
     index = tmp_path / "index"
     sync_index(tiny_corpus, index, fake)
     assert store.verify_generation(index) == []
-    target = index / current_name(index) / "vectors.faiss"  # type: ignore[operator]
+    target = newest_segment(index) / "vectors.faiss"
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
-    assert store.verify_generation(index) == [f"{current_name(index)}/vectors.faiss: fails its checksum"]
+    assert store.verify_generation(index) == [f"segments/{target.parent.name}/vectors.faiss: fails its checksum"]
     target.write_bytes(bytes(data[:-10]))  # cut short: the open itself refuses it (sizes are checked, not hashes)
     with pytest.raises(IndexCorruptError, match="cut short"):
         load_generation(index)
@@ -108,8 +109,10 @@ def test_a_failed_write_leaves_the_current_generation(monkeypatch, tiny_corpus: 
     sync_index(tiny_corpus, index, fake)
     before = current_name(index)
     (tiny_corpus / "gamma.txt").write_text("Gamma Note\n\nGamma grows rice.\n", encoding="utf-8")
+    from qa.index import segment
+
     real_write = store.write_file
-    for fail_at in range(1, 7):
+    for fail_at in range(1, 17):  # each file of the new segment, then of the commit, then the pointer
         calls = {"n": 0}
 
         def failing(path: Path, data: bytes, fail_at: int = fail_at, calls: dict = calls) -> None:  # type: ignore[type-arg]
@@ -119,12 +122,14 @@ def test_a_failed_write_leaves_the_current_generation(monkeypatch, tiny_corpus: 
             real_write(path, data)
 
         monkeypatch.setattr(store, "write_file", failing)
+        monkeypatch.setattr(segment, "write_file", failing)
         with pytest.raises(OSError, match="No space"):
             sync_index(tiny_corpus, index, fake)
         monkeypatch.setattr(store, "write_file", real_write)
+        monkeypatch.setattr(segment, "write_file", real_write)
         assert current_name(index) == before
         assert len(load_generation(index).documents) == 2
-        assert not list(index.glob(".tmp-*"))
+        assert not list(index.glob(".tmp-*")) and not list(index.glob("segments/.tmp-*"))
     sync_index(tiny_corpus, index, fake)
     assert len(load_generation(index).documents) == 3
 
@@ -261,3 +266,32 @@ def test_the_stored_counts_of_field_lines_find_the_same_profiles_as_counting(tmp
         == profile_documents(generation)
         == {generation.doc_by_id["profile.md"]}
     )
+
+
+def test_an_index_of_format_3_is_upgraded_without_embedding_again(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    """Format 3 kept one set of the columns a segment holds (and BM25 weights, now counts): it becomes one segment."""
+    import shutil
+
+    from qa import Assistant
+
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake)
+    before = load_generation(index)
+    question = "What does Beta sell to Alpha?"
+    expected = Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"})
+    folder = index / "gen-000099"
+    folder.mkdir()
+    core = ("vectors.faiss", "sentence_vectors.npy", "passages.npy", "sentences.npy", "sections.json", "records.sqlite")
+    for filename in core:
+        shutil.copy(newest_segment(index) / filename, folder / filename)
+    manifest = {**before.manifest, "format_version": 3, "generation": "gen-000099"}
+    manifest["files"] = {f: store.content_hash((folder / f).read_bytes()) for f in core}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (index / "CURRENT").write_text("gen-000099\n")
+    embedded = fake.calls
+    report = sync_index(tiny_corpus, index, fake)
+    assert report.notes[0].startswith("the index was upgraded to the current format") and fake.calls == embedded
+    after = load_generation(index)
+    assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
+    assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
+    assert Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"}) == expected

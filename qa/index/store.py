@@ -1,41 +1,38 @@
-"""The index on disk: immutable generations, a manifest with checksums, and an atomic pointer.
+"""The index on disk: segments written once, commits naming them, and an atomic pointer to the live commit.
 
 Layout of an index folder:
 
-    CURRENT                 the name of the live generation, replaced atomically
-    gen-000001/
-        manifest.json       format version, model, dimension, settings, counts, sha256 and size of each file
-        vectors.faiss       a FAISS IndexFlatIP over L2-normalised passage vectors (row i = passage i)
-        sentence_vectors.npy  float32 L2-normalised sentence vectors (row i = sentence i)
-        passages.npy        one row a passage: doc, start, end, first and last sentence, section (NumPy records)
-        sentences.npy       one row a sentence: doc, start, end, paragraph start and end, section, passage
-        sections.json       the heading paths the rows name by number
-        records.sqlite      the documents (metadata and extracted text) and the passages' searchable text
-        vocabulary.json     the words and names the spelling check knows
-        bm25-*.npy, bm25-vocab.json  the BM25 table (`qa.index.lexical`)
+    CURRENT                 the name of the live commit, replaced atomically
+    segments/seg-000001/    whole documents with their passages, sentences, vectors and term counts
+                            (`qa.index.segment`); never changed once written
+    gen-000001/             a commit:
+        manifest.json       format version, model, settings, counts, and the segments it is made of: each
+                            with the sha256 of its segment.json and the documents removed from it since
+        vocabulary.json     the words and names the spelling check knows (live documents only)
+        words.json          their counts, so the next commit can take a removed document's words away
 
-Opening a generation reads the manifest, checks every file's size, maps the arrays, the FAISS index
-and the BM25 table (nothing is copied into memory until a search touches it), and reads the
-documents' metadata; records are built when asked for, by number. Opening time does not grow with
-the number of passages. Checksums are checked when a generation is written (every file is read back)
-and on demand (`verify_generation`, `qa verify`), not at every open.
+A re-index writes only what changed: new and changed files go into a new segment; a changed or removed
+file's old document is marked removed in the new commit (a tombstone) and its passages count for nothing
+from then on; small segments and those mostly removed are merged into one (their vectors copied, nothing
+embedded again). Then the commit is written to a temporary folder, fsynced, renamed, and only then is
+CURRENT replaced: a crash at any point leaves the previous commit served, and readers never see a
+half-written one.
 
-A generation is written into a temporary folder, every file fsynced and read back, the folder
-renamed, and only then is CURRENT replaced; a crash at any point leaves the previous generation
-served. No pickle anywhere. This module does not decide what goes into a generation: see `sync`.
+Opening a commit reads its manifest, opens each segment (sizes checked, arrays and FAISS indexes
+memory-mapped) and numbers documents, passages and sentences across segments: `Generation` presents
+them as one index. Checksums are checked when a file is written (read back) and on demand
+(`verify_generation`, `qa verify`), not at every open. No pickle anywhere. What goes into a commit is
+decided by `qa.index.sync`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import io
 import json
 import os
 import shutil
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,69 +44,58 @@ import faiss
 import numpy as np
 
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
-from qa.index.lexical import FILES as LEXICAL_FILES
 from qa.index.lexical import Lexical
-from qa.records import Document, DocumentInfo, Passage, Section, Sentence
-from qa.text.documents import content_hash
-from qa.text.structure import line_label
-from qa.text.vocabulary import Vocabulary, build_vocabulary
-
-FORMAT_VERSION = 3  # 3: columns, memory-mapped; metadata in SQLite; BM25 and vocabulary stored
-CURRENT = "CURRENT"
-FILES = (
-    "vectors.faiss",
-    "sentence_vectors.npy",
-    "passages.npy",
-    "sentences.npy",
-    "sections.json",
-    "records.sqlite",
-    "vocabulary.json",
-    *LEXICAL_FILES,
+from qa.index.segment import (
+    FILES as SEGMENT_FILES,
 )
+from qa.index.segment import (
+    PASSAGE_ROW,
+    SENTENCE_ROW,
+    Part,
+    Records,
+    Segment,
+    build_faiss,
+    check_sizes,
+    fsync_dir,
+    open_segment,
+    write_file,
+    write_segment,
+)
+from qa.records import Document, DocumentInfo, Passage, Sentence
+from qa.text.documents import content_hash
+from qa.text.vocabulary import Vocabulary, WordCounts
+
+FORMAT_VERSION = 4  # 4: segments and tombstones; 3: one set of memory-mapped columns; 2: JSON lines
+CURRENT = "CURRENT"
+SEGMENTS = "segments"
+FILES = ("vocabulary.json", "words.json")  # a commit's own files, beside its manifest
 KEEP_GENERATIONS = 2
 T = TypeVar("T")
-PASSAGE_ROW = np.dtype(
-    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i4"), ("last_sentence", "<i4"), ("section", "<i4")]
-)
-SENTENCE_ROW = np.dtype(
-    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("para_start", "<i8"), ("para_end", "<i8"), ("section", "<i4"), ("passage", "<i4")]
-)
-_SCHEMA = """
-CREATE TABLE documents (
-  i INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
-  sha256 TEXT NOT NULL, format TEXT NOT NULL, structured INTEGER NOT NULL, headings TEXT NOT NULL,
-  pages TEXT NOT NULL, text TEXT NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL,
-  labelled_lines INTEGER NOT NULL
-);
-CREATE TABLE passage_text (pid INTEGER PRIMARY KEY, text TEXT NOT NULL);
-"""
+__all__ = ["PASSAGE_ROW", "SENTENCE_ROW", "Part", "build_faiss", "write_file"]
 
 
-class _Records:
-    """The generation's SQLite file, opened read-only, one query at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        self._lock = threading.Lock()
-
-    def all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+# --- the numbered view over segments --------------------------------------------------------------
 
 
 class _Table(Sequence[T]):
     """Records by number, each built when first asked for and kept in a bounded cache (a plain dict: the hot path
-    of answering reads the same few hundred sentences many times a question)."""
+    of answering reads the same few hundred sentences many times a question). Iterating yields the live
+    records only; indexing reaches any number, a removed document's too."""
 
-    def __init__(self, kept: int) -> None:
+    def __init__(self, kept: int, size: int, live: np.ndarray | None = None) -> None:
         self._cache: dict[int, T] = {}
-        self._kept = kept
+        self._kept, self._size, self._live = kept, size, live
 
     def _read(self, i: int) -> T:
         raise NotImplementedError
 
     def __len__(self) -> int:
-        raise NotImplementedError
+        return self._size
+
+    def __iter__(self) -> Iterator[T]:
+        numbers = range(self._size) if self._live is None else np.flatnonzero(self._live).tolist()
+        for i in numbers:
+            yield self[i]
 
     @overload
     def __getitem__(self, i: int) -> T: ...
@@ -131,168 +117,178 @@ class _Table(Sequence[T]):
         return record
 
 
-class DocumentTable(_Table[Document]):
-    """The documents by number: `info` (metadata, all in memory), `[i]` the whole document (read when asked)."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where each segment's numbers start, and each segment's documents' numbers in the index (-1: removed)."""
 
-    def __init__(self, records: _Records, infos: list[DocumentInfo], heads: list[tuple[str, str, bool]]) -> None:
-        self._records, self.info, self._heads = records, infos, heads
-        super().__init__(256)
+    segments: list[Segment]
+    passage_offsets: np.ndarray  # segment s: passages [offsets[s], offsets[s + 1])
+    sentence_offsets: np.ndarray
+    doc_numbers: list[np.ndarray]  # segment s, local document i → index document number, or -1
+    refs: list[tuple[int, int]]  # index document number → (segment, local document)
+
+    def passage_segment(self, pid: int) -> int:
+        return int(np.searchsorted(self.passage_offsets, pid, "right")) - 1
+
+    def sentence_segment(self, sid: int) -> int:
+        return int(np.searchsorted(self.sentence_offsets, sid, "right")) - 1
+
+
+class DocumentTable(_Table[Document]):
+    """The live documents by number, sorted by doc_id: `info` (metadata, all in memory), `[i]` the whole
+    document (read when asked)."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self._layout = layout
+        self.info: list[DocumentInfo] = [layout.segments[s].infos[i] for s, i in layout.refs]
+        super().__init__(256, len(self.info))
 
     def _read(self, i: int) -> Document:
-        headings, pages, text = self._records.all("SELECT headings, pages, text FROM documents WHERE i = ?", i)[0]
-        info, (source, fmt, structured) = self.info[i], self._heads[i]
-        return Document.model_construct(
-            doc_id=info.doc_id, source=source, title=info.title, date=info.date, text=text, sha256=info.sha256,
-            format=fmt, headings=tuple(Section(**h) for h in json.loads(headings)), pages=tuple(json.loads(pages)),
-            structured=structured,
-        )  # fmt: skip
-
-    def __len__(self) -> int:
-        return len(self.info)
+        s, local = self._layout.refs[i]
+        return self._layout.segments[s].document(local)
 
 
 class PassageTable(_Table[Passage]):
     """The passages by number, built from their row (memory-mapped) when asked for."""
 
-    def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]], texts: Any) -> None:
-        self.rows, self._sections, self._texts = rows, sections, texts
-        self._plain = rows.view(np.ndarray)  # still mapped; reads without the memmap wrapper's overhead
-        super().__init__(16384)
+    def __init__(self, layout: _Layout, live: np.ndarray | None) -> None:
+        self._layout = layout
+        super().__init__(16384, int(layout.passage_offsets[-1]), live)
 
     def _read(self, i: int) -> Passage:
-        doc, start, end, first, last, section = self._plain[i].item()
+        layout = self._layout
+        s = layout.passage_segment(i)
+        segment, local = layout.segments[s], i - int(layout.passage_offsets[s])
+        doc, start, end, first, last, section = segment.plain_prows[local].item()
+        shift = int(layout.sentence_offsets[s])
         return Passage.model_construct(
-            pid=i, doc=doc, start=start, end=end, first_sentence=first, last_sentence=last,
-            section=self._sections[section], text=self._texts(i),
+            pid=i, doc=int(layout.doc_numbers[s][doc]), start=start, end=end, first_sentence=first + shift,
+            last_sentence=last + shift, section=segment.sections[section], text=segment.passage_text(local),
         )  # fmt: skip
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 class SentenceTable(_Table[Sentence]):
     """The sentences by number, built from their row (memory-mapped) when asked for."""
 
-    def __init__(self, rows: np.ndarray, sections: Sequence[tuple[str, ...]]) -> None:
-        self.rows, self._sections = rows, sections
-        self._plain = rows.view(np.ndarray)
-        super().__init__(65536)
+    def __init__(self, layout: _Layout, live: np.ndarray | None) -> None:
+        self._layout = layout
+        super().__init__(65536, int(layout.sentence_offsets[-1]), live)
 
     def _read(self, i: int) -> Sentence:
-        doc, start, end, para_start, para_end, section, passage = self._plain[i].item()
+        layout = self._layout
+        s = layout.sentence_segment(i)
+        segment, local = layout.segments[s], i - int(layout.sentence_offsets[s])
+        doc, start, end, para_start, para_end, section, passage = segment.plain_srows[local].item()
         return Sentence.model_construct(
-            sid=i, doc=doc, start=start, end=end, para_start=para_start, para_end=para_end,
-            section=self._sections[section], passage=passage,
+            sid=i, doc=int(layout.doc_numbers[s][doc]), start=start, end=end, para_start=para_start,
+            para_end=para_end, section=segment.sections[section], passage=passage + int(layout.passage_offsets[s]),
         )  # fmt: skip
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
     def of_document(self, doc: int) -> range:
-        """The sentence numbers of one document (they are stored in document order)."""
-        docs = self.rows["doc"]
-        return range(int(np.searchsorted(docs, doc, "left")), int(np.searchsorted(docs, doc, "right")))
+        """The sentence numbers of one document (a document's sentences are stored together)."""
+        s, local = self._layout.refs[doc]
+        segment, shift = self._layout.segments[s], int(self._layout.sentence_offsets[s])
+        return range(shift + int(segment.first_sentence[local]), shift + int(segment.first_sentence[local + 1]))
+
+
+class Rows:
+    """Rows of per-segment matrices by index number (the sentence vectors): `rows[i]`, `shape`."""
+
+    def __init__(self, parts: Sequence[np.ndarray], offsets: np.ndarray, dimension: int) -> None:
+        self._parts, self._offsets = [p.view(np.ndarray) for p in parts], offsets
+        self.shape = (int(offsets[-1]), dimension)
+        self.dtype = np.dtype(np.float32)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        s = int(np.searchsorted(self._offsets, i, "right")) - 1
+        return self._parts[s][i - int(self._offsets[s])]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = np.concatenate(self._parts) if self._parts else np.zeros(self.shape, np.float32)
+        return whole if dtype is None else whole.astype(dtype)
+
+
+class Dense:
+    """The segments' FAISS indexes as one: `parts` (first passage number, index) for searching
+    (`qa.search.retrieval.segmented_search`), vectors by passage number."""
+
+    def __init__(self, parts: Sequence[tuple[int, Any]], dimension: int) -> None:
+        self.parts, self.d = list(parts), dimension
+        self.ntotal = sum(int(index.ntotal) for _, index in self.parts)
+        self._offsets = np.asarray([offset for offset, _ in self.parts] + [self.ntotal], dtype=np.int64)
+
+    def reconstruct(self, pid: int) -> np.ndarray:
+        s = int(np.searchsorted(self._offsets, pid, "right")) - 1
+        offset, index = self.parts[s]
+        return np.asarray(index.reconstruct(int(pid) - offset), dtype=np.float32)
+
+    def vectors(self) -> np.ndarray:
+        """All passage vectors, row i for passage i (removed documents' too)."""
+        blocks = [index.reconstruct_n(0, int(index.ntotal)) for _, index in self.parts if index.ntotal]
+        return np.concatenate(blocks).astype(np.float32) if blocks else np.zeros((0, self.d), np.float32)
 
 
 @dataclass
 class Generation:
-    """One opened generation. Read-only."""
+    """One opened commit. Read-only."""
 
     name: str
     manifest: dict[str, Any]
+    segments: list[Segment]
     documents: DocumentTable
     passages: PassageTable
     sentences: SentenceTable
-    index: Any  # faiss.Index, memory-mapped
-    sentence_vectors: np.ndarray  # row i: sentence i (memory-mapped)
+    dense: Dense
+    sentence_vectors: Rows
     lexical: Lexical
     vocabulary: Vocabulary
+    passage_docs: np.ndarray  # passage i's document number; -1 for a removed document's passage
+    live: np.ndarray | None  # passages still in the index (None: every one)
+    removed: dict[str, frozenset[int]]  # segment name → its removed local documents
     doc_by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.doc_by_id = {info.doc_id: i for i, info in enumerate(self.documents.info)}
 
+    @property
+    def index(self) -> Dense:
+        return self.dense
+
     def vectors(self) -> np.ndarray:
-        """All passage vectors, row i for passage i."""
-        n = int(self.index.ntotal)
-        if n == 0:
-            return np.zeros((0, int(self.index.d)), dtype=np.float32)
-        return np.asarray(self.index.reconstruct_n(0, n), dtype=np.float32)
+        return self.dense.vectors()
+
+    def live_passages(self) -> np.ndarray | None:
+        """The passages a search may return (None: all of them)."""
+        return None if self.live is None else np.flatnonzero(self.live)
+
+    def locate(self, doc_id: str) -> tuple[Segment, int] | None:
+        """The segment and local number of a live document."""
+        i = self.doc_by_id.get(doc_id)
+        if i is None:
+            return None
+        s, local = self.documents._layout.refs[i]
+        return self.segments[s], local
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _layout(segments: list[Segment], removed: Sequence[frozenset[int]]) -> _Layout:
+    refs = sorted(
+        (info.doc_id, s, i)
+        for s, segment in enumerate(segments)
+        for i, info in enumerate(segment.infos)
+        if i not in removed[s]
+    )
+    doc_numbers = [np.full(len(segment.infos), -1, dtype=np.int64) for segment in segments]
+    for g, (_, s, i) in enumerate(refs):
+        doc_numbers[s][i] = g
+    passages = np.cumsum([0] + [len(segment.prows) for segment in segments]).astype(np.int64)
+    sentences = np.cumsum([0] + [len(segment.srows) for segment in segments]).astype(np.int64)
+    return _Layout(segments, passages, sentences, doc_numbers, [(s, i) for _, s, i in refs])
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write, flush, fsync, then read back and compare: a short or failed write raises OSError."""
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if path.read_bytes() != data:
-        raise OSError(errno.EIO, f"read-back of {path} differs from what was written")
-
-
-def _npy(matrix: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-    return buffer.getvalue()
-
-
-EXACT_UP_TO = 50_000  # passages searched exactly (IndexFlatIP); above, an inverted file
-RECALL_AT_10 = 0.99  # what the inverted file must keep of the exact top 10, on the probe questions
-
-
-def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO) -> Any:
-    """Exact inner-product search up to `exact_up_to` vectors; above, an inverted file (IVF, flat lists) trained
-    on a sample, searching the fewest lists (`nprobe`) that keep `RECALL_AT_10` of the exact top 10 for `probes`
-    (question-like vectors: the sentences'; a sample of the vectors themselves when none are given). Vectors with
-    no clusters to find (over a quarter of the lists needed) stay exact."""
-    n = len(vectors)
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if n <= exact_up_to:
-        flat = faiss.IndexFlatIP(dimension)
-        if n:
-            flat.add(vectors)
-        return flat
-    rng = np.random.default_rng(0)
-    nlist = int(min(n // 39, max(16, 4 * np.sqrt(n))))
-    index: Any = faiss.index_factory(dimension, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
-    index.train(vectors[rng.choice(n, min(n, 64 * nlist), replace=False)])
-    index.add(vectors)
-    queries = probes if probes is not None and len(probes) else vectors
-    queries = np.ascontiguousarray(queries[rng.choice(len(queries), min(len(queries), 300), replace=False)])
-    exact = faiss.IndexFlatIP(dimension)
-    exact.add(vectors)
-    _, truth = exact.search(queries, 10)
-    del exact
-    nprobe = 1
-    while nprobe < nlist:
-        index.nprobe = nprobe
-        _, found = index.search(queries, 10)
-        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
-        if recall >= RECALL_AT_10:
-            break
-        nprobe = min(nlist, nprobe * 2)
-    if nprobe * 4 > nlist:  # it would scan over a quarter of the lists: no faster than exact search, and less exact
-        del index
-        return build_faiss(vectors, dimension, exact_up_to=n)
-    index.nprobe = nprobe
-    return index
-
-
-def dense_description(index: Any) -> dict[str, Any]:
-    """What the manifest records of the dense index: its kind and, for an inverted file, lists and probes."""
-    ivf = faiss.try_extract_index_ivf(index)
-    if ivf is None:
-        return {"kind": "exact (IndexFlatIP)"}
-    return {"kind": "inverted file (IVF, flat lists)", "nlist": int(ivf.nlist), "nprobe": int(ivf.nprobe),
-            "recall_at_10_target": RECALL_AT_10}  # fmt: skip
+# --- writing a commit ---------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -318,103 +314,39 @@ def current_name(index_dir: Path) -> str | None:
     return name or None
 
 
-def _next_name(index_dir: Path) -> str:
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    return f"gen-{max(numbers, default=0) + 1:06d}"
+def _next_name(folder: Path, prefix: str) -> str:
+    numbers = [int(p.name[len(prefix) :]) for p in folder.glob(f"{prefix}*") if p.name[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:06d}"
 
 
-def _columns(
-    documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence]
-) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
-    """The records as rows, their heading paths numbered."""
-    numbers: dict[tuple[str, ...], int] = {}
-    prows = np.zeros(len(passages), dtype=PASSAGE_ROW)
-    for i, p in enumerate(passages):
-        prows[i] = (p.doc, p.start, p.end, p.first_sentence, p.last_sentence, numbers.setdefault(tuple(p.section), len(numbers)))
-    srows = np.zeros(len(sentences), dtype=SENTENCE_ROW)
-    for i, t in enumerate(sentences):
-        section = numbers.setdefault(tuple(t.section), len(numbers))
-        srows[i] = (t.doc, t.start, t.end, t.para_start, t.para_end, section, t.passage)
-    if len(srows) and np.any(np.diff(srows["doc"]) < 0):
-        raise ValueError("sentences must be stored in document order")
-    return prows, srows, list(numbers)
+def new_segment(index_dir: Path, parts: Sequence[Part], vectors: np.ndarray, sentence_vectors: np.ndarray, dimension: int) -> dict[str, Any]:
+    """Write `parts` as a new segment of `index_dir`; what a commit records of it. Call inside `writer_lock`."""
+    folder = index_dir / SEGMENTS
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_segment(folder, _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension)
 
 
-def _records(
-    documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence], prows: np.ndarray,
-    srows: np.ndarray,
-) -> bytes:
-    """The SQLite file: documents with their text and counts, passages' searchable text."""
-    labelled = [0] * len(documents)
-    for t in sentences:
-        if line_label(documents[t.doc].text[t.start : t.end]):
-            labelled[t.doc] += 1
-    per_doc_p = np.bincount(prows["doc"], minlength=len(documents)) if len(prows) else np.zeros(len(documents), int)
-    per_doc_s = np.bincount(srows["doc"], minlength=len(documents)) if len(srows) else np.zeros(len(documents), int)
-    db = sqlite3.connect(":memory:")
-    try:
-        db.executescript(_SCHEMA)
-        db.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_document_row(i, d, int(per_doc_p[i]), int(per_doc_s[i]), labelled[i]) for i, d in enumerate(documents)),
-        )
-        db.executemany("INSERT INTO passage_text VALUES (?, ?)", ((i, p.text) for i, p in enumerate(passages)))
-        db.commit()
-        return bytes(db.serialize())
-    finally:
-        db.close()
-
-
-def _document_row(i: int, d: Document, passages: int, sentences: int, labelled: int) -> tuple[Any, ...]:
-    headings = json.dumps([h.model_dump() for h in d.headings])
-    return (i, d.doc_id, d.source, d.title, d.date, d.sha256, d.format, int(d.structured), headings,
-            json.dumps(list(d.pages)), d.text, passages, sentences, labelled)  # fmt: skip
-
-
-def write_generation(
+def write_commit(
     index_dir: Path,
-    documents: Sequence[Document],
-    passages: Sequence[Passage],
-    sentences: Sequence[Sentence],
-    vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
+    segments: Sequence[dict[str, Any]],
+    words: WordCounts,
     model: str,
     settings: dict[str, Any],
     dimension: int,
     corpus: str | None = None,
 ) -> str:
-    """Write a complete generation and make it current. Call inside `writer_lock`."""
-    if len(vectors) != len(passages):
-        raise ValueError(f"{len(vectors)} vectors for {len(passages)} passages")
-    if len(sentence_vectors) != len(sentences):
-        raise ValueError(f"{len(sentence_vectors)} sentence vectors for {len(sentences)} sentences")
-    name = _next_name(index_dir)
+    """Write a commit naming `segments` (each as `new_segment` returned it, with "removed": its removed local
+    documents) and make it current. Call inside `writer_lock`."""
+    name = _next_name(index_dir, "gen-")
     tmp = index_dir / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        prows, srows, sections = _columns(documents, passages, sentences)
-        texts = [p.text for p in passages]
-        dense = build_faiss(vectors, dimension, probes=sentence_vectors.reshape(len(sentences), dimension))
-        described = dense_description(dense)
-        # each file is made, written, read back and hashed in turn, so one file's bytes are held at a time
-        hashes: dict[str, str] = {}
-        sizes: dict[str, int] = {}
-
-        def put(filename: str, data: bytes) -> None:
+        hashes, sizes = {}, {}
+        for filename, data in (("vocabulary.json", words.vocabulary().to_json()), ("words.json", words.to_json())):
             write_file(tmp / filename, data)
             hashes[filename], sizes[filename] = content_hash(data), len(data)
-
-        put("vectors.faiss", faiss.serialize_index(dense).tobytes())
-        del dense
-        put("sentence_vectors.npy", _npy(sentence_vectors.reshape(len(sentences), dimension)))
-        put("passages.npy", _rows(prows))
-        put("sentences.npy", _rows(srows))
-        put("sections.json", json.dumps(sections, ensure_ascii=False).encode("utf-8"))
-        put("records.sqlite", _records(documents, passages, sentences, prows, srows))
-        put("vocabulary.json", build_vocabulary(texts).to_json())
-        for filename, data in Lexical.build(texts).payloads().items():
-            put(filename, data)
+        listed = [{**s, "removed": sorted(int(i) for i in s.get("removed", ()))} for s in segments]
         manifest = {
             "format_version": FORMAT_VERSION,
             "generation": name,
@@ -423,20 +355,20 @@ def write_generation(
             "dimension": dimension,
             "settings": settings,
             "corpus": corpus,
-            "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
-            "dense": described,
+            "counts": _live_counts(index_dir, listed),
+            "segments": listed,
             "files": hashes,
             "sizes": sizes,
         }
         write_file(tmp / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         final = index_dir / name
         os.rename(tmp, final)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
         pointer = index_dir / f".{CURRENT}.tmp"
         write_file(pointer, (name + "\n").encode())
         os.replace(pointer, index_dir / CURRENT)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -444,24 +376,48 @@ def write_generation(
     return name
 
 
-def _rows(rows: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, rows, allow_pickle=False)
-    return buffer.getvalue()
+def _live_counts(index_dir: Path, segments: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Documents, passages and sentences of the live documents (a removed one's read from its segment's records)."""
+    counts = {"documents": 0, "passages": 0, "sentences": 0}
+    for s in segments:
+        counts["documents"] += s["documents"] - len(s["removed"])
+        counts["passages"] += s["passages"]
+        counts["sentences"] += s["sentences"]
+        if s["removed"]:
+            records = Records(index_dir / SEGMENTS / s["name"] / "records.sqlite")
+            marks = ",".join("?" * len(s["removed"]))
+            gone = records.all(f"SELECT sum(passages), sum(sentences) FROM documents WHERE i IN ({marks})", *s["removed"])
+            counts["passages"] -= int(gone[0][0] or 0)
+            counts["sentences"] -= int(gone[0][1] or 0)
+    return counts
 
 
 def prune(index_dir: Path, keep: int = KEEP_GENERATIONS, grace_seconds: float = 60.0) -> None:
-    """Remove old generations (never the current one) and stale temporary folders."""
+    """Remove old commits (never the current one), the segments no kept commit names, and stale temporary
+    folders."""
     live = current_name(index_dir)
     generations = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
     for old in generations[:-keep]:
         if old.name != live:
             shutil.rmtree(old, ignore_errors=True)
     now = time.time()
-    for tmp in index_dir.glob(".tmp-gen-*"):
+    for tmp in [*index_dir.glob(".tmp-gen-*"), *(index_dir / SEGMENTS).glob(".tmp-seg-*")]:
         with contextlib.suppress(OSError):
             if now - tmp.stat().st_mtime > grace_seconds:
                 shutil.rmtree(tmp, ignore_errors=True)
+    named: set[str] = set()
+    kept = [p for p in index_dir.glob("gen-*") if p.is_dir()]
+    for generation in kept:
+        try:
+            named.update(s["name"] for s in read_manifest(index_dir, generation.name).get("segments", []))
+        except IndexCorruptError:
+            return  # a commit that cannot be read: remove no segment it might name
+    for segment in (index_dir / SEGMENTS).glob("seg-*"):
+        if segment.name not in named:  # an old commit's, or a killed run's written before its commit
+            shutil.rmtree(segment, ignore_errors=True)
+
+
+# --- opening a commit ---------------------------------------------------------------------------
 
 
 def read_manifest(index_dir: Path, name: str | None = None) -> dict[str, Any]:
@@ -475,42 +431,10 @@ def read_manifest(index_dir: Path, name: str | None = None) -> dict[str, Any]:
     return manifest
 
 
-def _map(path: Path) -> np.ndarray:
-    """A stored array, memory-mapped (an empty one read: there is nothing to map)."""
-    try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError:
-        return np.load(path, allow_pickle=False)
-
-
-def _read_ahead(path: Path) -> None:
-    """Ask the kernel to start reading a file into the page cache (it returns at once): the first searches then
-    find the mapped pages there instead of waiting on the disk for each."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-        finally:
-            os.close(fd)
-
-
-def open_dense(path: Path) -> Any:
-    """The dense index, memory-mapped: a flat one's vectors, or an inverted file's lists (its passages can then be
-    looked up by number: a direct map, built in C++ from the mapped lists)."""
-    with open(path, "rb") as handle:
-        kind = handle.read(4)
-    if kind.startswith(b"IxF"):  # IndexFlat*
-        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
-    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-    ivf = faiss.try_extract_index_ivf(index)
-    if ivf is not None:
-        ivf.make_direct_map()
-    return index
-
-
 def load_generation(index_dir: Path, name: str | None = None) -> Generation:
-    """Open a generation (the current one by default): every file present at its recorded size, the counts
-    consistent; raise, never half-open. Contents are checked by `verify_generation`."""
+    """Open a commit (the current one by default): every segment it names present and complete, every file at
+    its recorded size, the counts consistent; raise, never half-open. Contents are checked by
+    `verify_generation`."""
     if not index_dir.is_dir():
         raise IndexNotFoundError(str(index_dir))
     name = name or current_name(index_dir)
@@ -523,120 +447,94 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
             f"Index '{index_dir}' has format version {manifest.get('format_version')}, "
             f"this program reads {FORMAT_VERSION}. {rebuild}"
         )
-    folder = index_dir / name
-    sizes = manifest.get("sizes", {})
-    for filename in FILES:
-        try:
-            size = (folder / filename).stat().st_size
-        except OSError as exc:
-            raise IndexCorruptError(f"Index file {name}/{filename} is missing: {exc}. {rebuild}") from exc
-        if size != sizes.get(filename):
-            raise IndexCorruptError(
-                f"Index file {name}/{filename} is {size:,} bytes, not the {sizes.get(filename)} its manifest records "
-                f"(cut short or replaced). {rebuild}"
-            )
-    for filename in ("vectors.faiss", "sentence_vectors.npy", "bm25-data.npy", "bm25-indices.npy"):
-        _read_ahead(folder / filename)
     try:
-        index = open_dense(folder / "vectors.faiss")
-        sentence_vectors = _map(folder / "sentence_vectors.npy")
-        prows, srows = _map(folder / "passages.npy"), _map(folder / "sentences.npy")
-        sections = [tuple(path) for path in json.loads((folder / "sections.json").read_bytes())]
-        records = _Records(folder / "records.sqlite")
-        rows = records.all("SELECT doc_id, title, date, sha256, passages, sentences, source, format, structured, "
-                           "length(text), labelled_lines FROM documents ORDER BY i")  # fmt: skip
-        infos = [
-            DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9],
-                         labelled_lines=r[10])  # fmt: skip
-            for r in rows
-        ]
-        heads = [(r[6], r[7], bool(r[8])) for r in rows]
-
-        def passage_text(pid: int) -> str:
-            return str(records.all("SELECT text FROM passage_text WHERE pid = ?", pid)[0][0])
-
-        lexical = Lexical.open(folder)
-        vocabulary = Vocabulary.from_json((folder / "vocabulary.json").read_bytes())
+        check_sizes(index_dir / name, manifest.get("sizes", {}), FILES, f"generation {name}")
+        listed = manifest.get("segments", [])
+        segments = [open_segment(index_dir / SEGMENTS / s["name"], s.get("sha256")) for s in listed]
+        removed = [frozenset(int(i) for i in s.get("removed", ())) for s in listed]
+        vocabulary = Vocabulary.from_json((index_dir / name / "vocabulary.json").read_bytes())
+    except IndexCorruptError as exc:
+        raise IndexCorruptError(f"{exc} {rebuild}") from exc
     except Exception as exc:
         raise IndexCorruptError(f"Index generation {name} cannot be read: {exc}. {rebuild}") from exc
+    dimension = int(manifest.get("dimension", 0))
+    if any(int(segment.index.d) != dimension for segment in segments) or any(
+        max(r, default=-1) >= len(segment.infos) for r, segment in zip(removed, segments, strict=True)
+    ):
+        raise IndexCorruptError(f"Index generation {name} does not match its segments. {rebuild}")
+    layout = _layout(segments, removed)
+    docs = [numbers[segment.plain_prows["doc"]] for numbers, segment in zip(layout.doc_numbers, segments, strict=True)]
+    passage_docs = np.concatenate(docs).astype(np.int64) if docs else np.zeros(0, np.int64)
+    live = passage_docs >= 0 if any(removed) else None
+    sentence_live = None
+    if live is not None:
+        sentence_live = np.concatenate(
+            [numbers[segment.plain_srows["doc"]] >= 0 for numbers, segment in zip(layout.doc_numbers, segments, strict=True)]
+        )
     counts = manifest.get("counts", {})
-    if (
-        prows.dtype != PASSAGE_ROW
-        or srows.dtype != SENTENCE_ROW
-        or counts.get("documents") != len(infos)
-        or counts.get("passages") != len(prows)
-        or counts.get("sentences") != len(srows)
-        or int(index.ntotal) != len(prows)
-        or lexical.size != len(prows)
-        or sentence_vectors.shape != (len(srows), int(index.d))
+    if counts.get("documents") != len(layout.refs) or counts.get("passages") != (
+        len(passage_docs) if live is None else int(np.count_nonzero(live))
     ):
         raise IndexCorruptError(f"Index generation {name} has inconsistent counts. {rebuild}")
+    offsets = layout.passage_offsets
     return Generation(
         name=name,
         manifest=manifest,
-        documents=DocumentTable(records, infos, heads),
-        passages=PassageTable(prows, sections, passage_text),
-        sentences=SentenceTable(srows, sections),
-        index=index,
-        sentence_vectors=sentence_vectors,
-        lexical=lexical,
+        segments=segments,
+        documents=DocumentTable(layout),
+        passages=PassageTable(layout, live),
+        sentences=SentenceTable(layout, sentence_live),
+        dense=Dense([(int(offsets[s]), segment.index) for s, segment in enumerate(segments)], dimension),
+        sentence_vectors=Rows([segment.sentence_vectors for segment in segments], layout.sentence_offsets, dimension),
+        lexical=Lexical(
+            [(int(offsets[s]), segment.terms) for s, segment in enumerate(segments) if segment.terms is not None],
+            int(offsets[-1]),
+            live,
+        ),
         vocabulary=vocabulary,
+        passage_docs=passage_docs,
+        live=live,
+        removed={segment.name: r for segment, r in zip(segments, removed, strict=True)},
     )
 
 
-def upgrade_version_2(index_dir: Path) -> str | None:
-    """Rewrite a current generation of format 2 (JSON lines, vectors in one file each) in this format, vectors
-    and all, without embedding anything again; its checksums are checked first. The new generation's name, or
-    None when the current one is not of format 2. Call inside `writer_lock`."""
-    name = current_name(index_dir)
-    if name is None:
-        return None
-    manifest = read_manifest(index_dir, name)
-    if manifest.get("format_version") != 2:
-        return None
-    folder = index_dir / name
-    blobs = {}
-    for filename in ("vectors.faiss", "documents.jsonl", "passages.jsonl", "sentences.jsonl", "sentences.npy"):
-        data = (folder / filename).read_bytes()
-        if content_hash(data) != manifest.get("files", {}).get(filename):
-            raise IndexCorruptError(f"Index file {name}/{filename} fails its checksum: it cannot be upgraded.")
-        blobs[filename] = data
-
-    def lines(data: bytes, model: type[Any]) -> list[Any]:
-        return [model.model_validate_json(line) for line in data.decode("utf-8").splitlines() if line]
-
-    index = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
-    vectors = index.reconstruct_n(0, int(index.ntotal)) if index.ntotal else np.zeros((0, index.d), np.float32)
-    return write_generation(
-        index_dir,
-        lines(blobs["documents.jsonl"], Document),
-        lines(blobs["passages.jsonl"], Passage),
-        lines(blobs["sentences.jsonl"], Sentence),
-        vectors,
-        np.load(io.BytesIO(blobs["sentences.npy"]), allow_pickle=False),
-        manifest["model"],
-        manifest["settings"],
-        int(manifest["dimension"]),
-        manifest.get("corpus"),
-    )
+def read_words(index_dir: Path, name: str) -> WordCounts:
+    return WordCounts.from_json((index_dir / name / "words.json").read_bytes())
 
 
 def verify_generation(index_dir: Path, name: str | None = None) -> list[str]:
-    """Hash every file of a generation against its manifest: the problems found (none: it is intact)."""
+    """Hash every file of a commit and of each segment it names against their manifests: the problems found
+    (none: it is intact)."""
     name = name or current_name(index_dir)
     if name is None:
         raise IndexNotFoundError(str(index_dir))
     manifest = read_manifest(index_dir, name)
-    problems = []
-    for filename, expected in sorted(manifest.get("files", {}).items()):
-        path = index_dir / name / filename
+    problems = _verify_files(index_dir / name, manifest.get("files", {}), name)
+    for listed in manifest.get("segments", []):
+        folder = index_dir / SEGMENTS / listed["name"]
+        where = f"{SEGMENTS}/{listed['name']}"
         try:
-            digest = _hash_file(path)
+            data = (folder / "segment.json").read_bytes()
         except OSError as exc:
-            problems.append(f"{name}/{filename}: cannot be read ({exc.strerror or exc})")
+            problems.append(f"{where}/segment.json: cannot be read ({exc.strerror or exc})")
+            continue
+        if content_hash(data) != listed.get("sha256"):
+            problems.append(f"{where}/segment.json: fails its checksum")
+            continue
+        problems += _verify_files(folder, json.loads(data).get("files", {}), where)
+    return problems
+
+
+def _verify_files(folder: Path, files: dict[str, str], where: str) -> list[str]:
+    problems = []
+    for filename, expected in sorted(files.items()):
+        try:
+            digest = _hash_file(folder / filename)
+        except OSError as exc:
+            problems.append(f"{where}/{filename}: cannot be read ({exc.strerror or exc})")
             continue
         if digest != expected:
-            problems.append(f"{name}/{filename}: fails its checksum")
+            problems.append(f"{where}/{filename}: fails its checksum")
     return problems
 
 
@@ -648,3 +546,81 @@ def _hash_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# --- older formats --------------------------------------------------------------------------------
+
+
+def upgrade_older(index_dir: Path) -> str | None:
+    """Rewrite a current commit of format 2 (JSON lines) or 3 (one set of columns) as one segment of this
+    format, vectors and all, without embedding anything again; checksums are checked first. The new commit's
+    name, or None when the current one is of neither format. Call inside `writer_lock`."""
+    name = current_name(index_dir)
+    if name is None:
+        return None
+    manifest = read_manifest(index_dir, name)
+    version = manifest.get("format_version")
+    if version not in (2, 3):
+        return None
+    folder = index_dir / name
+    problems = _verify_files(folder, manifest.get("files", {}), name)
+    if problems:
+        raise IndexCorruptError(f"Index generation {name} cannot be upgraded: {'; '.join(problems)}")
+    dimension = int(manifest["dimension"])
+    if version == 2:
+        parts, vectors, sentence_vectors = _read_version_2(folder)
+    else:
+        parts, vectors, sentence_vectors = _read_version_3(folder)
+    words = WordCounts.of(p.text for part in parts for p in part.passages)
+    segment = new_segment(index_dir, parts, vectors, sentence_vectors, dimension)
+    return write_commit(index_dir, [segment], words, manifest["model"], manifest["settings"], dimension, manifest.get("corpus"))
+
+
+def _split(documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence]) -> list[Part]:
+    """Records numbered through an index, as `Part`s numbered from 0 within each document."""
+    by_doc: dict[int, tuple[list[Passage], list[Sentence]]] = {i: ([], []) for i in range(len(documents))}
+    for p in passages:
+        by_doc[p.doc][0].append(p)
+    for s in sentences:
+        by_doc[s.doc][1].append(s)
+    parts = []
+    for i, document in enumerate(documents):
+        ps, ss = by_doc[i]
+        p0 = min((p.pid for p in ps), default=0)
+        s0 = min((s.sid for s in ss), default=0)
+        parts.append(
+            Part(
+                document,
+                [p.model_copy(update={"pid": p.pid - p0, "doc": 0, "first_sentence": p.first_sentence - s0,
+                                      "last_sentence": p.last_sentence - s0}) for p in ps],  # fmt: skip
+                [s.model_copy(update={"sid": s.sid - s0, "doc": 0, "passage": s.passage - p0}) for s in ss],
+            )
+        )
+    return parts
+
+
+def _read_version_2(folder: Path) -> tuple[list[Part], np.ndarray, np.ndarray]:
+    def lines(filename: str, model: type[Any]) -> list[Any]:
+        data = (folder / filename).read_bytes()
+        return [model.model_validate_json(line) for line in data.decode("utf-8").splitlines() if line]
+
+    index = faiss.read_index(str(folder / "vectors.faiss"))
+    vectors = index.reconstruct_n(0, int(index.ntotal)) if index.ntotal else np.zeros((0, index.d), np.float32)
+    parts = _split(lines("documents.jsonl", Document), lines("passages.jsonl", Passage), lines("sentences.jsonl", Sentence))
+    return parts, vectors, np.load(io.BytesIO((folder / "sentences.npy").read_bytes()), allow_pickle=False)
+
+
+def _read_version_3(folder: Path) -> tuple[list[Part], np.ndarray, np.ndarray]:
+    """A format-3 generation holds the files of a segment but the term counts: read it as one."""
+    segment = Segment(folder, {}, terms=False)
+    parts, vectors, sentence_vectors = [], [], []
+    for part, v, sv in segment.parts(range(len(segment.infos))):
+        parts.append(part)
+        vectors.append(v)
+        sentence_vectors.append(sv)
+    d = int(segment.index.d)
+    return (
+        parts,
+        np.concatenate(vectors) if vectors else np.zeros((0, d), np.float32),
+        np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, d), np.float32),
+    )

@@ -1,10 +1,13 @@
-"""Sync a corpus folder into a new index generation, embedding only new or changed files.
+"""Sync a corpus folder into a new index commit, writing only what changed.
 
-Files are matched to the current generation by relative path and sha256 of their bytes:
-unchanged documents keep their passages, sentences and vectors; new and changed ones are
-extracted, chunked and embedded; files gone from the folder leave the index. A file that cannot
-be read is skipped and reported with its reason; it never aborts the run. The new generation is
-written atomically (see `qa.index.store`), so a crash leaves the previous one served.
+Files are matched to the current commit by relative path and sha256 of their bytes: unchanged
+documents stay where they are, in their segments, untouched; new and changed ones are extracted,
+chunked, embedded and written as new segments (`segment_passages` at most each, so a build of any
+size holds one segment's records in memory at a time); changed and vanished files' old documents are
+marked removed. Small segments, and those mostly removed, are then merged into one without embedding
+anything again. A file that cannot be read is skipped and reported with its reason; it never aborts
+the run. The commit is written atomically (see `qa.index.store`), so a crash leaves the previous one
+served.
 """
 
 from __future__ import annotations
@@ -21,20 +24,29 @@ from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNot
 from qa.index.corpus import list_corpus, safe_name
 from qa.index.embedding import Embedder
 from qa.index.reading import BoundedReader
+from qa.index.segment import Part, Segment, open_segment
 from qa.index.store import (
+    SEGMENTS,
     Generation,
     current_name,
     load_generation,
+    new_segment,
     prune,
-    upgrade_version_2,
-    write_generation,
+    read_manifest,
+    read_words,
+    upgrade_older,
+    write_commit,
     writer_lock,
 )
-from qa.records import Document, Passage, Sentence
 from qa.settings import Settings
 from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
 from qa.text.documents import content_hash
 from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
+from qa.text.vocabulary import WordCounts
+
+SEGMENT_PASSAGES = 100_000  # a segment holds at most about this many passages (a build's memory bound)
+MERGE_SMALL = 4  # this many small segments (under a tenth of the bound) are merged into one
+MERGE_REMOVED = 0.5  # a segment with over this share of its passages removed is rewritten without them
 
 
 @dataclass
@@ -53,6 +65,8 @@ class IndexReport:
     sentences: int = 0
     embedded: int = 0
     embedded_sentences: int = 0
+    segments_written: int = 0
+    segments_merged: int = 0
     seconds: float = 0.0
 
     @property
@@ -73,20 +87,12 @@ class IndexReport:
         if self.generation:
             lines.append(
                 f"Generation {self.generation}: {self.documents} documents, {self.passages} passages, "
-                f"{self.sentences} sentences ({self.embedded} passages and {self.embedded_sentences} sentences embedded this run)."
+                f"{self.sentences} sentences ({self.embedded} passages and {self.embedded_sentences} sentences embedded this run; "
+                f"{self.segments_written} segment(s) written, {self.segments_merged} merged)."
             )
         else:
             lines.append(f"Index is up to date: {self.documents} documents, {self.passages} passages.")
         return "\n".join(lines)
-
-
-@dataclass
-class _Part:
-    document: Document
-    passages: list[Passage]
-    sentences: list[Sentence]
-    vectors: np.ndarray | None  # passage vectors; None: still to embed
-    sentence_vectors: np.ndarray | None = None
 
 
 def _previous(
@@ -101,7 +107,7 @@ def _previous(
         return None, False
     except IndexFormatError:
         try:
-            upgraded = upgrade_version_2(index_dir)
+            upgraded = upgrade_older(index_dir)
         except (IndexCorruptError, OSError, ValueError) as exc:
             report.notes.append(f"the index of an older format could not be upgraded ({exc}); rebuilding everything")
             return None, False
@@ -121,44 +127,6 @@ def _previous(
         report.notes.append("model or chunking settings changed since the last build; rebuilding everything")
         return generation, False
     return generation, True
-
-
-def _reused_parts(generation: Generation) -> dict[str, _Part]:
-    vectors = generation.vectors()
-    by_doc: dict[int, _Part] = {i: _Part(doc, [], [], None) for i, doc in enumerate(generation.documents)}
-    rows: dict[int, list[int]] = {i: [] for i in by_doc}
-    sentence_rows: dict[int, list[int]] = {i: [] for i in by_doc}
-    for passage in generation.passages:
-        by_doc[passage.doc].passages.append(passage)
-        rows[passage.doc].append(passage.pid)
-    for sentence in generation.sentences:
-        by_doc[sentence.doc].sentences.append(sentence)
-        sentence_rows[sentence.doc].append(sentence.sid)
-    for i, part in by_doc.items():
-        part.vectors = vectors[rows[i]]
-        part.sentence_vectors = generation.sentence_vectors[sentence_rows[i]]
-    return {part.document.doc_id: part for part in by_doc.values()}
-
-
-def _renumber(part: _Part, doc: int, sid0: int, pid0: int) -> tuple[list[Passage], list[Sentence]]:
-    old_sid0 = min((s.sid for s in part.sentences), default=0)
-    old_pid0 = min((p.pid for p in part.passages), default=0)
-    passages = [
-        p.model_copy(
-            update={
-                "pid": p.pid - old_pid0 + pid0,
-                "doc": doc,
-                "first_sentence": p.first_sentence - old_sid0 + sid0,
-                "last_sentence": p.last_sentence - old_sid0 + sid0,
-            }
-        )
-        for p in part.passages
-    ]
-    sentences = [
-        s.model_copy(update={"sid": s.sid - old_sid0 + sid0, "doc": doc, "passage": s.passage - old_pid0 + pid0})
-        for s in part.sentences
-    ]
-    return passages, sentences
 
 
 def index_fingerprint(settings: Settings, model_id: str) -> dict[str, Any]:
@@ -189,6 +157,88 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, step: Step | No
     return np.concatenate(parts)
 
 
+@dataclass
+class _Writer:
+    """Collects new documents and writes them as segments of at most `limit` passages, embedding each batch."""
+
+    index_dir: Path
+    embedder: Embedder
+    limit: int
+    report: IndexReport
+    progress: bool
+    log: Callable[[str], None]
+    step: Step | None
+    words: WordCounts
+    pending: list[Part] = field(default_factory=list)
+    written: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, part: Part) -> None:
+        self.pending.append(part)
+        if sum(len(p.passages) for p in self.pending) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        parts, self.pending = self.pending, []
+        texts = [p.text for part in parts for p in part.passages]
+        sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
+        self.log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
+        vectors = _embed(self.embedder, texts, self.progress, self.step, "Embedding passages")
+        sentence_vectors = _embed(self.embedder, sentence_texts, self.progress, self.step, "Embedding sentences")
+        if self.step is not None:
+            self.step("Writing the index", 0, 1)
+        self.written.append(new_segment(self.index_dir, parts, vectors, sentence_vectors, self.embedder.dimension))
+        self.words.add(WordCounts.of(texts))
+        self.report.embedded += len(texts)
+        self.report.embedded_sentences += len(sentence_texts)
+        self.report.segments_written += 1
+
+
+def _document_words(segment: Segment, i: int) -> WordCounts:
+    return WordCounts.of(segment.passage_texts(int(segment.first_passage[i]), int(segment.first_passage[i + 1])))
+
+
+def choose_merge(segments: list[dict[str, Any]], removed_passages: dict[str, int], limit: int) -> list[str]:
+    """The segments to merge into one: all the small ones (under a tenth of `limit` live passages) once there are
+    `MERGE_SMALL` of them, and any with over `MERGE_REMOVED` of its passages removed. Pure."""
+    live = {s["name"]: s["passages"] - removed_passages.get(s["name"], 0) for s in segments}
+    small = [s["name"] for s in segments if live[s["name"]] < max(1, limit // 10)]
+    chosen = small if len(small) >= MERGE_SMALL else []
+    chosen += [
+        s["name"]
+        for s in segments
+        if s["name"] not in chosen and s["passages"] and removed_passages.get(s["name"], 0) > MERGE_REMOVED * s["passages"]
+    ]
+    return chosen
+
+
+def _merge(index_dir: Path, segments: list[dict[str, Any]], limit: int, dimension: int, report: IndexReport) -> list[dict[str, Any]]:
+    """Merge what `choose_merge` picks: their live documents copied, vectors and all, into one new segment."""
+    opened = {s["name"]: open_segment(index_dir / SEGMENTS / s["name"], s.get("sha256")) for s in segments}
+    removed_passages = {
+        s["name"]: sum(opened[s["name"]].infos[i].passages for i in s["removed"]) for s in segments if s["removed"]
+    }
+    chosen = choose_merge(segments, removed_passages, limit)
+    if len(chosen) < 2 and not any(removed_passages.get(name) for name in chosen):
+        return segments
+    parts, vectors, sentence_vectors = [], [], []
+    for s in segments:
+        if s["name"] in chosen:
+            segment = opened[s["name"]]
+            keep = [i for i in range(len(segment.infos)) if i not in set(s["removed"])]
+            for part, v, sv in segment.parts(keep):
+                parts.append(part)
+                vectors.append(v)
+                sentence_vectors.append(sv)
+    kept = [s for s in segments if s["name"] not in chosen]
+    report.segments_merged += len(chosen)
+    if not parts:
+        return kept
+    merged = new_segment(index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension)
+    return [*kept, {**merged, "removed": []}]
+
+
 def sync_index(
     corpus: Path,
     index_dir: Path,
@@ -198,6 +248,7 @@ def sync_index(
     progress: bool = False,
     log: Callable[[str], None] = lambda _: None,
     step: Step | None = None,
+    segment_passages: int = SEGMENT_PASSAGES,
 ) -> IndexReport:
     """Bring the index in `index_dir` in line with the files in `corpus`. `step` (what, done, total) hears of the
     reading and embedding as they go (the web page's progress bar)."""
@@ -210,9 +261,24 @@ def sync_index(
     files, report.skipped = list_corpus(corpus)
     with writer_lock(index_dir), BoundedReader(settings.read_seconds) as reader:
         previous, reusable = _previous(index_dir, embedder, settings, rebuild, report)
-        old = _reused_parts(previous) if previous is not None and reusable else {}
-        before = {d.doc_id for d in previous.documents} if previous is not None else set()
-        parts: list[_Part] = []
+        before = set(previous.doc_by_id) if previous is not None else set()
+        if previous is not None and reusable:
+            segments = [{**s, "removed": set(s.get("removed", ()))} for s in previous.manifest["segments"]]
+            words = read_words(index_dir, previous.name)
+        else:
+            segments, words = [], WordCounts()
+        by_name = {s["name"]: s for s in segments}
+        writer = _Writer(index_dir, embedder, segment_passages, report, progress, log, step, words)
+        kept: set[str] = set()
+
+        def retire(doc_id: str) -> None:
+            """Mark the current commit's document removed, its words taken away."""
+            located = previous.locate(doc_id) if previous is not None and reusable else None
+            if located is not None:
+                segment, i = located
+                by_name[segment.name]["removed"].add(i)
+                words.add(_document_words(segment, i), -1)
+
         for done, path in enumerate(files):
             if step is not None:
                 step("Reading briefings", done, len(files))
@@ -226,11 +292,11 @@ def sync_index(
             except OSError as exc:
                 report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
                 continue
-            known = old.get(doc_id)
-            if known is not None and known.document.sha256 == content_hash(data):
-                parts.append(known)
-                report.unchanged.append(doc_id)
-                continue
+            if reusable and previous is not None and doc_id in previous.doc_by_id:
+                if previous.documents.info[previous.doc_by_id[doc_id]].sha256 == content_hash(data):
+                    kept.add(doc_id)
+                    report.unchanged.append(doc_id)
+                    continue
             try:
                 document = reader.read(corpus, path)
             except (UnreadableFileError, OSError) as exc:
@@ -246,12 +312,15 @@ def sync_index(
             if not chunked.sentences:
                 report.skipped.append((doc_id, "no quotable sentences found"))
                 continue
-            parts.append(_Part(document, chunked.passages, chunked.sentences, None))
+            retire(doc_id)
+            writer.add(Part(document, chunked.passages, chunked.sentences))
+            kept.add(doc_id)
             (report.updated if doc_id in before else report.added).append(doc_id)
-        kept = {part.document.doc_id for part in parts}
         report.removed = sorted(before - kept)
+        for doc_id in report.removed:
+            retire(doc_id)
         report.skipped.sort()
-        if not parts and previous is None:
+        if not kept and previous is None:
             reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:5])
             raise CorpusError(
                 f"No readable briefings in '{corpus}'"
@@ -260,55 +329,23 @@ def sync_index(
             )
         if previous is not None and reusable and not report.changed:
             prune(index_dir, grace_seconds=0.0)  # the lock is ours: any temporary folder is a killed run's
-            report.documents, report.passages = len(previous.documents), len(previous.passages)
-            report.sentences = len(previous.sentences)
+            counts = previous.manifest.get("counts", {})
+            report.documents, report.passages = counts.get("documents", 0), counts.get("passages", 0)
+            report.sentences = counts.get("sentences", 0)
             report.seconds = time.perf_counter() - started
             return report
-
-        pending = [part for part in parts if part.vectors is None]
-        texts = [p.text for part in pending for p in part.passages]
-        sentence_texts = [sentence_embed_text(part.document, s) for part in pending for s in part.sentences]
-        log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(pending)} documents…")
-        fresh = _embed(embedder, texts, progress, step, "Embedding passages")
-        fresh_sentences = _embed(embedder, sentence_texts, progress, step, "Embedding sentences")
-        offset = sentence_offset = 0
-        for part in pending:
-            part.vectors = fresh[offset : offset + len(part.passages)]
-            part.sentence_vectors = fresh_sentences[sentence_offset : sentence_offset + len(part.sentences)]
-            offset += len(part.passages)
-            sentence_offset += len(part.sentences)
-        report.embedded = len(texts)
-        report.embedded_sentences = len(sentence_texts)
-
-        documents: list[Document] = []
-        passages: list[Passage] = []
-        sentences: list[Sentence] = []
-        vectors: list[np.ndarray] = []
-        sentence_vectors: list[np.ndarray] = []
-        for doc_index, part in enumerate(parts):
-            ps, ss = _renumber(part, doc_index, len(sentences), len(passages))
-            documents.append(part.document)
-            passages.extend(ps)
-            sentences.extend(ss)
-            assert part.vectors is not None and part.sentence_vectors is not None
-            vectors.append(part.vectors)
-            sentence_vectors.append(part.sentence_vectors)
-        empty = np.zeros((0, embedder.dimension), np.float32)
-        matrix = np.vstack(vectors) if vectors else empty
-        sentence_matrix = np.vstack(sentence_vectors) if sentence_vectors else empty
+        writer.flush()
+        listed = [*segments, *({**s, "removed": set()} for s in writer.written)]
+        listed = [s for s in listed if len(s["removed"]) < s["documents"]]  # a segment with nothing left goes
+        if step is not None:
+            step("Writing the index", 0, 1)
+        listed = _merge(index_dir, listed, segment_passages, embedder.dimension, report)
         fingerprint = index_fingerprint(settings, embedder.model_id)
-        report.generation = write_generation(
-            index_dir,
-            documents,
-            passages,
-            sentences,
-            matrix,
-            sentence_matrix,
-            embedder.model_id,
-            fingerprint,
-            embedder.dimension,
-            str(corpus.resolve()),
+        report.generation = write_commit(
+            index_dir, listed, words, embedder.model_id, fingerprint, embedder.dimension, str(corpus.resolve())
         )
-        report.documents, report.passages, report.sentences = len(documents), len(passages), len(sentences)
+        counts = read_manifest(index_dir, report.generation)["counts"]
+        report.documents, report.passages, report.sentences = counts["documents"], counts["passages"], counts["sentences"]
         report.seconds = time.perf_counter() - started
         return report
+

@@ -71,6 +71,7 @@ def allowed_passages(documents: Sequence[Dated], passage_docs: np.ndarray, filte
     keep = np.fromiter((document_matches(doc, filters) for doc in documents), dtype=bool, count=len(documents))
     if not len(passage_docs):
         return np.zeros(0, dtype=np.int64)
+    keep = np.append(keep, False)  # a removed document's passages (document -1) are never kept
     return np.flatnonzero(keep[np.asarray(passage_docs, dtype=np.int64)]).astype(np.int64)
 
 
@@ -117,6 +118,26 @@ def dense_search(index: Any, query: np.ndarray, k: int, allowed: np.ndarray | No
     scores, ids = index.search(query, k, params=params)
     del keep
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+def segmented_search(
+    parts: Sequence[tuple[int, Any]], query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """`dense_search` over an index of segments: `parts` are (first passage number, FAISS index) in order,
+    `allowed` sorted passage numbers across them (None: all). Each segment's top k, merged by score."""
+    found: list[tuple[int, float]] = []
+    for offset, index in parts:
+        size = int(index.ntotal)
+        local = None
+        if allowed is not None:
+            lo, hi = np.searchsorted(allowed, [offset, offset + size])
+            if hi == lo:
+                continue
+            if hi - lo < size:
+                local = allowed[lo:hi] - offset
+        found += [(offset + pid, score) for pid, score in dense_search(index, query, k, local)]
+    found.sort(key=lambda hit: (-hit[1], hit[0]))
+    return found[:k]
 
 
 def lexical_search(
