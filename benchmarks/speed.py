@@ -4,6 +4,7 @@
                                                   # the README's speed section and docs/growth.png
     python benchmarks/speed.py --sizes 10000 100000 1000000
     python benchmarks/speed.py --baseline 6e754ce   # also the same sizes built and opened by that commit's code
+                                                    # (up to 100k passages: it builds in memory)
 
 The corpora are synthetic briefings (dated documents of 50 passages, three sentences a passage, words drawn
 from a Zipf-like vocabulary with names among them) embedded by the model-free `hashing:384` embedder: the
@@ -25,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ PASSAGES_PER_DOCUMENT = 50
 SENTENCES_PER_PASSAGE = 3
 DIMENSION = 384
 QUESTIONS = 40
+BASELINE_UP_TO = 100_000  # sizes a baseline commit's code is run at
 
 
 def rss_mb() -> float:
@@ -57,26 +60,21 @@ def _words(rng: random.Random) -> list[str]:
     return ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(20_000)]
 
 
-def build(size: int, index: Path) -> dict[str, Any]:
-    """A synthetic corpus of `size` passages, embedded by the hashing embedder and written as one generation."""
-    from qa.index.embedding import HashingEmbedder
-    from qa.index.store import write_generation, writer_lock
+def _synthetic(size: int) -> Iterator[tuple[Any, list[Any], list[Any]]]:
+    """The synthetic briefings of a corpus of `size` passages, one at a time: each document with its passages and
+    sentences numbered from 0 within it."""
     from qa.records import Document, Passage, Section, Sentence
 
     rng = random.Random(size)
     vocabulary = _words(rng)
     names = [w.capitalize() for w in vocabulary[:500]]
     weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
-    started = time.perf_counter()
-    documents: list[Document] = []
-    passages: list[Passage] = []
-    sentences: list[Sentence] = []
     for d in range(max(1, size // PASSAGES_PER_DOCUMENT)):
         day = date(2015 + d % 11, 1 + d % 12, 1 + d % 28)
         title = f"{rng.choice(names)} {rng.choice(names)} Briefing, {day:%B %Y}"
         text, spans = title + "\n\n", []
         for _ in range(PASSAGES_PER_DOCUMENT):
-            first = len(sentences) + len(spans)
+            first = len(spans)
             for _ in range(SENTENCES_PER_PASSAGE):
                 words = rng.choices(vocabulary, weights, k=rng.randint(12, 24))
                 words[rng.randrange(len(words))] = rng.choice(names)
@@ -84,40 +82,37 @@ def build(size: int, index: Path) -> dict[str, Any]:
                 spans.append((len(text), len(text) + len(sentence), first))
                 text += sentence + " "
             text = text[:-1] + "\n\n"
-        doc = len(documents)
-        documents.append(
-            Document(
-                doc_id=f"briefing-{d:06d}.md",
-                source=f"briefing-{d:06d}.md",
-                title=title,
-                date=day.isoformat()[:7],
-                text=text,
-                sha256=f"{d:064x}",
-                format="md",
-                headings=(Section(level=1, start=0, end=len(title), title=title),),
-            )
+        document = Document(
+            doc_id=f"briefing-{d:06d}.md",
+            source=f"briefing-{d:06d}.md",
+            title=title,
+            date=day.isoformat()[:7],
+            text=text,
+            sha256=f"{d:064x}",
+            format="md",
+            headings=(Section(level=1, start=0, end=len(title), title=title),),
         )
+        passages, sentences = [], []
         for p in range(PASSAGES_PER_DOCUMENT):
             own = spans[p * SENTENCES_PER_PASSAGE : (p + 1) * SENTENCES_PER_PASSAGE]
-            pid = len(passages)
             for start, end, _ in own:
                 sentences.append(
                     Sentence(
                         sid=len(sentences),
-                        doc=doc,
+                        doc=0,
                         start=start,
                         end=end,
                         para_start=own[0][0],
                         para_end=own[-1][1],
                         section=(title,),
-                        passage=pid,
+                        passage=p,
                     )
                 )
             body = " ".join(text[s:e] for s, e, _ in own)
             passages.append(
                 Passage(
-                    pid=pid,
-                    doc=doc,
+                    pid=p,
+                    doc=0,
                     start=own[0][0],
                     end=own[-1][1],
                     first_sentence=own[0][2],
@@ -126,20 +121,65 @@ def build(size: int, index: Path) -> dict[str, Any]:
                     text=f"{title}\n{body}",
                 )
             )
-    embedder = HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}")
-    vectors = embedder.embed([p.text for p in passages])
-    sentence_vectors = embedder.embed([documents[s.doc].text[s.start : s.end] for s in sentences])
+        yield document, passages, sentences
+
+
+def build(size: int, index: Path) -> dict[str, Any]:
+    """A synthetic corpus of `size` passages, embedded by the hashing embedder and written as an index: in segments
+    of at most `qa.index.sync.SEGMENT_PASSAGES` passages, one batch in memory at a time (a baseline commit's code
+    without segments is given the whole corpus at once)."""
+    from qa.index import store
+    from qa.index.embedding import HashingEmbedder
     from qa.index.sync import index_fingerprint
     from qa.settings import Settings
 
-    settings = Settings(model=f"hashing:{DIMENSION}")
-    with writer_lock(index):
-        write_generation(index, documents, passages, sentences, vectors, sentence_vectors, embedder.model_id,
-                         index_fingerprint(settings, embedder.model_id), DIMENSION)  # fmt: skip
+    started = time.perf_counter()
+    embedder = HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}")
+    fingerprint = index_fingerprint(Settings(model=f"hashing:{DIMENSION}"), embedder.model_id)
+    counts = {"passages": 0, "sentences": 0, "documents": 0}
+    with store.writer_lock(index):
+        if not hasattr(store, "write_commit"):
+            documents, passages, sentences = [], [], []
+            for document, ps, ss in _synthetic(size):
+                doc, p0, s0 = len(documents), len(passages), len(sentences)
+                documents.append(document)
+                passages += [p.model_copy(update={"pid": p.pid + p0, "doc": doc, "first_sentence": p.first_sentence + s0,
+                                                  "last_sentence": p.last_sentence + s0}) for p in ps]  # fmt: skip
+                sentences += [
+                    s.model_copy(update={"sid": s.sid + s0, "doc": doc, "passage": s.passage + p0}) for s in ss
+                ]
+            vectors = embedder.embed([p.text for p in passages])
+            sentence_vectors = embedder.embed([documents[s.doc].text[s.start : s.end] for s in sentences])
+            store.write_generation(index, documents, passages, sentences, vectors, sentence_vectors,  # type: ignore[attr-defined]
+                                   embedder.model_id, fingerprint, DIMENSION)  # fmt: skip
+            counts = {"passages": len(passages), "sentences": len(sentences), "documents": len(documents)}
+        else:
+            from qa.index.segment import Part
+            from qa.index.sync import SEGMENT_PASSAGES
+            from qa.text.vocabulary import WordCounts
+
+            words, segments, batch = WordCounts(), [], []
+
+            def flush() -> None:
+                texts = [p.text for part in batch for p in part.passages]
+                sentence_texts = [part.document.text[s.start : s.end] for part in batch for s in part.sentences]
+                vectors, sentence_vectors = embedder.embed(texts), embedder.embed(sentence_texts)
+                segments.append(store.new_segment(index, batch, vectors, sentence_vectors, DIMENSION))
+                words.add(WordCounts.of(texts))
+                batch.clear()
+
+            for document, ps, ss in _synthetic(size):
+                batch.append(Part(document, ps, ss))
+                counts["documents"] += 1
+                counts["passages"] += len(ps)
+                counts["sentences"] += len(ss)
+                if sum(len(part.passages) for part in batch) >= SEGMENT_PASSAGES:
+                    flush()
+            if batch:
+                flush()
+            store.write_commit(index, segments, words, embedder.model_id, fingerprint, DIMENSION)
     return {
-        "passages": len(passages),
-        "sentences": len(sentences),
-        "documents": len(documents),
+        **counts,
         "build_s": round(time.perf_counter() - started, 1),
         "build_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
@@ -181,7 +221,8 @@ def measure(index: Path) -> dict[str, Any]:
         t = time.perf_counter()
         assistant.ask(question, filters=half)
         filtered.append(time.perf_counter() - t)
-    folder = index / generation.name
+    folders = [index / generation.name]
+    folders += [index / "segments" / s["name"] for s in generation.manifest.get("segments", [])]
     return {
         "open_s": round(opened, 3),
         "rss_open_mb": round(after_open - before),
@@ -190,7 +231,7 @@ def measure(index: Path) -> dict[str, Any]:
         "ask_p50_ms": round(statistics.median(plain) * 1000, 1),
         "ask_p95_ms": round(sorted(plain)[int(0.95 * (len(plain) - 1))] * 1000, 1),
         "filtered_p50_ms": round(statistics.median(filtered) * 1000, 1),
-        "disk_mb": round(sum(f.stat().st_size for f in folder.iterdir()) / 2**20),
+        "disk_mb": round(sum(f.stat().st_size for folder in folders for f in folder.iterdir()) / 2**20),
     }
 
 
@@ -521,6 +562,8 @@ def main() -> int:
     rows = []
     for size in args.sizes:
         for label, code in codes:
+            if code is not None and size > BASELINE_UP_TO:
+                continue  # the baseline holds a whole build in memory: about 27 GB at a million passages
             index = CACHE / (str(size) if code is None else f"{size}-{label}")
             built_file = index / "built.json"
             if not built_file.is_file():
