@@ -36,6 +36,7 @@ from qa.text.documents import content_hash
 
 log = logging.getLogger(__name__)
 _QUERIES_KEPT = 4096  # question vectors cached
+_FIELDS_KEPT = 65536  # field-path vectors kept (most are views of the index's stored ones)
 _HASHES_KEPT = 4096  # source-file hashes cached (by path, modification time and size)
 
 
@@ -331,6 +332,11 @@ class Assistant:
         focus = self._query_vectors([field_query(retrieval.question)])[0]
         candidates = candidate_sentences(generation, retrieval.hits, self.settings.passages_read)
         paths = {sid: field_path(generation, generation.sentences[sid]) for sid, _ in candidates}
+        missing = [p for p in dict.fromkeys(paths.values()) if p and p not in self._field_cache]
+        if missing:  # stored with the index when its segments were written; embedded here only if not
+            if len(self._field_cache) > _FIELDS_KEPT:
+                self._field_cache.clear()
+            self._field_cache.update(generation.field_vectors(missing))
         self._embed_fields([p for p in paths.values() if p])
         return {sid: float(np.dot(focus, self._field_cache[p])) for sid, p in paths.items() if p}
 

@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.answering.features import field_path
 from qa.assistant import Assistant
 from qa.errors import IndexMismatchError, IndexNotFoundError, QuestionError
 from qa.index.embedding import HashingEmbedder
@@ -125,8 +126,10 @@ def test_word_matches_score_each_candidate_sentence_against_the_question(
     assert max(means, key=lambda sid: means[sid]) == next(
         s for s, t in text.items() if t == "Beta sells wheat to Alpha."
     )
-    # the question and its field-path query, in one batch; pieces are not embeddings
-    assert fake.calls == len(generation.passages) + len(generation.sentences) + 2
+    # the index: passages, sentences and their field paths; then the question and its field-path query, in one
+    # batch (the candidate lines' field paths are read from the index); pieces are not embeddings
+    paths = {field_path(generation, s) for s in generation.sentences} - {""}
+    assert fake.calls == len(generation.passages) + len(generation.sentences) + len(paths) + 2
 
 
 def test_a_sentence_word_match_reads_its_headings_and_its_documents_title_too(

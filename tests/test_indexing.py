@@ -52,7 +52,7 @@ def test_only_new_or_changed_files_are_embedded(tiny_corpus: Path, tmp_path: Pat
     assert [d.doc_id for d in generation.documents] == ["beta.txt", "sub/gamma.md"]
     assert report.embedded == len(generation.passages)
     assert report.embedded_sentences == len(generation.sentences)
-    assert fake.calls - calls == report.embedded + report.embedded_sentences
+    assert fake.calls - calls == report.embedded + report.embedded_sentences + report.embedded_fields
 
 
 def test_unchanged_documents_keep_vectors_and_ids_stay_consistent(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

@@ -87,7 +87,8 @@ def test_an_updated_index_of_many_segments_answers_as_a_fresh_build_does(tmp_pat
     assert report.segments_written == 1 and report.segments_merged == 0
     generation = load_generation(index)
     new_docs = [generation.documents.info[generation.doc_by_id[d]] for d in ("Borduria.md", "Latveria.md")]
-    assert fake.calls - calls == sum(d.passages + d.sentences for d in new_docs)  # only the two files embedded
+    # only the two files embedded: passages, sentences and field paths
+    assert fake.calls - calls == sum(d.passages + d.sentences for d in new_docs) + report.embedded_fields
     # no byte of an earlier segment was rewritten: the changed and removed documents are tombstones
     assert {p: p.stat().st_mtime_ns for p in segment_files} == segment_files
     assert sum(len(r) for r in generation.removed.values()) == 2 and generation.live is not None
@@ -128,7 +129,8 @@ def test_small_segments_are_merged_without_embedding_again(tmp_path: Path, fake)
         before = fake.calls
         report = sync_index(corpus, index, fake, segment_passages=1000)
         changed = load_generation(index).documents.info[load_generation(index).doc_by_id[f"{COUNTRIES[round_]}.md"]]
-        assert fake.calls - before == changed.passages + changed.sentences  # a merge embeds nothing
+        embedded = changed.passages + changed.sentences + report.embedded_fields
+        assert fake.calls - before == embedded  # a merge embeds nothing
         counts.append((report.segments_written, report.segments_merged, len(load_generation(index).segments)))
     assert max(merged for _, merged, _ in counts) >= MERGE_SMALL, counts  # the small segments were merged into one
     assert len(load_generation(index).segments) < MERGE_SMALL
@@ -192,3 +194,26 @@ def test_segment_folders_are_never_written_twice(tmp_path: Path, fake) -> None: 
     write(corpus, {name: 0 for name in COUNTRIES[:4]})
     sync_index(corpus, index, fake)
     assert os.stat(folder / "records.sqlite").st_ino == inode and len(list((index / "segments").iterdir())) == 2
+
+
+def test_field_paths_are_embedded_with_the_index_not_with_each_question(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.answering.features import field_path
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "peru.md").write_text(
+        "# Peru\n\n## People\n\n### Population\n**total:** 34,352,719\n**male:** 17,000,000\n\n"
+        "### Median age\n**total:** 29.1 years\n",
+        encoding="utf-8",
+    )
+    sync_index(corpus, tmp_path / "index", fake)
+    assistant = Assistant.open(tmp_path / "index", embedder=fake)
+    retrieval = assistant.search("How many people live in Peru?")
+    before = fake.calls
+    matches = assistant.field_matches(retrieval)
+    assert matches and fake.calls == before  # the question less its names came with the search; paths are stored
+    generation = assistant.generation
+    focus = fake.embed(["How many people live in?"])[0]
+    for sid, value in matches.items():
+        path = field_path(generation, generation.sentences[sid])
+        assert value == pytest.approx(float(np.dot(focus, fake.embed([path])[0])), abs=1e-5)

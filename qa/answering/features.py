@@ -9,7 +9,6 @@ checks). It does not weigh them: `model` scores sentences and confidence, `reran
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -36,7 +35,7 @@ from qa.answering.phrases import answer_phrase
 from qa.answering.phrases import candidates as phrase_candidates
 from qa.answering.questions import Question, numbers_in
 from qa.records import Document, DocumentInfo, Hit, Passage, Sentence
-from qa.text.structure import line_label
+from qa.text.structure import field_path_of, line_label
 from qa.text.tokens import tokenize
 
 
@@ -134,19 +133,9 @@ def candidate_sentences(view: CorpusView, hits: Sequence[Hit], top: int) -> list
 
 
 # an unbolded lower-case lead such as "note: …" labels its line too: a note is no part of its field's value
-_PLAIN_LABEL = re.compile(r"([a-z][a-z -]{0,24}):\s")
-
-
 def field_path(view: CorpusView, sentence: Sentence) -> str:
-    """What a line is an answer to, in a document with headings: its heading, and its own label if it has
-    one ("Population: total", "Executive branch: chief of state", "Capital: note"); "" for a sentence under no
-    heading."""
-    if not sentence.section:
-        return ""
-    text = sentence_text(view, sentence)
-    plain = _PLAIN_LABEL.match(text)
-    label = line_label(text) or (plain.group(1) if plain else "")
-    return f"{sentence.section[-1]}: {label}" if label else sentence.section[-1]
+    """What a line is an answer to (`qa.text.structure.field_path_of`): "Population: total"."""
+    return field_path_of(tuple(sentence.section), sentence_text(view, sentence)) if sentence.section else ""
 
 
 # A field profile holds mostly `**label:** value` lines (the Factbook's: 57–69% of their sentences);

@@ -11,6 +11,8 @@ Layout of a segment folder (`segments/seg-000001/`):
     sections.json         the heading paths the rows name by number
     records.sqlite        the documents (metadata and extracted text) and the passages' searchable text
     terms-*.npy, terms.json  the term counts BM25 reads (`qa.index.lexical.TermTable`)
+    fields.json, field_vectors.npy  the field paths of its lines ("Population: total") and their vectors,
+                          embedded once here rather than for each question that reads the line
 
 Numbers inside a segment (documents, passages, sentences) start at 0; an opened index adds each segment's
 offset. A segment is written into a temporary folder, each file fsynced and read back, then renamed into
@@ -28,7 +30,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,8 @@ FILES = (
     "sections.json",
     "records.sqlite",
     *TERM_FILES,
+    "fields.json",
+    "field_vectors.npy",
 )
 PASSAGE_ROW = np.dtype(
     [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i4"), ("last_sentence", "<i4"), ("section", "<i4")]
@@ -205,7 +209,13 @@ def _document_row(i: int, part: Part, labelled: int) -> tuple[Any, ...]:
 
 
 def write_segment(
-    segments_dir: Path, name: str, parts: Sequence[Part], vectors: np.ndarray, sentence_vectors: np.ndarray, dimension: int
+    segments_dir: Path,
+    name: str,
+    parts: Sequence[Part],
+    vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    dimension: int,
+    fields: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Write a complete segment as `segments_dir/name`; what a commit records of it (name, counts, the sha256
     of its segment.json). Each file is made, written, read back and hashed in turn, so one file's bytes are
@@ -241,6 +251,10 @@ def write_segment(
         for filename, data in terms.payloads().items():
             put(filename, data)
         del terms
+        paths = sorted(fields or {})
+        put("fields.json", json.dumps(paths, ensure_ascii=False).encode("utf-8"))
+        field_matrix = np.asarray([fields[p] for p in paths] if fields else np.zeros((0, dimension)), dtype=np.float32)
+        put("field_vectors.npy", npy(field_matrix.reshape(len(paths), dimension)))
         summary = {"documents": len(parts), "passages": passages, "sentences": sentences}
         meta = {"segment_format": SEGMENT_FORMAT, "name": name, "dimension": dimension, "dense": described,
                 "counts": summary, "files": hashes, "sizes": sizes}  # fmt: skip
@@ -328,6 +342,7 @@ class Segment:
         self.first_passage = np.concatenate(([0], np.cumsum(counts[:, 0])))  # document i: [first[i], first[i+1])
         self.first_sentence = np.concatenate(([0], np.cumsum(counts[:, 1])))
         self.terms = TermTable.open(folder) if terms else None
+        self._fields: dict[str, np.ndarray] | None = None
         if (
             self.prows.dtype != PASSAGE_ROW
             or self.srows.dtype != SENTENCE_ROW
@@ -338,6 +353,18 @@ class Segment:
             or (self.terms is not None and self.terms.size != len(self.prows))
         ):
             raise IndexCorruptError(f"Index segment {self.name} has inconsistent counts.")
+
+    def fields(self) -> dict[str, np.ndarray]:
+        """The field paths of this segment's lines and their vectors, stored when it was written (none in a
+        segment read from an older format)."""
+        if self._fields is None:
+            try:
+                paths = json.loads((self.folder / "fields.json").read_bytes())
+                matrix = _map(self.folder / "field_vectors.npy").view(np.ndarray)
+            except FileNotFoundError:
+                paths, matrix = [], np.zeros((0, int(self.index.d)), np.float32)
+            self._fields = {path: matrix[i] for i, path in enumerate(paths)}
+        return self._fields
 
     def passage_text(self, pid: int) -> str:
         return str(self.records.all("SELECT text FROM passage_text WHERE pid = ?", pid)[0][0])

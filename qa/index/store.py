@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,6 +260,16 @@ class Generation:
     def vectors(self) -> np.ndarray:
         return self.dense.vectors()
 
+    def field_vectors(self, paths: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those field paths the segments hold (embedded when they were written)."""
+        found: dict[str, np.ndarray] = {}
+        for segment in self.segments:
+            stored = segment.fields()
+            found.update((p, stored[p]) for p in paths if p not in found and p in stored)
+            if len(found) == len(paths):
+                break
+        return found
+
     def live_passages(self) -> np.ndarray | None:
         """The passages a search may return (None: all of them)."""
         return None if self.live is None else np.flatnonzero(self.live)
@@ -319,11 +329,18 @@ def _next_name(folder: Path, prefix: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:06d}"
 
 
-def new_segment(index_dir: Path, parts: Sequence[Part], vectors: np.ndarray, sentence_vectors: np.ndarray, dimension: int) -> dict[str, Any]:
+def new_segment(
+    index_dir: Path,
+    parts: Sequence[Part],
+    vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    dimension: int,
+    fields: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
     """Write `parts` as a new segment of `index_dir`; what a commit records of it. Call inside `writer_lock`."""
     folder = index_dir / SEGMENTS
     folder.mkdir(parents=True, exist_ok=True)
-    return write_segment(folder, _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension)
+    return write_segment(folder, _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension, fields)
 
 
 def write_commit(

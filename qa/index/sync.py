@@ -13,7 +13,7 @@ served.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from qa.settings import Settings
 from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
 from qa.text.documents import content_hash
 from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
+from qa.text.structure import field_path_of
 from qa.text.vocabulary import WordCounts
 
 SEGMENT_PASSAGES = 100_000  # a segment holds at most about this many passages (a build's memory bound)
@@ -65,6 +66,7 @@ class IndexReport:
     sentences: int = 0
     embedded: int = 0
     embedded_sentences: int = 0
+    embedded_fields: int = 0  # distinct field paths ("Population: total") of the new lines
     segments_written: int = 0
     segments_merged: int = 0
     seconds: float = 0.0
@@ -186,13 +188,30 @@ class _Writer:
         self.log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
         vectors = _embed(self.embedder, texts, self.progress, self.step, "Embedding passages")
         sentence_vectors = _embed(self.embedder, sentence_texts, self.progress, self.step, "Embedding sentences")
+        paths = sorted(field_paths(parts))
+        fields = dict(zip(paths, _embed(self.embedder, paths, False), strict=True))
         if self.step is not None:
             self.step("Writing the index", 0, 1)
-        self.written.append(new_segment(self.index_dir, parts, vectors, sentence_vectors, self.embedder.dimension))
+        self.written.append(
+            new_segment(self.index_dir, parts, vectors, sentence_vectors, self.embedder.dimension, fields)
+        )
         self.words.add(WordCounts.of(texts))
         self.report.embedded += len(texts)
         self.report.embedded_sentences += len(sentence_texts)
+        self.report.embedded_fields += len(paths)
         self.report.segments_written += 1
+
+
+def field_paths(parts: Sequence[Part]) -> set[str]:
+    """The distinct field paths of the parts' lines (`qa.text.structure.field_path_of`)."""
+    found = set()
+    for part in parts:
+        text = part.document.text
+        for s in part.sentences:
+            if s.section:
+                found.add(field_path_of(tuple(s.section), text[s.start : s.end]))
+    found.discard("")
+    return found
 
 
 def _document_words(segment: Segment, i: int) -> WordCounts:
@@ -223,9 +242,11 @@ def _merge(index_dir: Path, segments: list[dict[str, Any]], limit: int, dimensio
     if len(chosen) < 2 and not any(removed_passages.get(name) for name in chosen):
         return segments
     parts, vectors, sentence_vectors = [], [], []
+    fields: dict[str, np.ndarray] = {}
     for s in segments:
         if s["name"] in chosen:
             segment = opened[s["name"]]
+            fields.update(segment.fields())
             keep = [i for i in range(len(segment.infos)) if i not in set(s["removed"])]
             for part, v, sv in segment.parts(keep):
                 parts.append(part)
@@ -235,7 +256,9 @@ def _merge(index_dir: Path, segments: list[dict[str, Any]], limit: int, dimensio
     report.segments_merged += len(chosen)
     if not parts:
         return kept
-    merged = new_segment(index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension)
+    wanted = field_paths(parts)
+    fields = {path: vector for path, vector in fields.items() if path in wanted}
+    merged = new_segment(index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension, fields)
     return [*kept, {**merged, "removed": []}]
 
 

@@ -161,6 +161,20 @@ def find_blocks(
     return blocks
 
 
+_PLAIN_LABEL = re.compile(r"([a-z][a-z -]{0,24}):\s")
+
+
+def field_path_of(section: tuple[str, ...], text: str) -> str:
+    """What a line is an answer to, in a document with headings: its heading, and its own label if it has
+    one ("Population: total", "Executive branch: chief of state", "Capital: note"); "" for a sentence under no
+    heading. `text` is the sentence's text."""
+    if not section:
+        return ""
+    plain = _PLAIN_LABEL.match(text)
+    label = line_label(text) or (plain.group(1) if plain else "")
+    return f"{section[-1]}: {label}" if label else section[-1]
+
+
 def line_label(sentence: str) -> str:
     """The label of a `**label:** value` line ("male" for "**male:** 81.8 years"); "" for other lines."""
     match = FIELD_LINE.match(sentence)
