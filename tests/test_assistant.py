@@ -39,7 +39,7 @@ def serving_then_gamma(corpus: Path, tmp_path: Path, fake) -> tuple[Path, Assist
 
 def test_a_corrupt_new_generation_is_not_swapped_in(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     index, assistant, serving = serving_then_gamma(tiny_corpus, tmp_path, fake)
-    from tests.conftest import newest_segment
+    from conftest import newest_segment
 
     (newest_segment(index) / "passages.npy").write_text("broken", encoding="utf-8")
     assert not assistant.refresh(force=True)

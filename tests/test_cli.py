@@ -104,7 +104,7 @@ def test_a_reader_that_leaves_early_is_no_error(
 def test_verify_says_the_index_is_intact_or_names_the_damaged_file(
     tiny_corpus: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import newest_segment
+    from conftest import newest_segment
 
     monkeypatch.setenv("QA_MODEL", "hashing:64")
     index = tmp_path / "index"

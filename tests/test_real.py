@@ -250,3 +250,26 @@ def test_a_comparison_with_a_side_no_briefing_covers_is_refused(factbook_assista
     answer = factbook_assistant.ask("Which has a larger population, Mexico or Belgium?")
     assert answer.abstained and not answer.citations
     assert "for Mexico but not for Belgium" in answer.text
+
+
+def test_a_pooled_sentence_vector_is_nearest_its_own_sentence(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The real counterpart of the pooling fake: one forward pass over a passage gives its own vector (as `embed`
+    does) and, for each sentence, a vector nearer that sentence's own embedding than the other sentences'."""
+    sentences = [
+        "Mexico supplies coffee and pepper to Russia.",
+        "The foreign ministers met in Moscow in July.",
+        "Wheat exports fell by a third after the drought.",
+    ]
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for s in sentences:
+        start = text.index(s, at)
+        spans.append((start, start + len(s)))
+        at = start + len(s)
+    vectors, pooled = real_embedder.embed_with_spans([text], [spans])
+    assert np.allclose(vectors[0], real_embedder.embed([text])[0], atol=1e-4)
+    own = real_embedder.embed(sentences)
+    for i, vector in enumerate(pooled[0]):
+        assert vector is not None
+        cosines = own @ vector
+        assert int(np.argmax(cosines)) == i, cosines

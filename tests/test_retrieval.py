@@ -208,3 +208,17 @@ def test_vectors_with_no_clusters_stay_exact() -> None:
     flat = rng.standard_normal((3000, 64)).astype(np.float32)
     flat /= np.linalg.norm(flat, axis=1, keepdims=True)
     assert dense_description(build_faiss(flat, 64, exact_up_to=1000)) == {"kind": "exact (IndexFlatIP)"}
+
+
+def test_pooling_spans_averages_the_tokens_inside_each_span_and_skips_special_ones() -> None:
+    from qa.index.embedding import pool_spans
+
+    tokens = np.array([[9.0, 9.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [9.0, -9.0]], dtype=np.float32)
+    offsets = np.array([[0, 0], [0, 5], [6, 10], [11, 15], [0, 0]])  # [CLS] w1 w2 w3 [SEP]
+    first, both, last, gone = pool_spans(tokens, offsets, [(0, 5), (0, 10), (12, 14), (20, 30)])
+    assert np.allclose(first, [1.0, 0.0])
+    assert np.allclose(both, np.array([0.5, 0.5]) / np.linalg.norm([0.5, 0.5]))  # mean, then normalised
+    assert np.allclose(last, np.array([1.0, 1.0]) / np.sqrt(2))  # a span inside a token takes that token
+    assert gone is None  # past the truncated text: nothing to pool
+    with pytest.raises(ValueError, match="offsets"):
+        pool_spans(tokens, offsets[:3], [(0, 5)])

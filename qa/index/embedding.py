@@ -114,6 +114,29 @@ class SentenceTransformerEmbedder:
         )
         return normalise(vectors)
 
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: bool = False
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """One forward pass a text: its vector, and for each (start, end) character span of it the mean of the
+        model's output for the word pieces inside the span, normalised (None where the span was cut off by the
+        model's length limit). With mean pooling, a span covering the whole text gets the text's own vector."""
+        model = self._load()
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[list[np.ndarray | None]] = []
+        for lo in range(0, len(texts), _POOL_BATCH):  # token outputs held for one batch of texts at a time
+            batch = list(texts[lo : lo + _POOL_BATCH])
+            outputs = model.encode(
+                batch, batch_size=self._batch_size, output_value=None, convert_to_numpy=False, show_progress_bar=progress
+            )
+            offsets = model.tokenizer(
+                batch, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length
+            )["offset_mapping"]
+            for j, (output, offset) in enumerate(zip(outputs, offsets, strict=True)):
+                vectors[lo + j] = output["sentence_embedding"].float().numpy()
+                tokens = output["token_embeddings"].float().numpy()
+                pooled.append(pool_spans(tokens, np.asarray(offset, dtype=np.int64).reshape(-1, 2), spans[lo + j]))
+        return normalise(vectors), pooled
+
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         model = self._load()
         if self._table is None:
@@ -127,6 +150,27 @@ class SentenceTransformerEmbedder:
             for text, row in zip(missing, model.tokenizer(missing, add_special_tokens=False)["input_ids"], strict=True):
                 known[text] = np.asarray(row, dtype=np.int64)
         return [self._table[known[text]] for text in texts]
+
+
+_POOL_BATCH = 256  # texts whose token outputs are held at once when pooling spans
+
+
+def pool_spans(tokens: np.ndarray, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[np.ndarray | None]:
+    """For each character span, the normalised mean of the token outputs whose characters overlap it (special
+    tokens, at offsets (0, 0), left out); None when no token falls inside (the span was truncated away). Pure."""
+    if len(offsets) != len(tokens):
+        raise ValueError(f"{len(offsets)} token offsets for {len(tokens)} token outputs")
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    real = ends > starts
+    out: list[np.ndarray | None] = []
+    for start, end in spans:
+        inside = real & (ends > start) & (starts < end)
+        if not inside.any():
+            out.append(None)
+            continue
+        mean = tokens[inside].mean(axis=0)
+        out.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+    return out
 
 
 _WORD = re.compile(r"[a-z0-9]+")
