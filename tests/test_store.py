@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import newest_segment
 from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 from qa.index import store
 from qa.index.store import current_name, load_generation, writer_lock
 from qa.index.sync import sync_index
 from qa.settings import Settings
 from qa.text.chunking import sentence_embed_text
-from conftest import newest_segment
 
 
 def test_round_trip_and_manifest(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
