@@ -232,9 +232,21 @@ def choose_merge(segments: list[dict[str, Any]], removed_passages: dict[str, int
     return chosen
 
 
-def _merge(index_dir: Path, segments: list[dict[str, Any]], limit: int, dimension: int, report: IndexReport) -> list[dict[str, Any]]:
-    """Merge what `choose_merge` picks: their live documents copied, vectors and all, into one new segment."""
-    opened = {s["name"]: open_segment(index_dir / SEGMENTS / s["name"], s.get("sha256")) for s in segments}
+def _merge(
+    index_dir: Path,
+    segments: list[dict[str, Any]],
+    limit: int,
+    dimension: int,
+    report: IndexReport,
+    known: dict[str, Segment] | None = None,
+) -> list[dict[str, Any]]:
+    """Merge what `choose_merge` picks: their live documents copied, vectors and all, into one new segment.
+    `known`: segments already open (the previous commit's), by name."""
+    known = known or {}
+    opened = {
+        s["name"]: known.get(s["name"]) or open_segment(index_dir / SEGMENTS / s["name"], s.get("sha256"))
+        for s in segments
+    }
     removed_passages = {
         s["name"]: sum(opened[s["name"]].infos[i].passages for i in s["removed"]) for s in segments if s["removed"]
     }
@@ -362,7 +374,8 @@ def sync_index(
         listed = [s for s in listed if len(s["removed"]) < s["documents"]]  # a segment with nothing left goes
         if step is not None:
             step("Writing the index", 0, 1)
-        listed = _merge(index_dir, listed, segment_passages, embedder.dimension, report)
+        known = {segment.name: segment for segment in previous.segments} if previous is not None else {}
+        listed = _merge(index_dir, listed, segment_passages, embedder.dimension, report, known)
         fingerprint = index_fingerprint(settings, embedder.model_id)
         report.generation = write_commit(
             index_dir, listed, words, embedder.model_id, fingerprint, embedder.dimension, str(corpus.resolve())
