@@ -273,3 +273,11 @@ def test_a_pooled_sentence_vector_is_nearest_its_own_sentence(real_embedder) -> 
         assert vector is not None
         cosines = own @ vector
         assert int(np.argmax(cosines)) == i, cosines
+
+
+def test_pooling_in_a_batch_of_unequal_lengths_ignores_the_padding(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    texts = ["Wheat.", "Mexico supplies coffee and pepper to Russia, and the ministers met in Moscow in July."]
+    spans = [[(0, 6)], [(0, 44), (46, len(texts[1]))]]
+    _, batched = real_embedder.embed_with_spans(texts, spans)
+    _, alone = real_embedder.embed_with_spans(texts[:1], spans[:1])
+    assert np.allclose(batched[0][0], alone[0][0], atol=1e-4)  # the short text's padding is no part of its mean

@@ -133,7 +133,8 @@ class SentenceTransformerEmbedder:
             )["offset_mapping"]
             for j, (output, offset) in enumerate(zip(outputs, offsets, strict=True)):
                 vectors[lo + j] = output["sentence_embedding"].float().numpy()
-                tokens = output["token_embeddings"].float().numpy()
+                real = int(output["attention_mask"].sum())  # a batch pads each text's outputs on the right
+                tokens = output["token_embeddings"][:real].float().numpy()
                 pooled.append(pool_spans(tokens, np.asarray(offset, dtype=np.int64).reshape(-1, 2), spans[lo + j]))
         return normalise(vectors), pooled
 
