@@ -52,6 +52,7 @@ class Document(Frozen):
     headings: tuple[Section, ...] = ()
     pages: tuple[int, ...] = ()
     structured: bool = False
+    series: str | None = None  # named by the document itself (front matter `series:`); else read from the title
 
 
 class Sentence(Frozen):
@@ -196,6 +197,7 @@ class DocumentInfo(Frozen):
     sentences: int
     chars: int
     labelled_lines: int = 0  # sentences that are `**label:** value` field lines (what makes a field profile)
+    series: str | None = None  # as the document names it (front matter); `qa.text.series` reads the rest
 
 
 class IndexStatus(Frozen):

@@ -69,7 +69,7 @@ CREATE TABLE documents (
   i INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
   sha256 TEXT NOT NULL, format TEXT NOT NULL, structured INTEGER NOT NULL, headings TEXT NOT NULL,
   pages TEXT NOT NULL, text TEXT NOT NULL, passages INTEGER NOT NULL, sentences INTEGER NOT NULL,
-  labelled_lines INTEGER NOT NULL
+  labelled_lines INTEGER NOT NULL, series TEXT
 );
 CREATE TABLE passage_text (pid INTEGER PRIMARY KEY, text TEXT NOT NULL);
 """
@@ -190,7 +190,7 @@ def _records(parts: Sequence[Part], labelled: Sequence[int]) -> bytes:
     try:
         db.executescript(_SCHEMA)
         db.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (_document_row(i, part, labelled[i]) for i, part in enumerate(parts)),
         )
         texts = (p.text for part in parts for p in part.passages)
@@ -205,7 +205,7 @@ def _document_row(i: int, part: Part, labelled: int) -> tuple[Any, ...]:
     d = part.document
     headings = json.dumps([h.model_dump() for h in d.headings])
     return (i, d.doc_id, d.source, d.title, d.date, d.sha256, d.format, int(d.structured), headings,
-            json.dumps(list(d.pages)), d.text, len(part.passages), len(part.sentences), labelled)  # fmt: skip
+            json.dumps(list(d.pages)), d.text, len(part.passages), len(part.sentences), labelled, d.series)  # fmt: skip
 
 
 def write_segment(
@@ -330,11 +330,13 @@ class Segment:
         self.plain_prows, self.plain_srows = self.prows.view(np.ndarray), self.srows.view(np.ndarray)
         self.sections = [tuple(path) for path in json.loads((folder / "sections.json").read_bytes())]
         self.records = Records(folder / "records.sqlite")
+        columns = {str(c[1]) for c in self.records.all("PRAGMA table_info(documents)")}
+        series = "series" if "series" in columns else "NULL"  # a column segments written before it lack
         rows = self.records.all("SELECT doc_id, title, date, sha256, passages, sentences, source, format, structured, "
-                                "length(text), labelled_lines FROM documents ORDER BY i")  # fmt: skip
+                                f"length(text), labelled_lines, {series} FROM documents ORDER BY i")  # fmt: skip
         self.infos = [
             DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9],
-                         labelled_lines=r[10])  # fmt: skip
+                         labelled_lines=r[10], series=r[11])  # fmt: skip
             for r in rows
         ]
         self.heads = [(r[6], r[7], bool(r[8])) for r in rows]
@@ -375,7 +377,7 @@ class Segment:
         return Document.model_construct(
             doc_id=info.doc_id, source=source, title=info.title, date=info.date, text=text, sha256=info.sha256,
             format=fmt, headings=tuple(Section(**h) for h in json.loads(headings)), pages=tuple(json.loads(pages)),
-            structured=structured,
+            structured=structured, series=info.series,
         )  # fmt: skip
 
     def passage_texts(self, lo: int, hi: int) -> list[str]:

@@ -90,6 +90,19 @@ def find_title(
     return fallback, None
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+
+
+def front_matter(text: str) -> dict[str, str]:
+    """The `key: value` lines of a leading `---` block (YAML-style front matter), keys lower-cased, quotes
+    removed; {} when the text has none. Only plain one-line values are read."""
+    block = _FRONT_MATTER.match(text[:4000])
+    if block is None:
+        return {}
+    return {k.lower(): v.strip().strip("\"'").strip() for k, v in _FIELD.findall(block.group(1)) if v.strip()}
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -109,6 +122,7 @@ def build_document(doc_id: str, data: bytes, extracted: Extracted, fmt: str) -> 
         headings=extracted.headings,
         pages=extracted.pages,
         structured=extracted.structured,
+        series=front_matter(extracted.text).get("series") or None,
     )
 
 

@@ -1,0 +1,52 @@
+"""Series of dated briefings (`qa.text.series`): titles less their date words, grouped; front matter names one."""
+
+import pytest
+
+from qa.text.documents import front_matter
+from qa.text.series import current_at, group_series, member_before, series_key, series_name
+
+
+@pytest.mark.parametrize(
+    ("title", "series"),
+    [
+        ("Russia, Mexico, Bilateral Relations: July 2025 Update", "Russia, Mexico, Bilateral Relations"),
+        ("Russia, Mexico, Bilateral Relations: January 2026 Update", "Russia, Mexico, Bilateral Relations"),
+        ("Kenya Update – 12 March 2025", "Kenya"),
+        ("Sahel security, Q3 2025", "Sahel security"),
+        ("Update on Sudan (as of 2025-07-01)", "Sudan"),
+        ("Sudan Issue No. 4, May 2025", "Sudan"),
+        ("Peru", "Peru"),
+        ("2025", "2025"),  # nothing but a date: the title stays the name
+    ],
+)
+def test_a_series_is_the_title_less_its_date_and_edition_words(title: str, series: str) -> None:
+    assert series_name(title) == series
+
+
+def test_titles_differing_in_case_accents_or_punctuation_are_one_series() -> None:
+    assert series_key("Côte d'Ivoire: Security") == series_key("COTE D IVOIRE – security")
+
+
+def test_grouping_orders_members_by_date_and_names_the_series_after_the_newest() -> None:
+    docs = [
+        ("b.md", "Russia, Mexico, Bilateral Relations: January 2026 Update", "2026-01", None),
+        ("a.md", "Russia, Mexico, Bilateral Relations: July 2025 Update", "2025-07", None),
+        ("c.md", "Kenya, March 2025", "2025-03", None),
+        ("d.md", "A differently titled note", "2025-09", "Kenya"),  # its front matter names the series
+    ]
+    found = {s.name: s for s in group_series(docs)}
+    assert [m.doc_id for m in found["Russia, Mexico, Bilateral Relations"].members] == ["a.md", "b.md"]
+    kenya = found["Kenya"]
+    assert [m.doc_id for m in kenya.members] == ["c.md", "d.md"] and kenya.newest.doc_id == "d.md"
+    assert member_before(kenya, "d.md").doc_id == "c.md" and member_before(kenya, "c.md") is None  # type: ignore[union-attr]
+    assert [m.doc_id for m in current_at(kenya, "2025-06")] == ["c.md"]
+    assert [m.doc_id for m in current_at(kenya, "2025")] == ["c.md", "d.md"]
+
+
+def test_front_matter_is_read_only_from_a_leading_block() -> None:
+    assert front_matter("---\nseries: 'Russia–Mexico'\nDate: 2025-07\n---\n# Title\n") == {
+        "series": "Russia–Mexico",
+        "date": "2025-07",
+    }
+    assert front_matter("# Title\n---\nseries: x\n---\n") == {}
+    assert front_matter("---\nunclosed: yes\n# Title\n") == {}
