@@ -8,7 +8,7 @@ Only the fields that change what goes into the index are recorded in the manifes
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,9 @@ class Settings(BaseModel):
     passage_max_words: int = Field(default=160, ge=10, le=400)
     passage_max_pieces: int = Field(default=230, ge=32, le=512)
     passage_paragraph_words: int = Field(default=30, ge=0, le=400)  # 0: pack prose across paragraphs
+    # "separate": each sentence embedded on its own (a second forward pass over its words); "pooled": the mean of
+    # the passage's token outputs over the sentence's span, from the passage's one pass (docs/pooling.md)
+    sentence_vectors: Literal["separate", "pooled"] = "separate"
     # Reading a file: its parser is stopped after this many seconds (0: read in process, no limit)
     read_seconds: float = Field(default=120.0, ge=0.0)
 

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.errors import CorpusError
@@ -135,3 +136,22 @@ def test_an_up_to_date_run_clears_what_a_killed_run_left(tiny_corpus: Path, tmp_
     (left / "passages.jsonl").write_text("partial", encoding="utf-8")
     report = sync_index(tiny_corpus, index, fake)
     assert not report.changed and not left.exists()
+
+
+def test_pooled_sentence_vectors_come_from_the_passage_pass(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    """With `sentence_vectors="pooled"` each passage is embedded once with its sentences' spans (the fake hashes
+    each span's words, so a pooled vector equals the sentence's searchable text embedded): no second pass."""
+    from qa.settings import Settings
+    from qa.text.chunking import searchable
+
+    settings = Settings(sentence_vectors="pooled")
+    report = sync_index(tiny_corpus, tmp_path / "index", fake, settings)
+    generation = load_generation(tmp_path / "index")
+    assert report.embedded_sentences == len(generation.sentences)
+    assert fake.calls == len(generation.passages) + report.embedded_fields  # one call a passage, none a sentence
+    for s in generation.sentences:
+        text = searchable(generation.documents[s.doc].text[s.start : s.end])
+        assert np.allclose(generation.sentence_vectors[s.sid], fake.embed([text])[0])
+    assert generation.manifest["settings"]["sentence_vectors"] == "pooled"
+    again = sync_index(tiny_corpus, tmp_path / "index", fake)  # the other way: everything embedded again
+    assert "settings changed" in " ".join(again.notes)

@@ -34,6 +34,12 @@ class Embedder(Protocol):
         """Per text, the unit vectors of its word pieces in the model's input table (no forward pass)."""
         ...
 
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: bool = False
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """Each text's vector and, from the same pass, a vector for each (start, end) span of it."""
+        ...
+
 
 def resolve_model_path(model: str) -> Path:
     """`package:NAME` → the model folder a Python package bundles; otherwise a local folder."""
@@ -208,6 +214,18 @@ class HashingEmbedder:
                 digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
         return normalise(out)
+
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: bool = False
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """The fake's pooling: each span's own words hashed (an empty span: None), counted as one call a text."""
+        self.calls += len(texts)
+        pooled: list[list[np.ndarray | None]] = []
+        for text, own in zip(texts, spans, strict=True):
+            found = [text[a:b] for a, b in own]
+            vectors = self._hashed(found)
+            pooled.append([v if _WORD.search(f.lower()) else None for v, f in zip(vectors, found, strict=True)])
+        return self._hashed(texts), pooled
 
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Each word is one piece, matching only itself: one-hot over the distinct words of this call

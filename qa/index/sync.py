@@ -39,7 +39,7 @@ from qa.index.store import (
     writer_lock,
 )
 from qa.settings import Settings
-from qa.text.chunking import CHUNKING_VERSION, chunk_document, sentence_embed_text
+from qa.text.chunking import CHUNKING_VERSION, chunk_document, searchable, sentence_embed_text
 from qa.text.documents import content_hash
 from qa.text.loaders import SUPPORTED_SUFFIXES, UnreadableFileError
 from qa.text.structure import field_path_of
@@ -139,6 +139,8 @@ def index_fingerprint(settings: Settings, model_id: str) -> dict[str, Any]:
         "passage_max_words": settings.passage_max_words,
         "passage_max_pieces": settings.passage_max_pieces,
         "passage_paragraph_words": settings.passage_paragraph_words,
+        # recorded only when not the first way, so indexes written before the choice existed stay valid
+        **({"sentence_vectors": settings.sentence_vectors} if settings.sentence_vectors != "separate" else {}),
     }
 
 
@@ -159,6 +161,55 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, step: Step | No
     return np.concatenate(parts)
 
 
+def sentence_spans(part: Part) -> list[list[tuple[int, int]]]:
+    """Where each sentence's embedded words sit in its passage's text (found in order; (0, 0) if not found)."""
+    text = part.document.text
+    out: list[list[tuple[int, int]]] = []
+    for passage in part.passages:
+        cursor, own = 0, []
+        for sid in range(passage.first_sentence, passage.last_sentence + 1):
+            s = part.sentences[sid]
+            wanted = searchable(text[s.start : s.end])
+            at = passage.text.find(wanted, cursor) if wanted else -1
+            own.append((at, at + len(wanted)) if at >= 0 else (0, 0))
+            cursor = at + len(wanted) if at >= 0 else cursor
+        out.append(own)
+    return out
+
+
+def _embed_pooled(embedder: Embedder, parts: Sequence[Part], progress: bool, step: Step | None) -> tuple[np.ndarray, np.ndarray]:
+    """Passage vectors and, from the same forward passes, sentence vectors pooled over each sentence's span; a
+    sentence cut off by the model's length limit is embedded on its own."""
+    texts = [p.text for part in parts for p in part.passages]
+    spans = [own for part in parts for own in sentence_spans(part)]
+    vectors_parts: list[np.ndarray] = []
+    pooled: list[list[np.ndarray | None]] = []
+    for lo in range(0, len(texts), _STEP_TEXTS):
+        if step is not None:
+            step("Embedding passages and sentences", lo, len(texts))
+        batch_vectors, batch_pooled = embedder.embed_with_spans(
+            texts[lo : lo + _STEP_TEXTS], spans[lo : lo + _STEP_TEXTS], progress
+        )
+        vectors_parts.append(batch_vectors)
+        pooled += batch_pooled
+    if step is not None:
+        step("Embedding passages and sentences", len(texts), len(texts))
+    vectors = np.concatenate(vectors_parts) if vectors_parts else np.zeros((0, embedder.dimension), np.float32)
+    flat = [v for own in pooled for v in own]  # passages in order, sentences in order within each: sentence order
+    order = [(part, s) for part in parts for s in part.sentences]
+    if len(flat) != len(order):
+        raise ValueError(f"{len(flat)} pooled vectors for {len(order)} sentences")
+    missing = [i for i, v in enumerate(flat) if v is None]
+    sentence_vectors = np.zeros((len(order), embedder.dimension), np.float32)
+    for i, v in enumerate(flat):
+        if v is not None:
+            sentence_vectors[i] = v
+    if missing:
+        again = embedder.embed([sentence_embed_text(order[i][0].document, order[i][1]) for i in missing])
+        sentence_vectors[missing] = again
+    return vectors, sentence_vectors
+
+
 @dataclass
 class _Writer:
     """Collects new documents and writes them as segments of at most `limit` passages, embedding each batch."""
@@ -171,6 +222,7 @@ class _Writer:
     log: Callable[[str], None]
     step: Step | None
     words: WordCounts
+    pooled: bool = False
     pending: list[Part] = field(default_factory=list)
     written: list[dict[str, Any]] = field(default_factory=list)
 
@@ -186,8 +238,11 @@ class _Writer:
         texts = [p.text for part in parts for p in part.passages]
         sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
         self.log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
-        vectors = _embed(self.embedder, texts, self.progress, self.step, "Embedding passages")
-        sentence_vectors = _embed(self.embedder, sentence_texts, self.progress, self.step, "Embedding sentences")
+        if self.pooled:
+            vectors, sentence_vectors = _embed_pooled(self.embedder, parts, self.progress, self.step)
+        else:
+            vectors = _embed(self.embedder, texts, self.progress, self.step, "Embedding passages")
+            sentence_vectors = _embed(self.embedder, sentence_texts, self.progress, self.step, "Embedding sentences")
         paths = sorted(field_paths(parts))
         fields = dict(zip(paths, _embed(self.embedder, paths, False), strict=True))
         if self.step is not None:
@@ -303,7 +358,8 @@ def sync_index(
         else:
             segments, words = [], WordCounts()
         by_name = {s["name"]: s for s in segments}
-        writer = _Writer(index_dir, embedder, segment_passages, report, progress, log, step, words)
+        pooled = settings.sentence_vectors == "pooled"
+        writer = _Writer(index_dir, embedder, segment_passages, report, progress, log, step, words, pooled)
         kept: set[str] = set()
 
         def retire(doc_id: str) -> None:
