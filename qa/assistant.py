@@ -27,12 +27,13 @@ from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError,
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
-from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus
+from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus, SeriesInfo
 from qa.search.retrieval import allowed_passages, describe_scope, fuse, lexical_search, segmented_search, use_threads
 from qa.search.searcher import SearchIndex
 from qa.search.spelling import corrected_question, unknown_name_notes
 from qa.settings import Settings
 from qa.text.documents import content_hash
+from qa.text.series import group_series
 
 log = logging.getLogger(__name__)
 _QUERIES_KEPT = 4096  # question vectors cached
@@ -452,6 +453,13 @@ class Assistant:
         infos = self.generation.documents.info
         order = sorted(range(len(infos)), key=lambda i: infos[i].date or "", reverse=True)
         return [self.generation.documents[i] for i in order[:count]]
+
+    def series(self) -> list[SeriesInfo]:
+        """The corpus's series of dated briefings (`qa.text.series`), each with its members oldest first; a
+        briefing alone in its series is a series of one."""
+        infos = {d.doc_id: d for d in self.generation.documents.info}
+        grouped = group_series((d.doc_id, d.title, d.date, d.series) for d in infos.values())
+        return [SeriesInfo(name=g.name, members=tuple(infos[m.doc_id] for m in g.members)) for g in grouped]
 
     def documents(self) -> list[DocumentInfo]:
         """What the corpus panel shows of each document (stored with the generation: nothing is counted here)."""

@@ -98,14 +98,22 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
     from qa.index.store import load_generation
+    from qa.text.series import group_series
 
     generation = load_generation(Path(args.index))
+    grouped = group_series((d.doc_id, d.title, d.date, d.series) for d in generation.documents.info)
+    series = list(grouped)
     info = {
         "generation": generation.name,
         "built_at": generation.manifest.get("created_at"),
         "model": generation.manifest.get("model"),
         "counts": generation.manifest.get("counts"),
         "documents": [{"doc_id": d.doc_id, "title": d.title, "date": d.date} for d in generation.documents.info],
+        "series": [
+            {"name": s.name, "members": [{"doc_id": m.doc_id, "date": m.date} for m in s.members]}
+            for s in series
+            if len(s.members) > 1
+        ],
     }
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
@@ -117,6 +125,11 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         )
         for d in generation.documents.info:
             print(f"  {d.date or '----':10}  {d.doc_id}  — {d.title}")
+        several = [s for s in series if len(s.members) > 1]
+        if several:
+            print(f"{len(several)} series of dated briefings (oldest first):")
+            for s in several:
+                print(f"  {s.name}: " + ", ".join(f"{m.date or 'undated'} ({m.doc_id})" for m in s.members))
     return 0
 
 

@@ -200,6 +200,13 @@ class DocumentInfo(Frozen):
     series: str | None = None  # as the document names it (front matter); `qa.text.series` reads the rest
 
 
+class SeriesInfo(Frozen):
+    """Dated briefings of one series (`qa.text.series`), oldest first."""
+
+    name: str
+    members: tuple[DocumentInfo, ...]
+
+
 class IndexStatus(Frozen):
     generation: str
     built_at: str

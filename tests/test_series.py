@@ -50,3 +50,38 @@ def test_front_matter_is_read_only_from_a_leading_block() -> None:
     }
     assert front_matter("# Title\n---\nseries: x\n---\n") == {}
     assert front_matter("---\nunclosed: yes\n# Title\n") == {}
+
+
+def write_updates(corpus) -> None:  # type: ignore[no-untyped-def]
+    corpus.mkdir()
+    (corpus / "rm-2025-07.md").write_text(
+        "# Russia, Mexico, Bilateral Relations: July 2025 Update\n\nTrade reached 2.1 billion dollars.\n",
+        encoding="utf-8",
+    )
+    (corpus / "rm-2026-01.md").write_text(
+        "# Russia, Mexico, Bilateral Relations: January 2026 Update\n\nTrade reached 2.4 billion dollars.\n",
+        encoding="utf-8",
+    )
+    (corpus / "note.md").write_text(
+        "---\nseries: Kenya watch\n---\n# A note on Nairobi, May 2025\n\nRains were late.\n", encoding="utf-8"
+    )
+
+
+def test_the_assistant_and_qa_status_list_series_with_their_dated_members(tmp_path, fake, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant
+    from qa.cli import main
+    from qa.index.sync import sync_index
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_updates(corpus)
+    sync_index(corpus, index, fake)
+    found = {s.name: [m.doc_id for m in s.members] for s in Assistant.open(index, embedder=fake).series()}
+    assert found == {
+        "Russia, Mexico, Bilateral Relations": ["rm-2025-07.md", "rm-2026-01.md"],
+        "Kenya watch": ["note.md"],  # named by its front matter
+    }
+    monkeypatch.setenv("QA_MODEL", "hashing:256")
+    assert main(["status", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "1 series of dated briefings" in out
+    assert "Russia, Mexico, Bilateral Relations: 2025-07 (rm-2025-07.md), 2026-01 (rm-2026-01.md)" in out
