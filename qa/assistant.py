@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answering.changes import find_series, pick_members, series_diff
 from qa.answering.comparison import join_answers, read_comparison
 from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profiles_from_counts
 from qa.answering.pipeline import answer
@@ -27,7 +28,7 @@ from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError,
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
-from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus, SeriesInfo
+from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus, SeriesDiff, SeriesInfo
 from qa.search.retrieval import allowed_passages, describe_scope, fuse, lexical_search, segmented_search, use_threads
 from qa.search.searcher import SearchIndex
 from qa.search.spelling import corrected_question, unknown_name_notes
@@ -458,8 +459,18 @@ class Assistant:
         """The corpus's series of dated briefings (`qa.text.series`), each with its members oldest first; a
         briefing alone in its series is a series of one."""
         infos = {d.doc_id: d for d in self.generation.documents.info}
-        grouped = group_series((d.doc_id, d.title, d.date, d.series) for d in infos.values())
+        grouped = group_series(self._series_rows())
         return [SeriesInfo(name=g.name, members=tuple(infos[m.doc_id] for m in g.members)) for g in grouped]
+
+    def diff(self, series: str, date_from: str | None = None, date_to: str | None = None) -> SeriesDiff:
+        """What changed in a series between two of its briefings: by default its newest and the one before;
+        `date_from` / `date_to` (ISO prefixes) pick the last briefing dated on or before each."""
+        found = find_series(group_series(self._series_rows()), series)
+        old, new = pick_members(found, date_from, date_to)
+        return series_diff(_Sentences(self.generation), found, old.doc_id, new.doc_id)
+
+    def _series_rows(self) -> list[tuple[str, str, str | None, str | None]]:
+        return [(d.doc_id, d.title, d.date, d.series) for d in self.generation.documents.info]
 
     def documents(self) -> list[DocumentInfo]:
         """What the corpus panel shows of each document (stored with the generation: nothing is counted here)."""
@@ -475,3 +486,22 @@ class Assistant:
             passages=int(generation.manifest.get("counts", {}).get("passages", len(generation.passages))),
             sentences=int(generation.manifest.get("counts", {}).get("sentences", len(generation.sentences))),
         )
+
+
+class _Sentences:
+    """What `qa.answering.changes` reads of a generation: documents and their sentences' spans, by doc id."""
+
+    def __init__(self, generation: Generation) -> None:
+        self._generation = generation
+
+    def document(self, doc_id: str) -> Document:
+        return self._generation.documents[self._generation.doc_by_id[doc_id]]
+
+    def info(self, doc_id: str) -> DocumentInfo:
+        return self._generation.documents.info[self._generation.doc_by_id[doc_id]]
+
+    def spans(self, doc_id: str) -> list[tuple[int, int]]:
+        sentences = self._generation.sentences
+        return [
+            (sentences[i].start, sentences[i].end) for i in sentences.of_document(self._generation.doc_by_id[doc_id])
+        ]

@@ -69,6 +69,25 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="show what the index holds")
     status.add_argument("--index", default="index", help="index folder (default: index/)")
     status.add_argument("--json", action="store_true", help="print as JSON")
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two briefings of a series",
+        description="List the sentences changed, added and removed between two briefings of one series (by "
+        "default its newest and the one before), each quoted with its document and offsets.",
+    )
+    diff.add_argument("series", help="the series' name, as `qa status` lists it (its first words will do)")
+    diff.add_argument(
+        "--from",
+        dest="date_from",
+        type=_date,
+        metavar="DATE",
+        help="the older briefing: the last dated on or before DATE",
+    )
+    diff.add_argument(
+        "--to", dest="date_to", type=_date, metavar="DATE", help="the newer briefing: the last dated on or before DATE"
+    )
+    diff.add_argument("--index", default="index", help="index folder (default: index/)")
+    diff.add_argument("--json", action="store_true", help="print as JSON")
     verify = sub.add_parser("verify", help="check every index file against its checksum (opening checks sizes only)")
     verify.add_argument("--index", default="index", help="index folder (default: index/)")
     return parser
@@ -133,6 +152,19 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.assistant import Assistant
+    from qa.web.changes import diff_markdown
+
+    changes = Assistant.open(args.index, settings=settings).diff(args.series, args.date_from, args.date_to)
+    print(
+        json.dumps(changes.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        if args.json
+        else diff_markdown(changes)
+    )
+    return 0
+
+
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     """Hash every file of the current generation against its manifest (opening the index checks sizes only)."""
     from qa.index.store import current_name, read_manifest, verify_generation
@@ -155,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        handler = {"index": _index, "ask": _ask, "status": _status, "verify": _verify}[args.command]
+        handler = {"index": _index, "ask": _ask, "status": _status, "diff": _diff, "verify": _verify}[args.command]
         return handler(args, settings)
     except QAError as exc:
         print(f"qa: error: {exc}", file=sys.stderr)

@@ -7,6 +7,8 @@ Offsets are always character offsets into `Document.text`, end exclusive, so tha
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -205,6 +207,37 @@ class SeriesInfo(Frozen):
 
     name: str
     members: tuple[DocumentInfo, ...]
+
+
+class Quoted(Frozen):
+    """One sentence of one version of a briefing, pinned by offsets, with the spans of the words that changed."""
+
+    doc_id: str
+    date: str | None
+    start: int
+    end: int
+    text: str
+    sha256: str = ""
+    marks: tuple[tuple[int, int], ...] = ()  # absolute offsets in the document of the changed words
+
+
+class DiffLine(Frozen):
+    kind: Literal["changed", "added", "removed"]
+    old: Quoted | None = None
+    new: Quoted | None = None
+
+
+class SeriesDiff(Frozen):
+    """What changed between two members of a series, sentence by sentence (`qa.text.diffing`)."""
+
+    series: str
+    old: DocumentInfo
+    new: DocumentInfo
+    lines: list[DiffLine] = Field(default_factory=list)
+    unchanged: int = 0  # sentences the same in both
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(line.kind == kind for line in self.lines) for kind in ("changed", "added", "removed")}
 
 
 class IndexStatus(Frozen):

@@ -85,3 +85,53 @@ def test_the_assistant_and_qa_status_list_series_with_their_dated_members(tmp_pa
     out = capsys.readouterr().out
     assert "1 series of dated briefings" in out
     assert "Russia, Mexico, Bilateral Relations: 2025-07 (rm-2025-07.md), 2026-01 (rm-2026-01.md)" in out
+
+
+def test_qa_diff_lists_each_change_quoted_from_its_own_document(tmp_path, fake, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from qa import Assistant
+    from qa.cli import main
+    from qa.index.sync import sync_index
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    head = "# Russia, Mexico, Bilateral Relations: {} Update\n\n"
+    (corpus / "old.md").write_text(
+        head.format("July 2025") + "Trade reached 2.1 billion dollars. The minister is Juan Ramon de la Fuente. "
+        "Wheat exports fell after the drought. Mexico attended the summit as an observer.\n",
+        encoding="utf-8",
+    )
+    (corpus / "renamed-new.md").write_text(
+        head.format("January 2026") + "Trade reached 2.4 billion dollars. The minister is Alicia Barcena. "
+        "Mexico attended the summit as an observer. A consulate opened in Kazan.\n",
+        encoding="utf-8",
+    )
+    sync_index(corpus, index, fake)
+    diff = Assistant.open(index, embedder=fake).diff("russia, mexico")  # the first words of the name will do
+    assert (diff.old.doc_id, diff.new.doc_id) == ("old.md", "renamed-new.md") and diff.counts() == {
+        "changed": 2,
+        "added": 1,
+        "removed": 1,
+    }
+    texts = {"old.md": (corpus / "old.md").read_text(), "renamed-new.md": (corpus / "renamed-new.md").read_text()}
+    for line in diff.lines:  # every quote is its document's own characters at its offsets
+        for q in (line.old, line.new):
+            if q is not None:
+                assert texts[q.doc_id][q.start : q.end] == q.text
+                assert all(texts[q.doc_id][a:b] in q.text for a, b in q.marks)
+    changed = next(line for line in diff.lines if line.kind == "changed" and "Trade" in line.new.text)  # type: ignore[union-attr]
+    assert [texts["renamed-new.md"][a:b] for a, b in changed.new.marks] == ["2.4"]  # type: ignore[union-attr]
+
+    monkeypatch.setenv("QA_MODEL", "hashing:256")
+    assert main(["diff", "Russia, Mexico, Bilateral Relations", "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "- **Changed**: “Trade reached **2.4** billion dollars.”" in out
+    assert "  - was: “Trade reached **2.1** billion dollars.” (old.md, 2025-07" in out
+    assert "- **Added**: “A consulate opened in Kazan.”" in out and "- **Removed**: “Wheat exports" in out
+    assert main(["diff", "Russia", "--index", str(index), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["series"] == "Russia, Mexico, Bilateral Relations"
+    assert main(["diff", "Atlantis", "--index", str(index)]) == 2
+    assert "No series is called 'Atlantis'" in capsys.readouterr().err
+    assert main(["diff", "Russia", "--from", "2024", "--index", str(index)]) == 2
+    assert "dated 2024 or earlier" in capsys.readouterr().err
