@@ -19,7 +19,9 @@ import numpy as np
 
 from qa.answering.changes import find_series, pick_members, series_diff
 from qa.answering.comparison import join_answers, read_comparison
+from qa.answering.evidence import make_citation
 from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profiles_from_counts
+from qa.answering.over_time import newest_first, other_versions
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
@@ -29,12 +31,20 @@ from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
 from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus, SeriesDiff, SeriesInfo
-from qa.search.retrieval import allowed_passages, describe_scope, fuse, lexical_search, segmented_search, use_threads
+from qa.search.retrieval import (
+    allowed_passages,
+    describe_scope,
+    document_matches,
+    fuse,
+    lexical_search,
+    segmented_search,
+    use_threads,
+)
 from qa.search.searcher import SearchIndex
 from qa.search.spelling import corrected_question, unknown_name_notes
 from qa.settings import Settings
 from qa.text.documents import content_hash
-from qa.text.series import group_series
+from qa.text.series import Series, group_series
 
 log = logging.getLogger(__name__)
 _QUERIES_KEPT = 4096  # question vectors cached
@@ -82,6 +92,7 @@ class Assistant:
         self._last_check = time.monotonic()
         self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
         self._primed = 0
+        self._series_cache: tuple[str, dict[str, Series]] = ("", {})
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
         self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
@@ -375,9 +386,34 @@ class Assistant:
                 update={"index_version": first.index_version}
             )
         else:
-            result = self.answer_from(self.search(question, history, filters=filters))
+            result = self._over_time(
+                self.answer_from(self.search(question, history, filters=filters)), question, history, filters
+            )
         scope = describe_scope(self.generation.documents.info, filters)
         return self.flag_changed(result.model_copy(update={"scope": scope}))
+
+    def _over_time(self, answer: Answer, question: str, history: Sequence[str] | None, filters: Filters) -> Answer:
+        """Newest first within a series, and the other updates' differing versions quoted below
+        (`qa.answering.over_time`)."""
+        view = _Sentences(self.generation, self._series_index())
+        infos = self.generation.documents.info
+        by_id = self.generation.doc_by_id
+
+        def in_scope(doc_id: str) -> bool:
+            return doc_id in by_id and document_matches(infos[by_id[doc_id]], filters)
+
+        def ask_within(doc_id: str) -> Answer:
+            return self.answer_from(self.search(question, history, filters=Filters(doc_ids=(doc_id,))))
+
+        return other_versions(newest_first(answer, view, in_scope, ask_within), view, in_scope)
+
+    def _series_index(self) -> dict[str, Series]:
+        """Each document's series, for the served generation (grouped once per generation)."""
+        name = self.generation.name
+        if self._series_cache[0] != name:
+            grouped = group_series(self._series_rows())
+            self._series_cache = (name, {m.doc_id: g for g in grouped for m in g.members})
+        return self._series_cache[1]
 
     def flag_changed(self, answer: Answer) -> Answer:
         """Mark each citation whose source file no longer has the indexed bytes (edited or removed)."""
@@ -489,10 +525,21 @@ class Assistant:
 
 
 class _Sentences:
-    """What `qa.answering.changes` reads of a generation: documents and their sentences' spans, by doc id."""
+    """What `qa.answering.changes` and `over_time` read of a generation: documents, their sentences' spans and
+    citations, by doc id; each document's series."""
 
-    def __init__(self, generation: Generation) -> None:
-        self._generation = generation
+    def __init__(self, generation: Generation, series: dict[str, Series] | None = None) -> None:
+        self._generation, self._series = generation, series or {}
+
+    def series_of(self, doc_id: str) -> Series | None:
+        return self._series.get(doc_id)
+
+    def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
+        sentences = self._generation.sentences
+        for sid in sentences.of_document(self._generation.doc_by_id[doc_id]):
+            if (sentences[sid].start, sentences[sid].end) == (start, end):
+                return make_citation(self._generation, n, sid, 0.0)
+        raise ValueError(f"no sentence of {doc_id} at {start}–{end}")
 
     def document(self, doc_id: str) -> Document:
         return self._generation.documents[self._generation.doc_by_id[doc_id]]

@@ -165,6 +165,8 @@ class Answer(Frozen):
     checks: list[str] = Field(default_factory=list)
     scope: Scope | None = None  # which briefings were searched (set by `Assistant.ask`)
     did_you_mean: str | None = None  # the question with each name no briefing mentions replaced by the closest one
+    # the numbers of the citations that quote another update of the main quote's series saying otherwise
+    other_versions: list[int] = Field(default_factory=list)
 
 
 class Filters(Frozen):

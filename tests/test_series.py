@@ -135,3 +135,58 @@ def test_qa_diff_lists_each_change_quoted_from_its_own_document(tmp_path, fake, 
     assert "No series is called 'Atlantis'" in capsys.readouterr().err
     assert main(["diff", "Russia", "--from", "2024", "--index", str(index)]) == 2
     assert "dated 2024 or earlier" in capsys.readouterr().err
+
+
+def two_updates(tmp_path, fake):  # type: ignore[no-untyped-def]
+    from qa import Assistant
+    from qa.index.sync import sync_index
+    from qa.settings import Settings
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    head = "# Russia, Mexico, Bilateral Relations: {} Update\n\n"
+    (corpus / "b-new.md").write_text(  # named so that, all else equal, the older is found first
+        head.format("January 2026") + "Bilateral trade reached 2.4 billion dollars last year. Kazan hosted a forum.\n",
+        encoding="utf-8",
+    )
+    (corpus / "a-old.md").write_text(
+        head.format("July 2025") + "Bilateral trade reached 2.1 billion dollars last year. Wheat exports fell.\n",
+        encoding="utf-8",
+    )
+    sync_index(corpus, index, fake)
+    return Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
+
+
+def test_the_newest_update_answers_and_an_older_one_saying_otherwise_is_quoted_below(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.records import Filters
+
+    assistant = two_updates(tmp_path, fake)
+    answer = assistant.ask("How much did bilateral trade reach last year?")
+    main = answer.citations[0]
+    assert (main.doc_id, main.quote) == ("b-new.md", "Bilateral trade reached 2.4 billion dollars last year.")
+    assert len(answer.other_versions) == 1
+    older = next(c for c in answer.citations if c.n == answer.other_versions[0])
+    assert (older.doc_id, older.quote, older.date) == (
+        "a-old.md",
+        "Bilateral trade reached 2.1 billion dollars last year.",
+        "2025-07",
+    )
+    assert "Other updates of *Russia, Mexico, Bilateral Relations* say otherwise" in answer.text
+    assert f"(2025-07): “{older.quote}” [{older.n}]" in answer.text
+    # a question limited to 2025 sees only the July update: nothing newer is brought in
+    dated = assistant.ask("How much did bilateral trade reach last year?", filters=Filters(date_to="2025"))
+    assert dated.citations[0].doc_id == "a-old.md" and dated.other_versions == []
+
+
+def test_a_sentence_the_same_in_both_updates_is_quoted_from_the_newest_with_nothing_below(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    assistant = two_updates(tmp_path, fake)
+    (tmp_path / "corpus" / "a-old.md").write_text(
+        "# Russia, Mexico, Bilateral Relations: July 2025 Update\n\nKazan hosted a forum. Wheat exports fell.\n",
+        encoding="utf-8",
+    )
+    from qa.index.sync import sync_index
+
+    sync_index(tmp_path / "corpus", tmp_path / "index", fake)
+    assistant.refresh(force=True)
+    answer = assistant.ask("Which city hosted a forum?")
+    assert answer.citations[0].doc_id == "b-new.md" and answer.other_versions == []

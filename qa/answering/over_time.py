@@ -1,0 +1,87 @@
+"""Answers over a series of dated briefings: the newest word first, and what other updates said otherwise.
+
+When an answer's main quote comes from a briefing of a series (`qa.text.series`) and a newer member of
+that series holds the same sentence (`qa.answering.changes.counterpart`: the same words, or the same
+sentence with another number, name or date), the question is answered again within the newest such
+member, and that answer is kept when its main quote is that sentence. Then every other member of the
+series holding the main sentence in another version is quoted below the answer, with its title and date
+("Other updates of this series say otherwise: In … July 2025 Update: “…” [2]"), each a citation of its
+own. Members outside the question's filters are left out. Nothing is generated: every line is a quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from qa.answering.changes import SentenceSource, counterpart
+from qa.records import Answer, Citation
+from qa.text.series import Member, Series
+
+
+class TimeView(SentenceSource, Protocol):
+    """What answering over time reads of the index, besides documents and sentence spans."""
+
+    def series_of(self, doc_id: str) -> Series | None: ...
+    def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation: ...
+
+
+def _overlaps(c: Citation, start: int, end: int) -> bool:
+    return c.start < end and start < c.end
+
+
+def newest_first(
+    answer: Answer, view: TimeView, in_scope: Callable[[str], bool], ask_within: Callable[[str], Answer]
+) -> Answer:
+    """The answer from the newest member of the main quote's series that holds the same sentence (else as given)."""
+    if answer.abstained or not answer.citations:
+        return answer
+    first = answer.citations[0]
+    series = view.series_of(first.doc_id)
+    if series is None or len(series.members) < 2:
+        return answer
+    ids = [m.doc_id for m in series.members]
+    newer = [m for m in series.members[ids.index(first.doc_id) + 1 :] if in_scope(m.doc_id)]
+    for member in reversed(newer):
+        found = counterpart(view, first.doc_id, (first.start, first.end), member.doc_id)
+        if found is None:
+            continue
+        again = ask_within(member.doc_id)
+        main = again.citations[0] if again.citations and not again.abstained else None
+        if main is not None and main.doc_id == member.doc_id and _overlaps(main, found[1].start, found[1].end):
+            return again
+    return answer
+
+
+def other_versions(answer: Answer, view: TimeView, in_scope: Callable[[str], bool]) -> Answer:
+    """The answer with each other member's differing version of its main sentence quoted and cited below it."""
+    if answer.abstained or not answer.citations:
+        return answer
+    first = answer.citations[0]
+    series = view.series_of(first.doc_id)
+    if series is None or len(series.members) < 2:
+        return answer
+    found: list[tuple[Member, Citation]] = []
+    n = max(c.n for c in answer.citations)
+    for member in series.members:
+        if member.doc_id == first.doc_id or not in_scope(member.doc_id):
+            continue
+        version = counterpart(view, first.doc_id, (first.start, first.end), member.doc_id)
+        if version is not None and version[0] == "changed":
+            n += 1
+            found.append((member, view.citation(n, member.doc_id, version[1].start, version[1].end)))
+    if not found:
+        return answer
+    return answer.model_copy(
+        update={
+            "text": answer.text + _versions_text(series, found),
+            "citations": [*answer.citations, *(c for _, c in found)],
+            "other_versions": [c.n for _, c in found],
+        }
+    )
+
+
+def _versions_text(series: Series, found: Sequence[tuple[Member, Citation]]) -> str:
+    lines = [f"\n\nOther updates of *{series.name}* say otherwise:"]
+    lines += [f"- In *{m.title}* ({m.date or 'undated'}): “{c.quote}” [{c.n}]" for m, c in found]
+    return "\n".join(lines)
