@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--index", default="index", help="index folder (default: index/)")
     index.add_argument("--rebuild", action="store_true", help="re-embed every file, ignoring the current index")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument(
+        "--watch", action="store_true", help="after indexing, keep watching the folder and re-index on every change"
+    )
 
     ask = sub.add_parser(
         "ask", help="answer a question with citations", description="Answer a question from the index."
@@ -101,6 +104,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     log = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
     print(report.summary())
+    if args.watch:
+        from qa.index.watch import watch_corpus
+
+        def again() -> object:
+            return sync_index(Path(args.corpus), Path(args.index), embedder, settings, False, False, log)
+
+        def said(result: object, events: int) -> None:
+            if isinstance(result, Exception):
+                print(f"\n{events} change(s) seen; re-indexing failed: {result}. Still watching.", file=sys.stderr)
+            else:
+                print(f"\n{events} change(s) seen in '{args.corpus}'.\n{result.summary()}", flush=True)  # type: ignore[attr-defined]
+
+        print(f"Watching '{args.corpus}' for changes (Ctrl-C to stop)…", flush=True)
+        watch_corpus(Path(args.corpus), again, said)
     return 0
 
 
