@@ -17,7 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering.changes import find_series, pick_members, series_diff
+from qa.answering.changes import (
+    ChangeQuestion,
+    change_answer,
+    find_series,
+    pick_members,
+    read_change_question,
+    series_diff,
+    series_for,
+)
 from qa.answering.comparison import join_answers, read_comparison
 from qa.answering.evidence import make_citation
 from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profiles_from_counts
@@ -26,7 +34,7 @@ from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
 from qa.answering.word_match import word_matches
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError, QuestionError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
@@ -380,7 +388,11 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         filters = filters or Filters()
         comparison = read_comparison(text)
-        if comparison is not None:
+        change = read_change_question(text)
+        changes = self._changes(text, change) if change is not None else None
+        if changes is not None:
+            result = changes
+        elif comparison is not None:
             first, second = (self.answer_from(self.search(q, filters=filters)) for q in comparison.questions)
             result = join_answers(text, comparison, (first, second)).model_copy(
                 update={"index_version": first.index_version}
@@ -391,6 +403,37 @@ class Assistant:
             )
         scope = describe_scope(self.generation.documents.info, filters)
         return self.flag_changed(result.model_copy(update={"scope": scope}))
+
+    def _changes(self, question: str, change: ChangeQuestion) -> Answer | None:
+        """A "what changed?" question answered from the diff of the series it names (or the only one); None
+        when the corpus has no series of several briefings (the question is then answered as any other)."""
+        found = group_series(self._series_rows())
+        several = [s for s in found if len(s.members) > 1]
+        if not several:
+            return None
+        series = series_for(change, found)
+        if series is None:
+            names = "; ".join(s.name for s in several[:8])
+            return Answer(
+                question=question,
+                text=f"**Which series do you mean?** These have more than one briefing: {names}. "
+                f"Name one, for example: “What changed in {several[0].name} since the last update?”",
+                abstained=True,
+                confidence=0.0,
+                question_type="change",
+                resolved_question=question,
+                notice="name the series",
+            )
+        try:
+            old, new = pick_members(series, None, change.date)
+        except QuestionError as exc:
+            return Answer(question=question, text=f"**{exc}**", abstained=True, confidence=0.0,
+                          question_type="change", resolved_question=question, notice=str(exc))  # fmt: skip
+        view = _Sentences(self.generation)
+        diff = series_diff(view, series, old.doc_id, new.doc_id)
+        answer = change_answer(question, diff, lambda n, q: view.citation(n, q.doc_id, q.start, q.end))
+        version = f"{self.generation.name} ({self.generation.manifest.get('created_at', '')})"
+        return answer.model_copy(update={"index_version": version})
 
     def _over_time(self, answer: Answer, question: str, history: Sequence[str] | None, filters: Filters) -> Answer:
         """Newest first within a series, and the other updates' differing versions quoted below

@@ -167,6 +167,7 @@ class Answer(Frozen):
     did_you_mean: str | None = None  # the question with each name no briefing mentions replaced by the closest one
     # the numbers of the citations that quote another update of the main quote's series saying otherwise
     other_versions: list[int] = Field(default_factory=list)
+    changes: SeriesDiff | None = None  # a "what changed?" question: the diff its lines quote
 
 
 class Filters(Frozen):

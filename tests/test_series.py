@@ -190,3 +190,46 @@ def test_a_sentence_the_same_in_both_updates_is_quoted_from_the_newest_with_noth
     assistant.refresh(force=True)
     answer = assistant.ask("Which city hosted a forum?")
     assert answer.citations[0].doc_id == "b-new.md" and answer.other_versions == []
+
+
+CHANGE_WORDINGS = [
+    "What changed since the last update?",
+    "What's new in the January 2026 update?",
+    "How does the latest briefing differ from the previous one?",
+    "Has anything changed in the Russia Mexico relations briefing?",
+]
+
+
+@pytest.mark.parametrize("question", CHANGE_WORDINGS)
+def test_a_change_question_is_answered_from_the_diff_with_every_line_cited(tmp_path, fake, question: str) -> None:  # type: ignore[no-untyped-def]
+    assistant = two_updates(tmp_path, fake)
+    answer = assistant.ask(question)
+    assert answer.question_type == "change" and answer.changes is not None and not answer.abstained
+    assert (answer.changes.old.doc_id, answer.changes.new.doc_id) == ("a-old.md", "b-new.md")
+    texts = {d: (tmp_path / "corpus" / d).read_text() for d in ("a-old.md", "b-new.md")}
+    for c in answer.citations:
+        assert texts[c.doc_id][c.start : c.end] == c.quote and f"“{c.quote}” [{c.n}]" in answer.text
+    assert "Changed: “Bilateral trade reached 2.4 billion dollars last year.”" in answer.text
+    assert "was “Bilateral trade reached 2.1 billion dollars last year.”" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["What did the last update say about trade?", "Who is the new minister?", "When was the summit?"]
+)
+def test_questions_about_content_are_not_change_questions(question: str) -> None:
+    from qa.answering.changes import read_change_question
+
+    assert read_change_question(question) is None
+
+
+def test_the_chat_shows_a_change_answer_as_two_columns_and_other_versions_by_date(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    from html import unescape
+
+    from qa.web.html import answer_html
+
+    assistant = two_updates(tmp_path, fake)
+    page = unescape(answer_html(assistant.ask("What changed since the last update?"), "t"))
+    assert "<table>" in page and "<mark>2.4</mark>" in page and "<mark>2.1</mark>" in page
+    assert page.index("July 2025 Update (2025-07)") < page.index("January 2026 Update (2026-01)")  # old left, new right
+    page = unescape(answer_html(assistant.ask("How much did bilateral trade reach last year?"), "t"))
+    assert "Other updates of this series say otherwise" in page and "(2025-07): “Bilateral trade reached 2.1" in page

@@ -9,13 +9,17 @@ and their sentences through `SentenceSource`; nothing is embedded or searched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from qa.errors import QuestionError
-from qa.records import DiffLine, Document, DocumentInfo, Quoted, SeriesDiff
+from qa.records import Answer, Citation, DiffLine, Document, DocumentInfo, Quoted, SeriesDiff
 from qa.text.diffing import Change, align, changed_words
+from qa.text.documents import find_date
 from qa.text.series import Member, Series, series_key
+from qa.text.tokens import tokenize
 
 
 class SentenceSource(Protocol):
@@ -131,3 +135,81 @@ def counterpart(source: SentenceSource, doc_id: str, span: tuple[int, int], othe
             _, marks = changed_words(this_doc.text[a[0] : a[1]], other_doc.text[b[0] : b[1]])
             return "changed", _quote(other_doc, b, marks)
     return None
+
+
+# --- "What changed since the last update?" ----------------------------------------------------------
+
+_CHANGE = re.compile(
+    r"\b(chang\w*|new|newer|different|differs?|differences?|updated?|revised?|since|dropped|removed|added)\b", re.I
+)
+_VERSION = re.compile(
+    r"\b(updates?|briefings?|versions?|editions?|reports?|issues?|last|previous|latest|since)\b", re.I
+)
+_ASKING = re.compile(r"^\s*(what|which|how|has|have|is|are|did|does|do|tell|list|show)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ChangeQuestion:
+    """A question asking what changed: the date of the update it names (None: the latest) and its words."""
+
+    date: str | None
+    words: tuple[str, ...]
+
+
+def read_change_question(text: str) -> ChangeQuestion | None:
+    """ "What changed since the last update?", "What's new in the January 2026 update?", "How does the latest
+    briefing differ from the previous one?": a question asking for changes between versions. Pure."""
+    if not _ASKING.search(text) or not _CHANGE.search(text) or not _VERSION.search(text):
+        return None
+    if not re.search(r"\b(chang\w*|new|different|differ\w*|revised?)\b", text, re.I):
+        return None  # "What did the last update say?" asks for content, not for changes
+    date = find_date(text, allow_year_only=True)
+    return ChangeQuestion(date, tuple(tokenize(text)))
+
+
+def series_for(question: ChangeQuestion, found: Sequence[Series]) -> Series | None:
+    """The series a change question is about: the one whose name shares the most words with it; with no such
+    word, the only series with more than one briefing. None when it cannot be told."""
+    several = [s for s in found if len(s.members) > 1]
+    asked = set(question.words)
+    scored = sorted(((len(asked & set(tokenize(s.name))), s.key, s) for s in several), key=lambda t: (-t[0], t[1]))
+    if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][2]
+    return several[0] if len(several) == 1 else None
+
+
+def change_answer(question: str, diff: SeriesDiff, cite: Callable[[int, Quoted], Citation], shown: int = 12) -> Answer:
+    """The diff as an answer: each change a quoted, cited line (the newer version first, the older after "was")."""
+    counts = diff.counts()
+    said = ", ".join(f"{counts[k]} {k}" for k in ("changed", "added", "removed") if counts[k]) or "nothing changed"
+    lines = [
+        f"**{said}** between *{diff.old.title}* ({diff.old.date or 'undated'}) and *{diff.new.title}* "
+        f"({diff.new.date or 'undated'}); {diff.unchanged} sentences are the same:",
+        "",
+    ]
+    citations: list[Citation] = []
+
+    def ref(q: Quoted) -> str:
+        citations.append(cite(len(citations) + 1, q))
+        return f"[{len(citations)}]"
+
+    for line in diff.lines[:shown]:
+        if line.kind == "changed" and line.new and line.old:
+            lines.append(f"- Changed: “{line.new.text}” {ref(line.new)} — was “{line.old.text}” {ref(line.old)}")
+        elif line.kind == "added" and line.new:
+            lines.append(f"- Added: “{line.new.text}” {ref(line.new)}")
+        elif line.old:
+            lines.append(f"- Removed: “{line.old.text}” {ref(line.old)}")
+    if len(diff.lines) > shown:
+        lines.append(f'- … and {len(diff.lines) - shown} more: `qa diff "{diff.series}"` lists them all.')
+    return Answer(
+        question=question,
+        text="\n".join(lines),
+        short_answer=said,
+        abstained=False,
+        confidence=1.0,
+        citations=citations,
+        question_type="change",
+        resolved_question=question,
+        changes=diff,
+    )

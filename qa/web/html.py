@@ -230,13 +230,32 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
             parts.append("</div>")
         parts.append(confidence_html(answer.confidence))
         return "<div class='qa-answer qa-abstained'>" + "".join(parts) + "</div>"
+    if answer.changes is not None:  # "what changed?": the two versions side by side, every line cited below
+        from qa.web.changes import diff_html
+
+        parts.append(f"<p class='qa-lead'><strong>{escape(answer.short_answer or '')}</strong></p>")
+        parts.append(diff_html(answer.changes))
+        parts.append(scope_html(answer.scope, abstained=False))
+        parts.append("<div class='qa-sources'>")
+        parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
+        parts.append("</div>")
+        return "<div class='qa-answer qa-changes'>" + "".join(parts) + "</div>"
     main = answer.citations[0]
     if answer.short_answer:
         parts.append(f"<p class='qa-lead'><strong>{clean(answer.short_answer)}</strong> {_ref(prefix, 1)}</p>")
     parts.append(f"<blockquote class='qa-main'>{clean(main.quote)} {_ref(prefix, 1)}</blockquote>")
-    if len(answer.citations) > 1:
+    support = [c for c in answer.citations[1:] if c.n not in answer.other_versions]
+    versions = [c for c in answer.citations[1:] if c.n in answer.other_versions]
+    if support:
         parts.append("<p class='qa-muted'>Also relevant:</p><ul class='qa-support'>")
-        parts.extend(f"<li>“{clean(c.quote)}” {_ref(prefix, c.n)}</li>" for c in answer.citations[1:])
+        parts.extend(f"<li>“{clean(c.quote)}” {_ref(prefix, c.n)}</li>" for c in support)
+        parts.append("</ul>")
+    if versions:
+        parts.append("<p class='qa-muted'>Other updates of this series say otherwise:</p><ul class='qa-versions'>")
+        parts.extend(
+            f"<li>In <em>{escape(c.title)}</em> ({escape(c.date or 'undated')}): “{clean(c.quote)}” {_ref(prefix, c.n)}</li>"
+            for c in versions
+        )
         parts.append("</ul>")
     parts.append(confidence_html(answer.confidence))
     parts.append(did_you_mean_html(answer))

@@ -45,6 +45,12 @@ CSS = """
 #qa-chat .qa-abstain, #qa-chat .qa-check, .qa-flag { color: var(--qa-warn); }
 .qa-check { font-size: .85rem; margin: .2rem 0; }
 .qa-sources { margin-top: .4rem; }
+.qa-diff table { border-collapse: collapse; width: 100%; margin: .4rem 0; table-layout: fixed; }
+.qa-diff th, .qa-diff td { border: 1px solid var(--qa-border); padding: .3rem .45rem; vertical-align: top; text-align: left; }
+.qa-diff th[scope=row] { width: 6.5em; font-weight: 600; }
+.qa-diff mark { background: var(--qa-mark); color: var(--qa-mark-text); padding: 0 .1em; }
+.qa-diff-cite { display: block; font-size: .8em; color: var(--qa-muted); margin-top: .15rem; }
+.qa-diff-heading { font-weight: 600; margin: .3rem 0; }
 .qa-card { border: 1px solid var(--qa-border); border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0;
   background: var(--qa-card-bg); color: var(--qa-text); }
 .qa-para { scroll-margin-top: 15vh; }
