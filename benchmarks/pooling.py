@@ -175,6 +175,24 @@ def main() -> int:
     return 0
 
 
+ADOPT_WITHIN = 0.01  # pooled becomes the default only if right line and short-answer accuracy drop by no more
+
+
+def decision(results: dict[str, dict[str, Any]]) -> str:
+    """The rule: adopt pooling when it costs at most ADOPT_WITHIN of either answer measure on the tune countries."""
+    today, pooled = results["separate (today)"], results["pooled"]
+    drops = {k: today[k] - pooled[k] for k in ("right_line", "short_right_of_given")}
+    worst = max(drops.values())
+    verdict = "adopted as the default" if worst <= ADOPT_WITHIN else "not adopted: `separate` stays the default"
+    said = ", ".join(f"{k} {today[k]:.3f} → {pooled[k]:.3f}" for k in drops)
+    return (
+        f"**Decision ({verdict})**: the rule adopts pooling if neither the right line nor "
+        f"the short answer's accuracy drops by more than {ADOPT_WITHIN} on the tune countries ({said}). "
+        "`QA_SENTENCE_VECTORS=pooled` builds an index this way (recorded in its manifest), for corpora where indexing "
+        "time matters more; the answering weights were fitted on separately embedded sentences and were not refitted.\n"
+    )
+
+
 def report(speed: dict[str, Any], agreement: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     keys = [k for k in next(iter(results.values())) if isinstance(next(iter(results.values()))[k], float)]
     rows = "\n".join(f"| {k} | " + " | ".join(f"{r[k]:.3f}" for r in results.values()) + " |" for k in keys)
@@ -191,7 +209,14 @@ def report(speed: dict[str, Any], agreement: dict[str, Any], results: dict[str, 
         f"10th percentile {agreement['cosine_p10']}; {agreement['truncated']} sentences cut off by the length limit "
         f"(embedded on their own). Pooling the whole index took {agreement['pool_s']} s.\n\n"
         "## Answers on the Factbook tune countries\n\n"
-        "| measure | " + " | ".join(results) + " |\n|---|" + "---|" * len(results) + "\n" + rows + "\n"
+        "| measure | "
+        + " | ".join(results)
+        + " |\n|---|"
+        + "---|" * len(results)
+        + "\n"
+        + rows
+        + "\n\n"
+        + decision(results)
     )
 
 
