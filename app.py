@@ -228,6 +228,16 @@ def build(
         except (QAError, ValueError) as exc:
             return {"error": str(exc), "question": question[:200]}
 
+    def api_diff(series: str, date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
+        """What changed in a series of dated briefings between two of its members (default: the newest and the
+        one before), every sentence quoted with its document and offsets."""
+        if not isinstance(series, str) or not series.strip():
+            return {"error": "Name a series, for example: Russia, Mexico, Bilateral Relations"}
+        try:
+            return assistant.diff(series[:300], date_from or None, date_to or None).model_dump(mode="json")
+        except (QAError, ValueError) as exc:
+            return {"error": str(exc), "series": series[:200]}
+
     def picker_update(order: str, chosen: list[str] | None) -> Any:
         current = assistant.documents()
         known = {d.doc_id for d in current}
@@ -322,6 +332,7 @@ def build(
         open_go = gr.Button(visible="hidden", elem_id="qa-open-doc-go")
 
         gr.api(api_ask, api_name="ask")
+        gr.api(api_diff, api_name="diff")
         private: dict[str, Any] = {"api_visibility": "private"}
         inputs = [box, shown_turns, saved, doc_filter, date_from, date_to]
         outputs = [box, alert, shown_turns, saved, chat, export_md, export_json, status]

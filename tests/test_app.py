@@ -119,3 +119,17 @@ def test_a_stopped_app_leaves_no_verification_pack_folder_behind(real_sample_ind
     with serve_app(real_sample_index, real_sample_index.parent / "corpus", {"TMPDIR": str(tmp_path)}):
         assert len(list(tmp_path.glob("qa-export-*"))) == 1
     assert list(tmp_path.glob("qa-export-*")) == []
+
+
+def test_the_diff_api_answers_with_the_changes_or_a_plain_error(server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(server + "/", verbose=False)
+    one = client.predict("Russia, Mexico, Bilateral Relations", None, None, api_name="/diff")
+    assert one == {
+        "error": "The series 'Russia, Mexico, Bilateral Relations' has one briefing only: there is nothing to compare it with.",
+        "series": "Russia, Mexico, Bilateral Relations",
+    }
+    unknown = client.predict("Atlantis", None, None, api_name="/diff")
+    assert unknown["error"].startswith("No series is called 'Atlantis'")
+    assert "Name a series" in client.predict("  ", None, None, api_name="/diff")["error"]

@@ -233,3 +233,24 @@ def test_the_chat_shows_a_change_answer_as_two_columns_and_other_versions_by_dat
     assert page.index("July 2025 Update (2025-07)") < page.index("January 2026 Update (2026-01)")  # old left, new right
     page = unescape(answer_html(assistant.ask("How much did bilateral trade reach last year?"), "t"))
     assert "Other updates of this series say otherwise" in page and "(2025-07): “Bilateral trade reached 2.1" in page
+
+
+def test_the_verification_pack_carries_the_whole_diff(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from qa.records import Turn
+    from qa.web.export import conversation_json, conversation_markdown
+
+    assistant = two_updates(tmp_path, fake)
+    turn = Turn(
+        question="What changed?",
+        asked_at="2026-11-30T00:00:00Z",
+        answer=assistant.ask("What changed since the last update?"),
+    )
+    pack = conversation_markdown([turn], "now")
+    assert (
+        "### Every change" in pack
+        and "- **Changed**: “Bilateral trade reached **2.4** billion dollars last year.”" in pack
+    )
+    data = json.loads(conversation_json([turn], "now"))
+    assert data["turns"][0]["answer"]["changes"]["new"]["doc_id"] == "b-new.md"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.records import Answer, Citation, Filters, Turn
+from qa.web.changes import diff_markdown
 from qa.web.html import confidence_label
 
 PACKS_KEPT = 200  # verification packs kept on disk for download; older ones are removed as new ones come
@@ -97,6 +98,8 @@ def conversation_markdown(turns: Sequence[Turn], exported_at: str) -> str:
         for c in answer.citations or answer.nearest:
             lines += _citation_lines(c)
         lines.append("")
+        if answer.changes is not None:  # the whole diff, not only the lines the answer shows
+            lines += ["### Every change", "", diff_markdown(answer.changes).replace("### ", "#### ", 1)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
