@@ -29,7 +29,7 @@ from qa.answering.changes import (
 from qa.answering.comparison import join_answers, read_comparison
 from qa.answering.evidence import make_citation
 from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path, profiles_from_counts
-from qa.answering.over_time import newest_first, other_versions
+from qa.answering.over_time import current_documents, newest_first, other_versions, read_as_of
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights, default_weights
@@ -390,6 +390,15 @@ class Assistant:
         comparison = read_comparison(text)
         change = read_change_question(text)
         changes = self._changes(text, change) if change is not None else None
+        as_of = read_as_of(text) if changes is None else None
+        if as_of is not None:  # "What did the briefings say in 2025 about …?": only those current then
+            current = current_documents(group_series(self._series_rows()), as_of)
+            chosen = sorted(current & set(filters.doc_ids) if filters.doc_ids else current)
+            if not chosen:
+                changes = Answer(question=text, text=f"**No briefing was current in {as_of}.** Ask without the date to "
+                                 "search them all.", abstained=True, confidence=0.0, resolved_question=text,
+                                 notice=f"no briefing dated {as_of} or earlier")  # fmt: skip
+            filters = filters.model_copy(update={"doc_ids": tuple(chosen)})
         if changes is not None:
             result = changes
         elif comparison is not None:
@@ -401,7 +410,7 @@ class Assistant:
             result = self._over_time(
                 self.answer_from(self.search(question, history, filters=filters)), question, history, filters
             )
-        scope = describe_scope(self.generation.documents.info, filters)
+        scope = describe_scope(self.generation.documents.info, filters).model_copy(update={"as_of": as_of})
         return self.flag_changed(result.model_copy(update={"scope": scope}))
 
     def _changes(self, question: str, change: ChangeQuestion) -> Answer | None:

@@ -125,6 +125,7 @@ class Scope(Frozen):
     doc_ids: tuple[str, ...] = ()  # the filters as given
     date_from: str | None = None
     date_to: str | None = None
+    as_of: str | None = None  # the question asked the briefings' word as of this date: the ones current then
 
     @property
     def filtered(self) -> bool:
@@ -140,7 +141,9 @@ class Scope(Frozen):
             span = self.first_date if self.first_date == self.last_date else f"{self.first_date} to {self.last_date}"
             text += f", {span}"
         chosen = []
-        if self.doc_ids:
+        if self.as_of:
+            chosen.append(f"as they stood in {self.as_of}")
+        elif self.doc_ids:
             chosen.append(f"{len(self.doc_ids):,} chosen")
         if self.date_from or self.date_to:
             chosen.append(f"dated {self.date_from or 'any'} to {self.date_to or 'any'}")

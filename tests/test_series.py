@@ -254,3 +254,33 @@ def test_the_verification_pack_carries_the_whole_diff(tmp_path, fake) -> None:  
     )
     data = json.loads(conversation_json([turn], "now"))
     assert data["turns"][0]["answer"]["changes"]["new"]["doc_id"] == "b-new.md"
+
+
+def test_as_of_questions_read_only_the_briefings_current_then(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    assistant = two_updates(tmp_path, fake)
+    then = assistant.ask("What did the briefings say in 2025 about bilateral trade?")
+    assert then.citations[0].doc_id == "a-old.md" and then.other_versions == []
+    assert then.scope is not None and then.scope.as_of == "2025" and "as they stood in 2025" in then.scope.describe()
+    now = assistant.ask("How much was bilateral trade as of January 2026?")
+    assert now.citations[0].doc_id == "b-new.md"
+    before = assistant.ask("What did the briefings say in 2024 about bilateral trade?")
+    assert before.abstained and "No briefing was current in 2024" in before.text
+    plain = assistant.ask("What was bilateral trade in 2024?")  # a year asked about, not a time to read at
+    assert plain.scope is not None and plain.scope.as_of is None
+
+
+@pytest.mark.parametrize(
+    ("question", "as_of"),
+    [
+        ("What did the briefings say in 2025 about trade?", "2025"),
+        ("What was bilateral trade as of July 2025?", "2025-07"),
+        ("What was reported by March 2026 about the consulate?", "2026-03"),
+        ("What was the GDP in 2023?", None),
+        ("Who visited Moscow in July 2025?", None),
+        ("What did the July 2025 update report about wheat?", None),
+    ],
+)
+def test_reading_the_time_a_question_asks_the_briefings_at(question: str, as_of: str | None) -> None:
+    from qa.answering.over_time import read_as_of
+
+    assert read_as_of(question) == as_of

@@ -11,11 +11,13 @@ own. Members outside the question's filters are left out. Nothing is generated: 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from qa.answering.changes import SentenceSource, counterpart
 from qa.records import Answer, Citation
+from qa.text.documents import find_date
 from qa.text.series import Member, Series
 
 
@@ -85,3 +87,33 @@ def _versions_text(series: Series, found: Sequence[tuple[Member, Citation]]) -> 
     lines = [f"\n\nOther updates of *{series.name}* say otherwise:"]
     lines += [f"- In *{m.title}* ({m.date or 'undated'}): “{c.quote}” [{c.n}]" for m, c in found]
     return "\n".join(lines)
+
+
+_AS_OF = re.compile(
+    r"\b(?:as\s+(?:of|at)|at\s+the\s+(?:end|start|beginning)\s+of)\s+(?P<a>[A-Za-z]+\.?\s+\d{4}|\d{4}(?:-\d{2}){0,2}|\d{1,2}\s+[A-Za-z]+\s+\d{4})"
+    r"|\b(?:say|said|says|report(?:ed|s)?|stat(?:e|ed|es)|wr(?:ite|ote|itten)|mention(?:ed|s)?|describ(?:e|ed|es))\b"
+    r"[^?]*?\b(?:in|by|during)\s+(?P<b>[A-Za-z]+\.?\s+\d{4}|\d{4}(?:-\d{2}){0,2})",
+    re.I,
+)
+
+
+def read_as_of(text: str) -> str | None:
+    """The date a question asks the briefings' word as of ("What did the briefings say in 2025 about …?", "… as
+    of July 2025?"): an ISO date of the precision given; None when it asks no such thing. A year in any other
+    question ("What was the GDP in 2023?") is a fact asked about, not a time to read the briefings at. Pure."""
+    match = _AS_OF.search(text)
+    if match is None:
+        return None
+    return find_date(match.group("a") or match.group("b"), allow_year_only=True)
+
+
+def current_documents(series: Sequence[Series], as_of: str) -> set[str]:
+    """The documents that were the word on `as_of`: of each series, its last member dated then or before (an
+    undated one stands for itself)."""
+    kept: set[str] = set()
+    for s in series:
+        dated = [m for m in s.members if m.date is not None and m.date[: len(as_of)] <= as_of]
+        if dated:
+            kept.add(dated[-1].doc_id)
+        kept.update(m.doc_id for m in s.members if m.date is None)
+    return kept
