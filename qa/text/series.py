@@ -43,6 +43,7 @@ def series_name(title: str) -> str:
     name = _EDITION_WORDS.sub(" ", _DATE_WORDS.sub(" ", title))
     name = re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s+", " ", name))
     name = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", name)  # "X: , Y" left by a removed date → "X: Y"
+    name = re.sub(r"\s*[,;:]\s*(?=[–—-]\s)", " ", name)  # "Algeria, — profile" → "Algeria — profile"
     name = name.strip(_SEPARATORS)
     return name or title.strip()
 

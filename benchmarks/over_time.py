@@ -1,0 +1,273 @@
+"""Briefings over time, measured on series of our own making: the newest word first, `qa diff` against the
+edits we made, and how soon a saved file is answered from under `qa index --watch`.
+
+    python benchmarks/over_time.py        # needs ../shared; the bundled model; writes docs/over-time.md
+
+The series (made here, the facts of the updates invented for the test, clearly not the sources'):
+- the sample briefing (July 2025) and a January 2026 update of it saved under another file name, with a
+  changed rank, a new foreign minister, a removed paragraph, a changed wheat figure and an added sentence;
+- three Factbook profiles of the tune split as a "2025 Edition" and a "2026 Edition" with a changed
+  population figure, a new chief of state, a removed line and an added note.
+
+Questions whose right answer depends on the date (the current one, or "as of" the older edition) are
+asked, each scored by the main quote's document and the value it must hold; the diff of each series is
+compared with the edits made; the watch latency is the time from saving a new briefing to an answer that
+quotes it, through `watch_corpus` and a serving `Assistant`'s refresh.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "seeds" / "000_405f7ea584ac2a4a.txt"
+FACTBOOK = SHARED / "eval" / "factbook"
+DOCS = ROOT / "docs"
+
+
+@dataclass(frozen=True)
+class Edit:
+    kind: str  # changed, added, removed
+    old: str | None  # a piece of the old sentence (None for added)
+    new: str | None  # a piece of the new sentence (None for removed)
+    replace: tuple[str, str] | None = None  # how the edit is made: (old text, new text) in the file
+
+
+SAMPLE_EDITS = [
+    Edit("changed", "second largest trading partner", "third largest trading partner",
+         ("second largest trading partner in Latin America after Brazil", "third largest trading partner in Latin America after Brazil and Argentina")),
+    Edit("changed", "Juan Ramon de la Fuente Ramirez", "Alicia Barcena Ibarra",
+         ("Juan Ramon de la Fuente Ramirez", "Alicia Barcena Ibarra")),
+    Edit("changed", "holds a significant share in wheat exports", "held a 12 percent share of wheat exports",
+         ("Russia traditionally holds a significant share in wheat exports to Mexico.", "Russia held a 12 percent share of wheat exports to Mexico in 2025.")),
+    Edit("added", None, "consulate opened in Monterrey",
+         ("There is potential for expanding supplies", "A Russian consulate opened in Monterrey in December 2025. There is potential for expanding supplies")),
+    *[Edit("removed", start, None) for start in (
+        "Mexico is under the process", "Nevertheless, the US remains", "That said, there are some ingenious",
+        "One is the fact that Mexico buys", "Russia has noted this")],
+]  # fmt: skip
+SAMPLE_REMOVED_PARAGRAPH = "Mexico is under the process"
+
+PROFILES = {  # tune-split countries: (file, edits)
+    "as-australia.md": [
+        Edit("changed", "27,490,921", "27,812,400", ("**total:** 27,490,921 (2025 est.)", "**total:** 27,812,400 (2026 est.)")),
+        Edit("added", None, "second seat of government", ("**name:** Canberra", "**name:** Canberra\n**note:** a second seat of government opened in Perth in 2026")),
+    ],
+    "bm-burma.md": [
+        Edit("changed", "Acting President Sr. Gen. MIN AUNG HLAING (since 31 July 2025)", "President MIN AUNG HLAING (since 15 March 2026)",
+             ("Acting President Sr. Gen. MIN AUNG HLAING (since 31 July 2025)", "President MIN AUNG HLAING (since 15 March 2026)")),
+    ],
+    "ag-algeria.md": [
+        Edit("removed", "Prime Minister Sifi GHRIEB", None, ("**head of government:** Prime Minister Sifi GHRIEB (since 28 August 2025)\n", "")),
+        Edit("changed", "TEBBOUNE (since 12 December 2019)", "TEBBOUNE (since 12 December 2019; re-elected 2024)",
+             ("TEBBOUNE (since 12 December 2019)", "TEBBOUNE (since 12 December 2019; re-elected 2024)")),
+    ],
+}  # fmt: skip
+
+# (question, the document whose quote must answer, a piece the quote must hold)
+QUESTIONS = [
+    ("How many people live in Australia?", "profiles/as-australia-2026.md", "27,812,400"),
+    ("What was the population of Australia as of 2025?", "profiles/as-australia-2025.md", "27,490,921"),
+    ("Who is the chief of state of Burma?", "profiles/bm-burma-2026.md", "15 March 2026"),
+    ("Who was Burma's chief of state as of 2025?", "profiles/bm-burma-2025.md", "31 July 2025"),
+    ("Who is Algeria's chief of state?", "profiles/ag-algeria-2026.md", "re-elected 2024"),
+    ("Who met Lavrov at the BRICS summit?", "russia-mexico/2026-01-update.txt", "Alicia Barcena"),
+    ("What is Mexico's rank among Russia's trading partners in Latin America?", "russia-mexico/2026-01-update.txt", "third largest"),
+    ("What did the briefings say in 2025 about Mexico's rank among Russia's trading partners?", "rm-2025-07.txt", "second largest"),
+    ("What share of wheat exports to Mexico does Russia hold?", "russia-mexico/2026-01-update.txt", "12 percent"),
+]  # fmt: skip
+
+
+def apply(text: str, edits: list[Edit], removed_paragraph: str | None = None) -> str:
+    for edit in edits:
+        if edit.replace is not None:
+            old, new = edit.replace
+            if old not in text:
+                raise ValueError(f"the edit's text is not in the file: {old[:60]}")
+            text = text.replace(old, new, 1)
+    if removed_paragraph:
+        start = text.index(removed_paragraph)
+        end = text.index("\n\n", start)
+        text = text[:start] + text[end + 2 :]
+    return text
+
+
+def make_corpus(corpus: Path) -> None:
+    corpus.mkdir(parents=True)
+    sample = SAMPLE.read_text(encoding="utf-8")
+    (corpus / "rm-2025-07.txt").write_text(sample, encoding="utf-8")
+    update = apply(sample, SAMPLE_EDITS, SAMPLE_REMOVED_PARAGRAPH).replace("July 2025 Update", "January 2026 Update", 1)
+    (corpus / "russia-mexico").mkdir()
+    (corpus / "russia-mexico" / "2026-01-update.txt").write_text(
+        update, encoding="utf-8"
+    )  # another name: a renamed file
+    (corpus / "profiles").mkdir()
+    for name, edits in PROFILES.items():
+        text = (FACTBOOK / name).read_text(encoding="utf-8")
+        head, rest = text.split("\n", 1)
+        country = head.removeprefix("# ").split(" — ")[0]
+        old = f"# {country}, 2025 Edition — CIA World Factbook country profile\n" + rest
+        new = f"# {country}, 2026 Edition — CIA World Factbook country profile\n" + apply(rest, edits)
+        stem = name.removesuffix(".md")
+        (corpus / "profiles" / f"{stem}-2025.md").write_text(old, encoding="utf-8")
+        (corpus / "profiles" / f"{stem}-2026.md").write_text(new, encoding="utf-8")
+
+
+def score_diff(diff: Any, edits: list[Edit]) -> tuple[int, int, int, int]:
+    """(edits found, edits made, reported lines that are an edit, reported lines)."""
+
+    def matches(line: Any, edit: Edit) -> bool:
+        old = line.old.text if line.old else ""
+        new = line.new.text if line.new else ""
+        return (
+            line.kind == edit.kind and (edit.old is None or edit.old in old) and (edit.new is None or edit.new in new)
+        )
+
+    found = sum(any(matches(line, e) for line in diff.lines) for e in edits)
+    true_lines = sum(any(matches(line, e) for e in edits) for line in diff.lines)
+    return found, len(edits), true_lines, len(diff.lines)
+
+
+def watch_latency(
+    corpus: Path, index: Path, embedder: Any, settings: Any, assistant: Any, trials: int = 3
+) -> list[float]:
+    from qa.index.sync import sync_index
+    from qa.index.watch import watch_corpus
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch_corpus,
+        args=(corpus, lambda: sync_index(corpus, index, embedder, settings), lambda r, n: None, stop),
+        daemon=True,
+    )
+    thread.start()
+    time.sleep(1.0)
+    times = []
+    try:
+        for trial in range(trials):
+            word = f"Zorvath{trial}"
+            saved = time.perf_counter()
+            (corpus / f"watch-{trial}.txt").write_text(
+                f"Watch Note {trial}, February 2026\n\nThe {word} bridge reopened to traffic in February 2026.\n",
+                encoding="utf-8",
+            )
+            while time.perf_counter() - saved < 120:
+                assistant.refresh(force=True)
+                answer = assistant.ask(f"Which bridge reopened, the {word} bridge?")
+                if answer.citations and answer.citations[0].doc_id == f"watch-{trial}.txt":
+                    times.append(time.perf_counter() - saved)
+                    break
+                time.sleep(0.1)
+            else:
+                times.append(float("nan"))
+    finally:
+        stop.set()
+        thread.join(10)
+    return times
+
+
+def main() -> int:
+    if not FACTBOOK.is_dir() or not SAMPLE.is_file():
+        print("This needs ../shared (the sample briefing and the Factbook profiles).", file=sys.stderr)
+        return 2
+    from qa.assistant import Assistant
+    from qa.index.embedding import make_embedder
+    from qa.index.sync import sync_index
+    from qa.settings import Settings
+
+    settings = Settings.from_env()
+    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
+    work = Path(tempfile.mkdtemp(prefix="qa-over-time-"))
+    try:
+        corpus, index = work / "corpus", work / "index"
+        make_corpus(corpus)
+        started = time.perf_counter()
+        sync_index(corpus, index, embedder, settings)
+        print(f"indexed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        assistant = Assistant.open(index, embedder=embedder, settings=settings)
+
+        rows = []
+        for question, doc_id, piece in QUESTIONS:
+            answer = assistant.ask(question)
+            main_quote = answer.citations[0] if answer.citations and not answer.abstained else None
+            right = main_quote is not None and main_quote.doc_id == doc_id and piece in main_quote.quote
+            shown = [c for c in answer.citations if c.n in answer.other_versions]
+            rows.append((question, doc_id, piece, right, main_quote, shown))
+            print(question, right, main_quote.doc_id if main_quote else None, file=sys.stderr)
+
+        diffs = []
+        series_names = {s.name: s for s in assistant.series() if len(s.members) > 1}
+        for name, edits in [("Russia, Mexico, Bilateral Relations", SAMPLE_EDITS),
+                            *((f"{(FACTBOOK / n).read_text().split(' — ')[0].removeprefix('# ')}", e) for n, e in PROFILES.items())]:  # fmt: skip
+            key = next(s for s in series_names if s.startswith(name))
+            diff = assistant.diff(key)
+            diffs.append((key, *score_diff(diff, edits)))
+        latencies = watch_latency(corpus, index, embedder, settings, assistant)
+        text = report(rows, diffs, latencies)
+        print(text)
+        (DOCS / "over-time.md").write_text(text, encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(rows: list[Any], diffs: list[Any], latencies: list[float]) -> str:
+    right = sum(r[3] for r in rows)
+    lines = [
+        "# Briefings over time",
+        "",
+        f"Measured by `python benchmarks/over_time.py` on {time.strftime('%Y-%m-%d')} (the bundled model; series of "
+        "our own making: the sample briefing and three Factbook profiles of the tune split, each with an invented "
+        "later edition — see the script for every edit).",
+        "",
+        "## Newest first, and as of a date",
+        "",
+        f"The main quote from the right edition and holding the right value: **{right} of {len(rows)}**.",
+        "",
+        "| question | expected edition | holds | right | older version shown |",
+        "|---|---|---|---|---|",
+    ]
+    for question, doc_id, piece, ok, _main, shown in rows:
+        older = "; ".join(f"{c.doc_id} ({c.date})" for c in shown) or "–"
+        lines.append(f"| {question} | {doc_id} | {piece} | {'yes' if ok else 'no'} | {older} |")
+    found = sum(d[1] for d in diffs)
+    made = sum(d[2] for d in diffs)
+    true_lines = sum(d[3] for d in diffs)
+    reported = sum(d[4] for d in diffs)
+    lines += [
+        "",
+        "## `qa diff` against the edits made",
+        "",
+        f"Recall {found}/{made} = {found / made:.2f}; precision {true_lines}/{reported} = "
+        f"{true_lines / max(reported, 1):.2f} (a reported line is right when it is one of the edits, of the right kind).",
+        "",
+        "| series | edits found | edits made | reported lines that are edits | reported lines |",
+        "|---|---|---|---|---|",
+        *(f"| {name} | {a} | {b} | {c} | {d} |" for name, a, b, c, d in diffs),
+        "",
+        "## Watch latency",
+        "",
+        "From saving a new briefing in the watched folder to an answer quoting it (debounce, re-index with the "
+        "model, the serving assistant's refresh, the question): "
+        + ", ".join(f"{t:.1f} s" for t in latencies)
+        + f" (median {statistics.median(latencies):.1f} s).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
