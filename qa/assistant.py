@@ -38,7 +38,18 @@ from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError,
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.index.sync import index_fingerprint
-from qa.records import Answer, Citation, Document, DocumentInfo, Filters, Hit, IndexStatus, SeriesDiff, SeriesInfo
+from qa.records import (
+    Answer,
+    Citation,
+    Document,
+    DocumentInfo,
+    Filters,
+    Hit,
+    IndexStatus,
+    Scope,
+    SeriesDiff,
+    SeriesInfo,
+)
 from qa.search.retrieval import (
     allowed_passages,
     describe_scope,
@@ -101,6 +112,7 @@ class Assistant:
         self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
         self._primed = 0
         self._series_cache: tuple[str, dict[str, Series]] = ("", {})
+        self._whole_scope: tuple[str, Scope | None] = ("", None)
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
         self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
         self._hashes: dict[tuple[str, int, int], str] = {}
@@ -410,8 +422,19 @@ class Assistant:
             result = self._over_time(
                 self.answer_from(self.search(question, history, filters=filters)), question, history, filters
             )
-        scope = describe_scope(self.generation.documents.info, filters).model_copy(update={"as_of": as_of})
+        scope = self._scope(filters).model_copy(update={"as_of": as_of})
         return self.flag_changed(result.model_copy(update={"scope": scope}))
+
+    def _scope(self, filters: Filters) -> Scope:
+        """What a question searched; with no filter, counted once per generation (it is the whole index)."""
+        if not filters.is_empty():
+            return describe_scope(self.generation.documents.info, filters)
+        name = self.generation.name
+        if self._whole_scope[0] != name:
+            self._whole_scope = (name, describe_scope(self.generation.documents.info, filters))
+        scope = self._whole_scope[1]
+        assert scope is not None
+        return scope
 
     def _changes(self, question: str, change: ChangeQuestion) -> Answer | None:
         """A "what changed?" question answered from the diff of the series it names (or the only one); None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from qa.errors import QuestionError
@@ -84,11 +85,17 @@ def _quote(document: Document, span: tuple[int, int], marks: Sequence[tuple[int,
 
 def _aligned(
     source: SentenceSource, old: str, new: str
-) -> tuple[Document, Document, list[tuple[int, int]], list[tuple[int, int]], list[Change]]:
+) -> tuple[Document, Document, list[tuple[int, int]], list[tuple[int, int]], Sequence[Change]]:
     old_doc, new_doc = source.document(old), source.document(new)
     old_spans, new_spans = list(source.spans(old)), list(source.spans(new))
-    changes = align([old_doc.text[a:b] for a, b in old_spans], [new_doc.text[a:b] for a, b in new_spans])
+    changes = _align(tuple(old_doc.text[a:b] for a, b in old_spans), tuple(new_doc.text[a:b] for a, b in new_spans))
     return old_doc, new_doc, old_spans, new_spans, changes
+
+
+@lru_cache(maxsize=256)
+def _align(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[Change, ...]:
+    """`align`, remembered by the two texts' sentences: a series' members are compared again at each question."""
+    return tuple(align(old, new))
 
 
 def series_diff(source: SentenceSource, series: Series, old: str, new: str) -> SeriesDiff:

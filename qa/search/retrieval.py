@@ -148,12 +148,13 @@ def lexical_search(
         mask = np.full(len(scores), -np.inf, dtype=np.float32)
         mask[allowed] = scores[allowed]
         scores = mask
-    k = min(k, len(scores) if allowed is None else len(allowed))
+    found = np.flatnonzero(scores > 0)  # only passages holding a term can rank: the top k is chosen among them
+    k = min(k, len(found))
     if k <= 0:
         return []
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+    top = found[np.argpartition(-scores[found], k - 1)[:k]] if k < len(found) else found
+    top = top[np.lexsort((top, -scores[top]))]  # by score, ties by passage number
+    return [(int(i), float(scores[i])) for i in top]
 
 
 def fuse(

@@ -62,12 +62,19 @@ def _pair(
     """Inside a run that changed: pair old and new sentences in order, each old with the most alike new one after
     the last paired, when alike enough; the rest removed or added, in place."""
     out: list[Change] = []
+    matchers = {k: difflib.SequenceMatcher(b=keys_new[k], autojunk=False) for k in news}  # the new side analysed once
+
+    def alike(i: int, k: int) -> float:
+        """The ratio, or 0 when its cheap upper bounds already fall short (most pairs of unrelated sentences)."""
+        matcher = matchers[k]
+        matcher.set_seq1(keys_old[i])
+        if matcher.real_quick_ratio() < paired_at or matcher.quick_ratio() < paired_at:
+            return 0.0
+        return matcher.ratio()
+
     j = news.start
     for i in olds:
-        scores = [
-            (difflib.SequenceMatcher(a=keys_old[i], b=keys_new[k], autojunk=False).ratio(), k)
-            for k in range(j, news.stop)
-        ]
+        scores = [(alike(i, k), k) for k in range(j, news.stop)]
         best = max(scores, default=(0.0, -1), key=lambda s: (s[0], -s[1]))
         if best[0] >= paired_at:
             out += [Change("added", None, k) for k in range(j, best[1])]
