@@ -54,3 +54,12 @@ def test_every_sentence_of_both_texts_appears_once_in_order(old: list[str], new:
 @given(sentences)
 def test_a_text_aligned_with_itself_is_all_the_same(old: list[str]) -> None:
     assert all(c.kind == "same" for c in align(old, old))
+
+
+def test_best_match_finds_the_same_sentence_or_its_changed_version() -> None:
+    from qa.text.diffing import best_match
+
+    assert best_match(OLD[2], NEW) == ("same", 2)
+    assert best_match(OLD[0], NEW) == ("changed", 0)
+    assert best_match(OLD[1], NEW) == ("changed", 1)  # the new minister
+    assert best_match(OLD[3], NEW) is None  # the wheat sentence has no version in the new text

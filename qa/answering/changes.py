@@ -17,7 +17,7 @@ from typing import Protocol
 
 from qa.errors import QuestionError
 from qa.records import Answer, Citation, DiffLine, Document, DocumentInfo, Quoted, SeriesDiff
-from qa.text.diffing import Change, align, changed_words
+from qa.text.diffing import Change, align, best_match, changed_words
 from qa.text.documents import find_date
 from qa.text.series import Member, Series, series_key
 from qa.text.tokens import tokenize
@@ -126,22 +126,20 @@ def series_diff(source: SentenceSource, series: Series, old: str, new: str) -> S
 
 
 def counterpart(source: SentenceSource, doc_id: str, span: tuple[int, int], other: str) -> tuple[str, Quoted] | None:
-    """In member `other`, the sentence that is the same sentence as `span` of `doc_id`: ("same", quote) or
-    ("changed", quote with the changed words marked); None when `other` has no such sentence."""
-    this_doc, other_doc, these, others, changes = _aligned(source, doc_id, other)
-    try:
-        i = these.index(span)
-    except ValueError:
+    """In member `other`, the sentence that is the same sentence as `span` of `doc_id`: ("same", quote) when its
+    words are the same, else ("changed", quote with the changed words marked) for the most alike sentence
+    sharing at least `PAIRED_AT` of its words; None when `other` has no such sentence. One pass over `other`'s
+    sentences (an answer checks one sentence; `series_diff` aligns whole texts)."""
+    this_doc, other_doc = source.document(doc_id), source.document(other)
+    found = best_match(this_doc.text[span[0] : span[1]], [other_doc.text[a:b] for a, b in source.spans(other)])
+    if found is None:
         return None
-    for change in changes:
-        if change.old == i and change.new is not None:
-            b = others[change.new]
-            if change.kind == "same":
-                return "same", _quote(other_doc, b)
-            a = these[i]
-            _, marks = changed_words(this_doc.text[a[0] : a[1]], other_doc.text[b[0] : b[1]])
-            return "changed", _quote(other_doc, b, marks)
-    return None
+    kind, j = found
+    b = list(source.spans(other))[j]
+    if kind == "same":
+        return "same", _quote(other_doc, b)
+    _, marks = changed_words(this_doc.text[span[0] : span[1]], other_doc.text[b[0] : b[1]])
+    return "changed", _quote(other_doc, b, marks)
 
 
 # --- "What changed since the last update?" ----------------------------------------------------------

@@ -86,6 +86,25 @@ def _pair(
     return out
 
 
+def best_match(sentence: str, others: Sequence[str], paired_at: float = PAIRED_AT) -> tuple[str, int] | None:
+    """("same", i) for the first of `others` with the same words, else ("changed", i) for the most alike one
+    sharing at least `paired_at` of its words (the first of equals); None when none does."""
+    target = _words(sentence)
+    matcher = difflib.SequenceMatcher(b=target, autojunk=False)
+    best, at = 0.0, -1
+    for i, other in enumerate(others):
+        words = _words(other)
+        if words == target:
+            return "same", i
+        matcher.set_seq1(words)
+        if matcher.real_quick_ratio() < paired_at or matcher.quick_ratio() < paired_at:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best:
+            best, at = ratio, i
+    return ("changed", at) if at >= 0 and best >= paired_at else None
+
+
 def changed_words(old: str, new: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The character spans of the words that differ between two versions of a sentence: (in old, in new)."""
     a = [(m.start(), m.end()) for m in _WORD.finditer(old)]
