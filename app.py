@@ -303,7 +303,7 @@ def build(
                     )
                     order = gr.Radio(list(SORTS), value=SORTS[0], label="Sort briefings by", elem_id="qa-sort")
                 with gr.Tab("Corpus", id="corpus", elem_id="qa-tab-corpus"):
-                    corpus = gr.HTML(corpus_html(docs, assistant.status()), elem_id="qa-corpus")
+                    corpus = gr.HTML(corpus_html(docs, assistant.status(), assistant.series()), elem_id="qa-corpus")
                 with gr.Tab("Document", id="document", elem_id="qa-tab-document"):
                     document = gr.HTML(document_html(None, None), elem_id="qa-document")
                 with gr.Tab("How to verify", id="help", elem_id="qa-tab-help"):
@@ -385,7 +385,7 @@ def build(
                     f"<pre>{escape(text)}</pre>",
                     status_html(),
                     picker_update(order_now, chosen),
-                    corpus_html(current, assistant.status()),
+                    corpus_html(current, assistant.status(), assistant.series()),
                 )
 
             unlock.click(on_unlock, token, [tools, report], js=unlock_js, **private)
@@ -403,7 +403,7 @@ def build(
             return (
                 status_html(loaded=True),
                 picker_update(order_now, []),
-                corpus_html(assistant.documents(), assistant.status()),
+                corpus_html(assistant.documents(), assistant.status(), assistant.series()),
                 shown,
                 conversation_html(shown),
                 md,

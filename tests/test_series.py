@@ -284,3 +284,15 @@ def test_reading_the_time_a_question_asks_the_briefings_at(question: str, as_of:
     from qa.answering.over_time import read_as_of
 
     assert read_as_of(question) == as_of
+
+
+def test_the_corpus_panel_lists_series_with_each_update_a_link(tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+    from html import unescape
+
+    from qa.web.html import corpus_html
+
+    assistant = two_updates(tmp_path, fake)
+    page = unescape(corpus_html(assistant.documents(), assistant.status(), assistant.series()))
+    assert "1 series of dated updates" in page
+    first, second = page.index("data-doc='a-old.md'>2025"), page.index("data-doc='b-new.md'>2026")
+    assert first < second < page.index("<table")  # oldest first, above the table of briefings

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from qa.records import Answer, Citation, DocumentInfo, IndexStatus, Scope
+from qa.records import Answer, Citation, DocumentInfo, IndexStatus, Scope, SeriesInfo
 
 _ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'\\`*_{}[]()#+-!|~$:=@"}
 
@@ -267,8 +267,29 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
     return "<div class='qa-answer'>" + "".join(parts) + "</div>"
 
 
-def corpus_html(documents: list[DocumentInfo], status: IndexStatus) -> str:
-    """The corpus table; each title opens that briefing in the document view (the page's script asks for it)."""
+def series_html(series: list[SeriesInfo]) -> str:
+    """The series of dated briefings (those with more than one), each member a link opening it, oldest first."""
+    several = [s for s in series if len(s.members) > 1]
+    if not several:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(s.name)}</strong>: "
+        + " → ".join(
+            f"<button type='button' class='qa-doc-link' data-doc='{escape(m.doc_id)}'>{escape(m.date or 'undated')}</button>"
+            for m in s.members
+        )
+        + "</li>"
+        for s in several
+    )
+    return (
+        f"<p class='qa-muted'>{len(several)} series of dated updates (ask “What changed since the last update?”):</p>"
+        f"<ul class='qa-series'>{items}</ul>"
+    )
+
+
+def corpus_html(documents: list[DocumentInfo], status: IndexStatus, series: list[SeriesInfo] | None = None) -> str:
+    """The corpus table, after the series of dated updates; each title (and each update's date) opens that
+    briefing in the document view (the page's script asks for it)."""
     rows = "".join(
         f"<tr><td><button type='button' class='qa-doc-link' data-doc='{escape(d.doc_id)}'>{escape(d.title)}</button>"
         f"<br><code class='qa-file'>{escape(d.doc_id)}</code></td>"
@@ -277,7 +298,8 @@ def corpus_html(documents: list[DocumentInfo], status: IndexStatus) -> str:
     )
     return (
         f"<p class='qa-muted'>{status_line(status)}</p>"
-        f"<div class='qa-corpus-wrap'><table class='qa-corpus'><thead><tr><th>Briefing</th><th>Date</th>"
+        + series_html(series or [])
+        + f"<div class='qa-corpus-wrap'><table class='qa-corpus'><thead><tr><th>Briefing</th><th>Date</th>"
         f"<th>Passages</th></tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
