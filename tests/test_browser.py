@@ -522,3 +522,47 @@ def test_the_maintain_tab_adds_briefings_and_reindexes_without_a_restart(
     turn = ui.ask("What is the capital of Kenya?")
     assert "Nairobi" in turn.locator("blockquote.qa-main").inner_text()
     assert ui.errors == [] or all("favicon" in e for e in ui.errors)
+
+
+@pytest.fixture(scope="module")
+def series_server(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The sample briefing and a January 2026 update of it (a changed rank, a new minister, an added line)."""
+    base = tmp_path_factory.mktemp("series")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    sample = SAMPLE.read_text(encoding="utf-8")
+    (corpus / SAMPLE.name).write_text(sample, encoding="utf-8")
+    update = (
+        sample.replace("July 2025 Update", "January 2026 Update", 1)
+        .replace("second largest trading partner", "third largest trading partner")
+        .replace("Juan Ramon de la Fuente Ramirez", "Alicia Barcena Ibarra")
+        .replace("Cooperation in the field of nuclear energy continues.", "A consulate opened in Monterrey.")
+    )
+    (corpus / "rm-2026-01.txt").write_text(update, encoding="utf-8")
+    sync_index(corpus, base / "index", real_embedder)
+    with serve_app(base / "index", corpus) as url:
+        yield url
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_what_changed_shows_two_columns_and_the_newest_update_answers(
+    browser: Any, series_server: str, shots: Path, theme: str
+) -> None:
+    ui = Page(browser, series_server, theme=theme, path=f"/?__theme={theme}")
+    turn = ui.ask("What changed since the last update?")
+    table = turn.locator(".qa-diff table")
+    assert table.count() == 1
+    headers = table.locator("thead th").all_inner_texts()
+    assert "July 2025" in headers[1] and "January 2026" in headers[2]  # the older on the left
+    marked = table.locator("mark").all_inner_texts()
+    assert "third" in marked and "second" in marked and "Alicia" in " ".join(marked)
+    assert turn.locator(".qa-diff-added").count() >= 1 and turn.locator(".qa-diff-removed").count() >= 1
+    result = contrast(ui.page)
+    assert result["failures"] == []
+    if theme == "light":
+        turn.evaluate("t => t.scrollIntoView({block: 'start'})")
+        ui.page.screenshot(path=str(shots / "changes.png"))
+    answer = ui.ask("What is Mexico's rank among Russia's trading partners in Latin America?")
+    assert "third largest" in answer.locator(".qa-main").inner_text()
+    assert "second largest" in answer.locator(".qa-versions").inner_text()  # the July update said otherwise
+    assert not ui.dialogs and not ui.outside
