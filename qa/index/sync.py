@@ -13,7 +13,7 @@ served.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNot
 from qa.index.corpus import list_corpus, safe_name
 from qa.index.embedding import Embedder
 from qa.index.reading import BoundedReader
-from qa.index.segment import Part, Segment, open_segment
+from qa.index.segment import Part, Segment, open_segment, write_segment
 from qa.index.store import (
     SEGMENTS,
     Generation,
@@ -98,7 +98,7 @@ class IndexReport:
 
 
 def _previous(
-    index_dir: Path, embedder: Embedder, settings: Settings, rebuild: bool, report: IndexReport
+    index_dir: Path, model_id: str, settings: Settings, rebuild: bool, report: IndexReport
 ) -> tuple[Generation | None, bool]:
     """The current generation (if readable) and whether its passages and vectors can be reused."""
     if current_name(index_dir) is None:
@@ -121,7 +121,7 @@ def _previous(
     except IndexCorruptError as exc:
         report.notes.append(f"the current index could not be reused ({exc}); rebuilding everything")
         return None, False
-    fingerprint = index_fingerprint(settings, embedder.model_id)
+    fingerprint = index_fingerprint(settings, model_id)
     if rebuild:
         report.notes.append("--rebuild: every file is embedded again")
         return generation, False
@@ -235,26 +235,60 @@ class _Writer:
         if not self.pending:
             return
         parts, self.pending = self.pending, []
-        texts = [p.text for part in parts for p in part.passages]
-        sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
-        self.log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
-        if self.pooled:
-            vectors, sentence_vectors = _embed_pooled(self.embedder, parts, self.progress, self.step)
-        else:
-            vectors = _embed(self.embedder, texts, self.progress, self.step, "Embedding passages")
-            sentence_vectors = _embed(self.embedder, sentence_texts, self.progress, self.step, "Embedding sentences")
-        paths = sorted(field_paths(parts))
-        fields = dict(zip(paths, _embed(self.embedder, paths, False), strict=True))
-        if self.step is not None:
-            self.step("Writing the index", 0, 1)
-        self.written.append(
-            new_segment(self.index_dir, parts, vectors, sentence_vectors, self.embedder.dimension, fields)
+        made = make_segment(
+            self.index_dir, None, parts, self.embedder, self.pooled, self.progress, self.log, self.step
         )
-        self.words.add(WordCounts.of(texts))
-        self.report.embedded += len(texts)
-        self.report.embedded_sentences += len(sentence_texts)
-        self.report.embedded_fields += len(paths)
+        self.written.append(made.segment)
+        self.words.add(made.words)
+        self.report.embedded += made.passages
+        self.report.embedded_sentences += made.sentences
+        self.report.embedded_fields += made.fields
         self.report.segments_written += 1
+
+
+@dataclass(frozen=True)
+class Made:
+    """A segment written from new documents: what a commit records of it, their words, what was embedded."""
+
+    segment: dict[str, Any]
+    words: WordCounts
+    passages: int
+    sentences: int
+    fields: int
+
+
+def make_segment(
+    index_dir: Path,
+    name: str | None,
+    parts: Sequence[Part],
+    embedder: Embedder,
+    pooled: bool = False,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda _: None,
+    step: Step | None = None,
+) -> Made:
+    """Embed `parts` (passages, sentences, field paths) and write them as one segment of `index_dir` (named
+    `name`, else the next free number): the one way a segment is made, by `sync_index` and by a worker of
+    `qa.index.distributed`."""
+    texts = [p.text for part in parts for p in part.passages]
+    sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
+    log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
+    if pooled:
+        vectors, sentence_vectors = _embed_pooled(embedder, parts, progress, step)
+    else:
+        vectors = _embed(embedder, texts, progress, step, "Embedding passages")
+        sentence_vectors = _embed(embedder, sentence_texts, progress, step, "Embedding sentences")
+    paths = sorted(field_paths(parts))
+    fields = dict(zip(paths, _embed(embedder, paths, False), strict=True))
+    if step is not None:
+        step("Writing the index", 0, 1)
+    if name is None:
+        segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields)
+    else:
+        folder = index_dir / SEGMENTS
+        folder.mkdir(parents=True, exist_ok=True)
+        segment = write_segment(folder, name, parts, vectors, sentence_vectors, embedder.dimension, fields)
+    return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(paths))
 
 
 def field_paths(parts: Sequence[Part]) -> set[str]:
@@ -329,6 +363,119 @@ def _merge(
     return [*kept, {**merged, "removed": []}]
 
 
+class _Run:
+    """One sync's bookkeeping, shared by `sync_index` and the distributed build (`qa.index.distributed`): the
+    current commit, which files changed, the tombstones and words of replaced documents, and the commit."""
+
+    def __init__(self, corpus: Path, index_dir: Path, model_id: str, settings: Settings, rebuild: bool) -> None:
+        self.corpus, self.index_dir, self.model_id, self.settings = corpus, index_dir, model_id, settings
+        self.started = time.perf_counter()
+        self.report = IndexReport(corpus=str(corpus), index=str(index_dir))
+        self.previous, self.reusable = _previous(index_dir, model_id, settings, rebuild, self.report)
+        self.before = set(self.previous.doc_by_id) if self.previous is not None else set()
+        if self.previous is not None and self.reusable:
+            self.segments = [{**s, "removed": set(s.get("removed", ()))} for s in self.previous.manifest["segments"]]
+            self.words = read_words(index_dir, self.previous.name)
+        else:
+            self.segments, self.words = [], WordCounts()
+        self._by_name = {s["name"]: s for s in self.segments}
+        self.kept: set[str] = set()
+
+    def changed(self, files: Sequence[Path], max_bytes: int, step: Step | None = None) -> Iterator[tuple[str, Path]]:
+        """The files to read (new or changed), in order; unchanged ones are kept, unreadable ones reported."""
+        for done, path in enumerate(files):
+            if step is not None:
+                step("Reading briefings", done, len(files))
+            doc_id = path.relative_to(self.corpus).as_posix()
+            try:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    self.report.skipped.append((doc_id, f"too large: {size:,} bytes (limit {max_bytes:,})"))
+                    continue
+                data = path.read_bytes()
+            except OSError as exc:
+                self.report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
+                continue
+            previous = self.previous
+            if self.reusable and previous is not None and doc_id in previous.doc_by_id:
+                if previous.documents.info[previous.doc_by_id[doc_id]].sha256 == content_hash(data):
+                    self.kept.add(doc_id)
+                    self.report.unchanged.append(doc_id)
+                    continue
+            yield doc_id, path
+
+    def accept(self, doc_id: str) -> None:
+        """A new or changed document is in a new segment: its old version is retired."""
+        self._retire(doc_id)
+        self.kept.add(doc_id)
+        (self.report.updated if doc_id in self.before else self.report.added).append(doc_id)
+
+    def _retire(self, doc_id: str) -> None:
+        """Mark the current commit's document removed, its words taken away."""
+        located = self.previous.locate(doc_id) if self.previous is not None and self.reusable else None
+        if located is not None:
+            segment, i = located
+            self._by_name[segment.name]["removed"].add(i)
+            self.words.add(_document_words(segment, i), -1)
+
+    def finish(
+        self, written: Callable[[], list[dict[str, Any]]], dimension: int, segment_passages: int, step: Step | None = None
+    ) -> IndexReport:
+        """Retire what vanished; then, unless nothing changed, take the new segments `written` makes, merge
+        what the policy picks and write the commit."""
+        report, previous = self.report, self.previous
+        report.removed = sorted(self.before - self.kept)
+        for doc_id in report.removed:
+            self._retire(doc_id)
+        report.skipped.sort()
+        if not self.kept and previous is None:
+            reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:5])
+            raise CorpusError(
+                f"No readable briefings in '{self.corpus}'"
+                + (f" ({reasons})" if reasons else " (the folder is empty)")
+                + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
+            )
+        if previous is not None and self.reusable and not report.changed:
+            prune(self.index_dir, grace_seconds=0.0)  # the lock is ours: any temporary folder is a killed run's
+            counts = previous.manifest.get("counts", {})
+            report.documents, report.passages = counts.get("documents", 0), counts.get("passages", 0)
+            report.sentences = counts.get("sentences", 0)
+            report.seconds = time.perf_counter() - self.started
+            return report
+        listed = [*self.segments, *({**s, "removed": set()} for s in written())]
+        listed = [s for s in listed if len(s["removed"]) < s["documents"]]  # a segment with nothing left goes
+        if step is not None:
+            step("Writing the index", 0, 1)
+        known = {segment.name: segment for segment in previous.segments} if previous is not None else {}
+        listed = _merge(self.index_dir, listed, segment_passages, dimension, report, known)
+        fingerprint = index_fingerprint(self.settings, self.model_id)
+        report.generation = write_commit(
+            self.index_dir, listed, self.words, self.model_id, fingerprint, dimension, str(self.corpus.resolve())
+        )
+        counts = read_manifest(self.index_dir, report.generation)["counts"]
+        report.documents, report.passages, report.sentences = counts["documents"], counts["passages"], counts["sentences"]
+        report.seconds = time.perf_counter() - self.started
+        return report
+
+
+def read_part(reader: BoundedReader, corpus: Path, path: Path, settings: Settings) -> Part | str:
+    """A file read and chunked, or the reason it is skipped."""
+    try:
+        document = reader.read(corpus, path)
+    except (UnreadableFileError, OSError) as exc:
+        return str(exc)
+    chunked = chunk_document(
+        document,
+        0,
+        settings.passage_max_words,
+        settings.passage_max_pieces,
+        paragraph_min_words=settings.passage_paragraph_words,
+    )
+    if not chunked.sentences:
+        return "no quotable sentences found"
+    return Part(document, chunked.passages, chunked.sentences)
+
+
 def sync_index(
     corpus: Path,
     index_dir: Path,
@@ -343,101 +490,25 @@ def sync_index(
     """Bring the index in `index_dir` in line with the files in `corpus`. `step` (what, done, total) hears of the
     reading and embedding as they go (the web page's progress bar)."""
     settings = settings or Settings()
-    started = time.perf_counter()
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.is_dir():
         raise CorpusError(f"Corpus folder '{corpus}' does not exist. Create it and put briefings in it.")
-    report = IndexReport(corpus=str(corpus), index=str(index_dir))
-    files, report.skipped = list_corpus(corpus)
+    files, skipped = list_corpus(corpus)
     with writer_lock(index_dir), BoundedReader(settings.read_seconds) as reader:
-        previous, reusable = _previous(index_dir, embedder, settings, rebuild, report)
-        before = set(previous.doc_by_id) if previous is not None else set()
-        if previous is not None and reusable:
-            segments = [{**s, "removed": set(s.get("removed", ()))} for s in previous.manifest["segments"]]
-            words = read_words(index_dir, previous.name)
-        else:
-            segments, words = [], WordCounts()
-        by_name = {s["name"]: s for s in segments}
+        run = _Run(corpus, index_dir, embedder.model_id, settings, rebuild)
+        run.report.skipped = skipped
         pooled = settings.sentence_vectors == "pooled"
-        writer = _Writer(index_dir, embedder, segment_passages, report, progress, log, step, words, pooled)
-        kept: set[str] = set()
-
-        def retire(doc_id: str) -> None:
-            """Mark the current commit's document removed, its words taken away."""
-            located = previous.locate(doc_id) if previous is not None and reusable else None
-            if located is not None:
-                segment, i = located
-                by_name[segment.name]["removed"].add(i)
-                words.add(_document_words(segment, i), -1)
-
-        for done, path in enumerate(files):
-            if step is not None:
-                step("Reading briefings", done, len(files))
-            doc_id = path.relative_to(corpus).as_posix()
-            try:
-                size = path.stat().st_size
-                if size > reader.max_bytes:
-                    report.skipped.append((doc_id, f"too large: {size:,} bytes (limit {reader.max_bytes:,})"))
-                    continue
-                data = path.read_bytes()
-            except OSError as exc:
-                report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
+        writer = _Writer(index_dir, embedder, segment_passages, run.report, progress, log, step, run.words, pooled)
+        for doc_id, path in run.changed(files, reader.max_bytes, step):
+            part = read_part(reader, corpus, path, settings)
+            if isinstance(part, str):
+                run.report.skipped.append((doc_id, part))
                 continue
-            if reusable and previous is not None and doc_id in previous.doc_by_id:
-                if previous.documents.info[previous.doc_by_id[doc_id]].sha256 == content_hash(data):
-                    kept.add(doc_id)
-                    report.unchanged.append(doc_id)
-                    continue
-            try:
-                document = reader.read(corpus, path)
-            except (UnreadableFileError, OSError) as exc:
-                report.skipped.append((doc_id, str(exc)))
-                continue
-            chunked = chunk_document(
-                document,
-                0,
-                settings.passage_max_words,
-                settings.passage_max_pieces,
-                paragraph_min_words=settings.passage_paragraph_words,
-            )
-            if not chunked.sentences:
-                report.skipped.append((doc_id, "no quotable sentences found"))
-                continue
-            retire(doc_id)
-            writer.add(Part(document, chunked.passages, chunked.sentences))
-            kept.add(doc_id)
-            (report.updated if doc_id in before else report.added).append(doc_id)
-        report.removed = sorted(before - kept)
-        for doc_id in report.removed:
-            retire(doc_id)
-        report.skipped.sort()
-        if not kept and previous is None:
-            reasons = "; ".join(f"{name}: {why}" for name, why in report.skipped[:5])
-            raise CorpusError(
-                f"No readable briefings in '{corpus}'"
-                + (f" ({reasons})" if reasons else " (the folder is empty)")
-                + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
-            )
-        if previous is not None and reusable and not report.changed:
-            prune(index_dir, grace_seconds=0.0)  # the lock is ours: any temporary folder is a killed run's
-            counts = previous.manifest.get("counts", {})
-            report.documents, report.passages = counts.get("documents", 0), counts.get("passages", 0)
-            report.sentences = counts.get("sentences", 0)
-            report.seconds = time.perf_counter() - started
-            return report
-        writer.flush()
-        listed = [*segments, *({**s, "removed": set()} for s in writer.written)]
-        listed = [s for s in listed if len(s["removed"]) < s["documents"]]  # a segment with nothing left goes
-        if step is not None:
-            step("Writing the index", 0, 1)
-        known = {segment.name: segment for segment in previous.segments} if previous is not None else {}
-        listed = _merge(index_dir, listed, segment_passages, embedder.dimension, report, known)
-        fingerprint = index_fingerprint(settings, embedder.model_id)
-        report.generation = write_commit(
-            index_dir, listed, words, embedder.model_id, fingerprint, embedder.dimension, str(corpus.resolve())
-        )
-        counts = read_manifest(index_dir, report.generation)["counts"]
-        report.documents, report.passages, report.sentences = counts["documents"], counts["passages"], counts["sentences"]
-        report.seconds = time.perf_counter() - started
-        return report
+            run.accept(doc_id)
+            writer.add(part)
 
+        def written() -> list[dict[str, Any]]:
+            writer.flush()
+            return writer.written
+
+        return run.finish(written, embedder.dimension, segment_passages, step)
