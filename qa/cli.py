@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--watch", action="store_true", help="after indexing, keep watching the folder and re-index on every change"
     )
+    index.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="read, chunk and embed the changed files on a Ray cluster (the one at ADDRESS, else a local one)",
+    )  # fmt: skip
+    index.add_argument("--workers", type=int, default=2, help="Ray workers (default 2; with --ray)")
 
     ask = sub.add_parser(
         "ask", help="answer a question with citations", description="Answer a question from the index."
@@ -100,8 +105,18 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     from qa.index.embedding import make_embedder
     from qa.index.sync import sync_index
 
-    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
     log = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    if args.ray is not None:
+        from qa.index.distributed import sync_index_ray
+
+        if args.watch:
+            raise QAError("--watch re-indexes in this process: use it without --ray")
+        report = sync_index_ray(
+            Path(args.corpus), Path(args.index), settings, args.ray or None, args.workers, args.rebuild, log=log
+        )
+        print(report.summary())
+        return 0
+    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
     report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
     print(report.summary())
     if args.watch:

@@ -363,7 +363,7 @@ def _merge(
     return [*kept, {**merged, "removed": []}]
 
 
-class _Run:
+class SyncRun:
     """One sync's bookkeeping, shared by `sync_index` and the distributed build (`qa.index.distributed`): the
     current commit, which files changed, the tombstones and words of replaced documents, and the commit."""
 
@@ -495,7 +495,7 @@ def sync_index(
         raise CorpusError(f"Corpus folder '{corpus}' does not exist. Create it and put briefings in it.")
     files, skipped = list_corpus(corpus)
     with writer_lock(index_dir), BoundedReader(settings.read_seconds) as reader:
-        run = _Run(corpus, index_dir, embedder.model_id, settings, rebuild)
+        run = SyncRun(corpus, index_dir, embedder.model_id, settings, rebuild)
         run.report.skipped = skipped
         pooled = settings.sentence_vectors == "pooled"
         writer = _Writer(index_dir, embedder, segment_passages, run.report, progress, log, step, run.words, pooled)
