@@ -77,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="show what the index holds")
     status.add_argument("--index", default="index", help="index folder (default: index/)")
     status.add_argument("--json", action="store_true", help="print as JSON")
+    serve = sub.add_parser(
+        "serve",
+        help="answer over HTTP from N replicas (Ray Serve)",
+        description="Deploy N answer replicas over one index behind POST http://127.0.0.1:PORT/ask (JSON: "
+        '{"question": "...", "history": [...]}). Each replica picks up a new index by itself.',
+    )
+    serve.add_argument("--index", default="index", help="index folder (default: index/)")
+    serve.add_argument("--replicas", type=int, default=2, help="answer replicas (default 2)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port on 127.0.0.1 (default 8000)")
+    serve.add_argument("--ray", dest="address", default=None, metavar="ADDRESS", help="a running Ray cluster")
     diff = sub.add_parser(
         "diff",
         help="what changed between two briefings of a series",
@@ -197,6 +207,13 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.serving import serve_forever
+
+    serve_forever(Path(args.index), settings, args.replicas, args.port, args.address)
+    return 0
+
+
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     """Hash every file of the current generation against its manifest (opening the index checks sizes only)."""
     from qa.index.store import current_name, read_manifest, verify_generation
@@ -219,8 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        handler = {"index": _index, "ask": _ask, "status": _status, "diff": _diff, "verify": _verify}[args.command]
-        return handler(args, settings)
+        handlers = {"index": _index, "ask": _ask, "status": _status, "diff": _diff, "serve": _serve, "verify": _verify}
+        return handlers[args.command](args, settings)
     except QAError as exc:
         print(f"qa: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,64 @@
+"""Replicated serving (`qa serve`): two Ray Serve replicas over one index answer `POST /ask`, and both move
+to a newly written commit by themselves. A local Ray cluster; the model-free embedder."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port
+from qa.index.embedding import HashingEmbedder
+from qa.index.sync import sync_index
+from qa.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def post(url: str, payload: object) -> tuple[int, dict]:  # type: ignore[type-arg]
+    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    from qa.serving import serve_replicas, stop_serving
+
+    settings = Settings(model="hashing:256", abstain_below=0.0)
+    fake = HashingEmbedder(256, model_id="hashing:256")
+    index = tmp_path / "index"
+    sync_index(tiny_corpus, index, fake, settings)
+    url = serve_replicas(index, settings, replicas=2, port=free_port(), cpus_per_replica=0.5)
+    try:
+        from qa import Assistant
+
+        local = Assistant.open(index, embedder=fake, settings=settings).ask("What does Beta sell to Alpha?")
+        for _ in range(4):  # whichever replica answers, it is the answer a local Assistant gives
+            status, answer = post(url, {"question": "What does Beta sell to Alpha?"})
+            assert (
+                status == 200
+                and answer["text"] == local.text
+                and answer["citations"] == [c.model_dump(mode="json") for c in local.citations]
+            )
+        first = answer["index_version"]
+        assert post(url, {"question": 3})[0] == 400 and "error" in post(url, {"nothing": 1})[1]
+        (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
+        sync_index(tiny_corpus, index, fake, settings)
+        # every replica has moved on within a bounded time: ten answers in a row from the new commit
+        deadline, streak = time.monotonic() + 30, 0
+        while time.monotonic() < deadline and streak < 10:
+            status, answer = post(url, {"question": "Where does Gamma grow rice?"})
+            new = status == 200 and answer["index_version"] != first and answer["citations"][0]["doc_id"] == "gamma.md"
+            streak = streak + 1 if new else 0
+            time.sleep(0.05)
+        assert streak >= 10, "the replicas did not all serve the new commit within 30 s"
+    finally:
+        stop_serving()
