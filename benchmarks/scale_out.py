@@ -186,7 +186,13 @@ def main() -> int:
         serving = serve_runs(work / "ray-2")
         text = report(indexing, serving)
         print(text)
-        (DOCS / "scale-out-measured.md").write_text(text, encoding="utf-8")
+        target = DOCS / "scale-out.md"
+        page = target.read_text(encoding="utf-8")
+        start, end = "<!-- measured:start -->", "<!-- measured:end -->"
+        if start in page and end in page:
+            before, rest = page.split(start, 1)
+            body = text.split("\n", 2)[2]  # without the title: the page has its own
+            target.write_text(f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
