@@ -225,14 +225,23 @@ def write_version_2(index: Path, generation: store.Generation) -> str:
     return name
 
 
-def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+def answered(index: Path, fake) -> dict:  # type: ignore[no-untyped-def, type-arg]
     from qa import Assistant
 
+    return (
+        Assistant.open(index, embedder=fake).ask("What does Beta sell to Alpha?").model_dump(exclude={"index_version"})
+    )
+
+
+def indexed_and_answered(corpus: Path, tmp_path: Path, fake) -> tuple[Path, store.Generation, dict]:  # type: ignore[no-untyped-def, type-arg]
+    """An index of `corpus`, its generation, and its answer to a question (what an upgrade must keep)."""
     index = tmp_path / "index"
-    sync_index(tiny_corpus, index, fake)
-    before = load_generation(index)
-    question = "What does Beta sell to Alpha?"
-    expected = Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"})
+    sync_index(corpus, index, fake)
+    return index, load_generation(index), answered(index, fake)
+
+
+def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    index, before, expected = indexed_and_answered(tiny_corpus, tmp_path, fake)
     write_version_2(index, before)
     with pytest.raises(IndexCorruptError, match="format version 2"):
         load_generation(index)
@@ -243,7 +252,7 @@ def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: P
     assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
     assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
     assert np.array_equal(after.vectors(), before.vectors())
-    assert Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"}) == expected
+    assert answered(index, fake) == expected
 
 
 def test_the_stored_counts_of_field_lines_find_the_same_profiles_as_counting(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -272,13 +281,7 @@ def test_an_index_of_format_3_is_upgraded_without_embedding_again(tiny_corpus: P
     """Format 3 kept one set of the columns a segment holds (and BM25 weights, now counts): it becomes one segment."""
     import shutil
 
-    from qa import Assistant
-
-    index = tmp_path / "index"
-    sync_index(tiny_corpus, index, fake)
-    before = load_generation(index)
-    question = "What does Beta sell to Alpha?"
-    expected = Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"})
+    index, before, expected = indexed_and_answered(tiny_corpus, tmp_path, fake)
     folder = index / "gen-000099"
     folder.mkdir()
     core = ("vectors.faiss", "sentence_vectors.npy", "passages.npy", "sentences.npy", "sections.json", "records.sqlite")
@@ -294,4 +297,4 @@ def test_an_index_of_format_3_is_upgraded_without_embedding_again(tiny_corpus: P
     after = load_generation(index)
     assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
     assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
-    assert Assistant.open(index, embedder=fake).ask(question).model_dump(exclude={"index_version"}) == expected
+    assert answered(index, fake) == expected

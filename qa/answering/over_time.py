@@ -28,6 +28,15 @@ class TimeView(SentenceSource, Protocol):
     def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation: ...
 
 
+def _main_series(answer: Answer, view: TimeView) -> tuple[Citation, Series] | None:
+    """The answer's main quote and its series, when it has one of more than one briefing."""
+    if answer.abstained or not answer.citations:
+        return None
+    first = answer.citations[0]
+    series = view.series_of(first.doc_id)
+    return None if series is None or len(series.members) < 2 else (first, series)
+
+
 def _overlaps(c: Citation, start: int, end: int) -> bool:
     return c.start < end and start < c.end
 
@@ -36,12 +45,10 @@ def newest_first(
     answer: Answer, view: TimeView, in_scope: Callable[[str], bool], ask_within: Callable[[str], Answer]
 ) -> Answer:
     """The answer from the newest member of the main quote's series that holds the same sentence (else as given)."""
-    if answer.abstained or not answer.citations:
+    found_series = _main_series(answer, view)
+    if found_series is None:
         return answer
-    first = answer.citations[0]
-    series = view.series_of(first.doc_id)
-    if series is None or len(series.members) < 2:
-        return answer
+    first, series = found_series
     ids = [m.doc_id for m in series.members]
     newer = [m for m in series.members[ids.index(first.doc_id) + 1 :] if in_scope(m.doc_id)]
     for member in reversed(newer):
@@ -57,12 +64,10 @@ def newest_first(
 
 def other_versions(answer: Answer, view: TimeView, in_scope: Callable[[str], bool]) -> Answer:
     """The answer with each other member's differing version of its main sentence quoted and cited below it."""
-    if answer.abstained or not answer.citations:
+    found_series = _main_series(answer, view)
+    if found_series is None:
         return answer
-    first = answer.citations[0]
-    series = view.series_of(first.doc_id)
-    if series is None or len(series.members) < 2:
-        return answer
+    first, series = found_series
     found: list[tuple[Member, Citation]] = []
     n = max(c.n for c in answer.citations)
     for member in series.members:

@@ -336,11 +336,13 @@ def new_segment(
     sentence_vectors: np.ndarray,
     dimension: int,
     fields: Mapping[str, np.ndarray] | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Write `parts` as a new segment of `index_dir`; what a commit records of it. Call inside `writer_lock`."""
+    """Write `parts` as a new segment of `index_dir` (named `name`, else the next free number); what a commit
+    records of it. Call inside `writer_lock`, or with a name no other writer uses."""
     folder = index_dir / SEGMENTS
     folder.mkdir(parents=True, exist_ok=True)
-    return write_segment(folder, _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension, fields)
+    return write_segment(folder, name or _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension, fields)
 
 
 def write_commit(

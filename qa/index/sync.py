@@ -24,7 +24,7 @@ from qa.errors import CorpusError, IndexCorruptError, IndexFormatError, IndexNot
 from qa.index.corpus import list_corpus, safe_name
 from qa.index.embedding import Embedder
 from qa.index.reading import BoundedReader
-from qa.index.segment import Part, Segment, open_segment, write_segment
+from qa.index.segment import Part, Segment, open_segment
 from qa.index.store import (
     SEGMENTS,
     Generation,
@@ -282,12 +282,7 @@ def make_segment(
     fields = dict(zip(paths, _embed(embedder, paths, False), strict=True))
     if step is not None:
         step("Writing the index", 0, 1)
-    if name is None:
-        segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields)
-    else:
-        folder = index_dir / SEGMENTS
-        folder.mkdir(parents=True, exist_ok=True)
-        segment = write_segment(folder, name, parts, vectors, sentence_vectors, embedder.dimension, fields)
+    segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name)
     return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(paths))
 
 
