@@ -147,7 +147,7 @@ def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str
         f"Measured by `python benchmarks/scale_out.py` on {time.strftime('%Y-%m-%d')} on a shared 2-core machine, the "
         f"bundled model; the first {PROFILES} Factbook profiles ({runs[0]['passages']:,} passages).",
         "",
-        "## Indexing",
+        "### Indexing",
         "",
         "| way | seconds | passages/s | against one Ray worker | against the single process (1 thread) |",
         "|---|---|---|---|---|",
@@ -160,7 +160,7 @@ def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str
         f"The 2-worker commit is {'identical to' if same else 'NOT identical to'} the single-process one "
         "(documents, passage numbers, offsets and texts).",
         "",
-        f"## Serving ({CLIENTS} clients posting questions for {SECONDS} s)",
+        f"### Serving ({CLIENTS} clients posting questions for {SECONDS} s)",
         "",
         "| replicas | answers | errors | answers/s | p50 ms | p95 ms |",
         "|---|---|---|---|---|---|",
