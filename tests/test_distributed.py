@@ -23,10 +23,18 @@ SETTINGS = Settings(model="hashing:256")
 
 def test_tasks_are_consecutive_files_in_order() -> None:
     files = [f"f{i}" for i in range(10)]
-    assert plan_tasks(files, 2) == [["f0", "f1"], ["f2", "f3"], ["f4", "f5"], ["f6", "f7"], ["f8", "f9"]]
+    assert plan_tasks(files, 2) == [[f] for f in files]  # 12 tasks wanted: one file each
+    assert plan_tasks(files * 3, 1) == [(files * 3)[i : i + 5] for i in range(0, 30, 5)]
     assert plan_tasks(files, 2, files_per_task=4) == [files[:4], files[4:8], files[8:]]
     assert plan_tasks([], 2) == []
     assert [f for task in plan_tasks(files, 3) for f in task] == files
+
+
+def test_the_largest_tasks_are_handed_out_first() -> None:
+    from qa.index.distributed import largest_first
+
+    sizes = {"a": 5, "b": 50, "c": 20, "d": 20, "e": 1}
+    assert largest_first([["a"], ["b"], ["c", "e"], ["d"]], sizes.__getitem__) == [1, 2, 3, 0]
 
 
 def make_corpus(corpus: Path, count: int, version: int = 0) -> None:

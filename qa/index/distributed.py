@@ -35,7 +35,7 @@ from qa.index.sync import SEGMENT_PASSAGES, IndexReport, SyncRun, make_segment, 
 from qa.settings import Settings
 from qa.text.vocabulary import WordCounts
 
-TASKS_PER_WORKER = 4  # tasks a worker gets on average: enough to even out files of unequal size
+TASKS_PER_WORKER = 6  # tasks a worker gets on average: enough to even out files of unequal size
 
 
 def plan_tasks(files: Sequence[str], workers: int, files_per_task: int | None = None) -> list[list[str]]:
@@ -44,6 +44,12 @@ def plan_tasks(files: Sequence[str], workers: int, files_per_task: int | None = 
         return []
     size = files_per_task or max(1, math.ceil(len(files) / (max(1, workers) * TASKS_PER_WORKER)))
     return [list(files[i : i + size]) for i in range(0, len(files), size)]
+
+
+def largest_first(tasks: Sequence[Sequence[str]], size: Callable[[str], int]) -> list[int]:
+    """The order to hand tasks out in: the largest (in bytes) first, so that no worker is left with a big one at
+    the end while the others wait (the commit keeps file order whatever the order of work). Pure."""
+    return sorted(range(len(tasks)), key=lambda i: (-sum(size(f) for f in tasks[i]), i))
 
 
 class SegmentMaker:
@@ -123,7 +129,8 @@ def sync_index_ray(
                          log_to_driver=False, configure_logging=False)  # fmt: skip
             try:
                 log(f"Indexing {len(todo)} files in {len(tasks)} tasks on {workers} Ray workers…")
-                items = [{"task": i, "files": json.dumps(t)} for i, t in enumerate(tasks)]
+                order = largest_first(tasks, lambda doc_id: _size(corpus / doc_id))
+                items = [{"task": i, "files": json.dumps(tasks[i])} for i in order]
                 dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                     SegmentMaker,
                     fn_constructor_kwargs={"corpus": str(corpus), "index_dir": str(index_dir),
@@ -154,6 +161,13 @@ def sync_index_ray(
         segments = [r["segment"] for r in results if r["segment"] is not None]
         dimension = _dimension(index_dir, segments, settings)
         return run.finish(lambda: segments, dimension, segment_passages)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _dimension(index_dir: Path, segments: Sequence[dict[str, Any]], settings: Settings) -> int:
