@@ -18,7 +18,7 @@ from typing import Protocol
 from qa.answering.changes import SentenceSource, counterpart
 from qa.records import Answer, Citation
 from qa.text.documents import find_date
-from qa.text.series import Member, Series
+from qa.text.series import Member, Series, current_at
 
 
 class TimeView(SentenceSource, Protocol):
@@ -117,8 +117,9 @@ def current_documents(series: Sequence[Series], as_of: str) -> set[str]:
     undated one stands for itself)."""
     kept: set[str] = set()
     for s in series:
-        dated = [m for m in s.members if m.date is not None and m.date[: len(as_of)] <= as_of]
+        then = current_at(s, as_of)
+        dated = [m for m in then if m.date is not None]
         if dated:
             kept.add(dated[-1].doc_id)
-        kept.update(m.doc_id for m in s.members if m.date is None)
+        kept.update(m.doc_id for m in then if m.date is None)
     return kept

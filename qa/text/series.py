@@ -87,13 +87,6 @@ def group_series(documents: Iterable[tuple[str, str, str | None, str | None]]) -
     return sorted(out, key=lambda s: (s.key, s.name))
 
 
-def member_before(series: Series, doc_id: str) -> Member | None:
-    """The member dated just before `doc_id`'s in its series (None for the first)."""
-    ids = [m.doc_id for m in series.members]
-    i = ids.index(doc_id)
-    return series.members[i - 1] if i > 0 else None
-
-
 def current_at(series: Series, date: str) -> Sequence[Member]:
     """The members already published on `date` (any ISO precision): those dated no later, undated ones too."""
     return [m for m in series.members if m.date is None or m.date[: len(date)] <= date]
