@@ -131,11 +131,12 @@ def counterpart(source: SentenceSource, doc_id: str, span: tuple[int, int], othe
     sharing at least `PAIRED_AT` of its words; None when `other` has no such sentence. One pass over `other`'s
     sentences (an answer checks one sentence; `series_diff` aligns whole texts)."""
     this_doc, other_doc = source.document(doc_id), source.document(other)
-    found = best_match(this_doc.text[span[0] : span[1]], [other_doc.text[a:b] for a, b in source.spans(other)])
+    spans = list(source.spans(other))
+    found = best_match(this_doc.text[span[0] : span[1]], [other_doc.text[a:b] for a, b in spans])
     if found is None:
         return None
     kind, j = found
-    b = list(source.spans(other))[j]
+    b = spans[j]
     if kind == "same":
         return "same", _quote(other_doc, b)
     _, marks = changed_words(this_doc.text[span[0] : span[1]], other_doc.text[b[0] : b[1]])
