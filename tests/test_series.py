@@ -295,3 +295,19 @@ def test_the_corpus_panel_lists_series_with_each_update_a_link(tmp_path, fake) -
     assert "1 series of dated updates" in page
     first, second = page.index("data-doc='a-old.md'>2025"), page.index("data-doc='b-new.md'>2026")
     assert first < second < page.index("<table")  # oldest first, above the table of briefings
+
+
+@pytest.mark.parametrize(
+    "question",
+    [  # SQuAD 2.0 dev questions the first detectors took for change or as-of questions
+        "What was causing New France to have issues with resupplying?",
+        "How much has global mean surface air temperature changed in the last century?",
+        "Who wrote a paper on real time computations in 1973?",
+        "What seminal paper was written by Juris Hartmanis and Richard Stearns in 1975?",
+    ],
+)
+def test_content_questions_with_a_date_or_a_change_word_are_neither(question: str) -> None:
+    from qa.answering.changes import read_change_question
+    from qa.answering.over_time import read_as_of
+
+    assert read_change_question(question) is None and read_as_of(question) is None

@@ -149,7 +149,9 @@ _CHANGE = re.compile(
     r"\b(chang\w*|new|newer|different|differs?|differences?|updated?|revised?|since|dropped|removed|added)\b", re.I
 )
 _VERSION = re.compile(
-    r"\b(updates?|briefings?|versions?|editions?|reports?|issues?|last|previous|latest|since)\b", re.I
+    r"\b(?:updates?|briefings?|versions?|editions?|reports?)\b|\bsince\s+(?:the\s+)?(?:last|previous)\b"
+    r"|\b(?:last|previous|latest)\s+(?:one|time)\b",
+    re.I,
 )
 _ASKING = re.compile(r"^\s*(what|which|how|has|have|is|are|did|does|do|tell|list|show)\b", re.I)
 
@@ -167,8 +169,8 @@ def read_change_question(text: str) -> ChangeQuestion | None:
     briefing differ from the previous one?": a question asking for changes between versions. Pure."""
     if not _ASKING.search(text) or not _CHANGE.search(text) or not _VERSION.search(text):
         return None
-    if not re.search(r"\b(chang\w*|new|different|differ\w*|revised?)\b", text, re.I):
-        return None  # "What did the last update say?" asks for content, not for changes
+    if not re.search(r"\b(?:[Cc]hang\w*|new|[Dd]ifferent|[Dd]iffer\w*|[Rr]evised?)\b", text):
+        return None  # "What did the last update say?" asks for content; "New France" is a name, not news
     date = find_date(text, allow_year_only=True)
     return ChangeQuestion(date, tuple(tokenize(text)))
 
