@@ -111,7 +111,7 @@ class Assistant:
         self._last_check = time.monotonic()
         self._query_cache: dict[str, np.ndarray] = {}  # bounded: cleared past _QUERIES_KEPT (or what was primed)
         self._primed = 0
-        self._series_cache: tuple[str, dict[str, Series]] = ("", {})
+        self._series_cache: tuple[str, list[Series], dict[str, Series]] = ("", [], {})
         self._whole_scope: tuple[str, Scope | None] = ("", None)
         self._field_cache: dict[str, np.ndarray] = {}  # a field path's vector ("Population: total")
         self._profiles: dict[str, frozenset[int]] = {}  # per generation: the documents that are field profiles
@@ -404,7 +404,7 @@ class Assistant:
         changes = self._changes(text, change) if change is not None else None
         as_of = read_as_of(text) if changes is None else None
         if as_of is not None:  # "What did the briefings say in 2025 about …?": only those current then
-            current = current_documents(group_series(self._series_rows()), as_of)
+            current = current_documents(self._series(), as_of)
             chosen = sorted(current & set(filters.doc_ids) if filters.doc_ids else current)
             if not chosen:
                 changes = Answer(question=text, text=f"**No briefing was current in {as_of}.** Ask without the date to "
@@ -439,7 +439,7 @@ class Assistant:
     def _changes(self, question: str, change: ChangeQuestion) -> Answer | None:
         """A "what changed?" question answered from the diff of the series it names (or the only one); None
         when the corpus has no series of several briefings (the question is then answered as any other)."""
-        found = group_series(self._series_rows())
+        found = self._series()
         several = [s for s in found if len(s.members) > 1]
         if not several:
             return None
@@ -482,13 +482,18 @@ class Assistant:
 
         return other_versions(newest_first(answer, view, in_scope, ask_within), view, in_scope)
 
+    def _series(self) -> list[Series]:
+        """The served generation's series, grouped once per generation."""
+        self._series_index()
+        return self._series_cache[1]
+
     def _series_index(self) -> dict[str, Series]:
         """Each document's series, for the served generation (grouped once per generation)."""
         name = self.generation.name
         if self._series_cache[0] != name:
             grouped = group_series(self._series_rows())
-            self._series_cache = (name, {m.doc_id: g for g in grouped for m in g.members})
-        return self._series_cache[1]
+            self._series_cache = (name, grouped, {m.doc_id: g for g in grouped for m in g.members})
+        return self._series_cache[2]
 
     def flag_changed(self, answer: Answer) -> Answer:
         """Mark each citation whose source file no longer has the indexed bytes (edited or removed)."""
@@ -570,13 +575,13 @@ class Assistant:
         """The corpus's series of dated briefings (`qa.text.series`), each with its members oldest first; a
         briefing alone in its series is a series of one."""
         infos = {d.doc_id: d for d in self.generation.documents.info}
-        grouped = group_series(self._series_rows())
+        grouped = self._series()
         return [SeriesInfo(name=g.name, members=tuple(infos[m.doc_id] for m in g.members)) for g in grouped]
 
     def diff(self, series: str, date_from: str | None = None, date_to: str | None = None) -> SeriesDiff:
         """What changed in a series between two of its briefings: by default its newest and the one before;
         `date_from` / `date_to` (ISO prefixes) pick the last briefing dated on or before each."""
-        found = find_series(group_series(self._series_rows()), series)
+        found = find_series(self._series(), series)
         old, new = pick_members(found, date_from, date_to)
         return series_diff(_Sentences(self.generation), found, old.doc_id, new.doc_id)
 

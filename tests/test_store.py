@@ -240,17 +240,23 @@ def indexed_and_answered(corpus: Path, tmp_path: Path, fake) -> tuple[Path, stor
     return index, load_generation(index), answered(index, fake)
 
 
+def upgraded_unchanged(corpus: Path, index: Path, fake, before: store.Generation) -> store.Generation:  # type: ignore[no-untyped-def]
+    """The next `qa index` upgrades the old format without embedding, to the same records, checksums intact."""
+    embedded = fake.calls
+    report = sync_index(corpus, index, fake)
+    assert report.notes[0].startswith("the index was upgraded to the current format") and fake.calls == embedded
+    after = load_generation(index)
+    assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
+    assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
+    return after
+
+
 def test_an_index_of_format_2_is_upgraded_without_embedding_again(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     index, before, expected = indexed_and_answered(tiny_corpus, tmp_path, fake)
     write_version_2(index, before)
     with pytest.raises(IndexCorruptError, match="format version 2"):
         load_generation(index)
-    embedded = fake.calls
-    report = sync_index(tiny_corpus, index, fake)
-    assert report.notes[0].startswith("the index was upgraded to the current format") and fake.calls == embedded
-    after = load_generation(index)
-    assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
-    assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
+    after = upgraded_unchanged(tiny_corpus, index, fake, before)
     assert np.array_equal(after.vectors(), before.vectors())
     assert answered(index, fake) == expected
 
@@ -291,10 +297,5 @@ def test_an_index_of_format_3_is_upgraded_without_embedding_again(tiny_corpus: P
     manifest["files"] = {f: store.content_hash((folder / f).read_bytes()) for f in core}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     (index / "CURRENT").write_text("gen-000099\n")
-    embedded = fake.calls
-    report = sync_index(tiny_corpus, index, fake)
-    assert report.notes[0].startswith("the index was upgraded to the current format") and fake.calls == embedded
-    after = load_generation(index)
-    assert after.manifest["format_version"] == store.FORMAT_VERSION and store.verify_generation(index) == []
-    assert list(after.sentences) == list(before.sentences) and list(after.passages) == list(before.passages)
+    upgraded_unchanged(tiny_corpus, index, fake, before)
     assert answered(index, fake) == expected
