@@ -19,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,28 @@ async def ask_once(client: object, url: str, question: str) -> tuple[str, float,
         return "error", time.perf_counter() - started, f"{type(exc).__name__}: {exc}"[:200]
 
 
-async def run_phase(url: str, phase: Phase) -> None:
+async def ask_json(client: object, url: str, question: str) -> tuple[str, float, str]:
+    """One question to a JSON endpoint (`qa serve`'s `POST /ask`): ("answered" | "error", seconds, detail)."""
+    import httpx
+
+    assert isinstance(client, httpx.AsyncClient)
+    started = time.perf_counter()
+    try:
+        response = await client.post(url, json={"question": question})
+        ok = response.status_code == 200 and "citations" in response.json()
+        return ("answered" if ok else "error"), time.perf_counter() - started, "" if ok else response.text[:200]
+    except Exception as exc:  # a client-side failure is a finding, not a crash of the benchmark
+        return "error", time.perf_counter() - started, f"{type(exc).__name__}: {exc}"[:200]
+
+
+Ask = Callable[[object, str, str], Awaitable[tuple[str, float, str]]]
+
+
+async def run_phase(
+    url: str, phase: Phase, ask: Ask = ask_once, questions: Sequence[str] = QUESTIONS, fresh: bool = False
+) -> None:
+    """`phase.clients` clients asking in a loop for `phase.seconds`, on one event loop (the load costs little
+    CPU of its own). `fresh`: every question new (numbered), so that none is answered from a cache."""
     import httpx
 
     deadline = time.monotonic() + phase.seconds
@@ -86,8 +108,9 @@ async def run_phase(url: str, phase: Phase) -> None:
         async def one_client(k: int) -> None:
             i = k
             while time.monotonic() < deadline:
-                kind, seconds, detail = await ask_once(client, url, QUESTIONS[i % len(QUESTIONS)])
-                i += 1
+                question = questions[i % len(questions)]
+                kind, seconds, detail = await ask(client, url, f"{question} ({i})" if fresh else question)
+                i += phase.clients if fresh else 1
                 if kind == "answered":
                     phase.answered.append(seconds)
                 elif kind == "busy":

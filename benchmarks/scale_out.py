@@ -1,27 +1,29 @@
 """Past one machine, measured on one: indexing with 1 and 2 Ray workers against the single-process build, and
 answers per second from 1 and 2 Ray Serve replicas under load.
 
-    python benchmarks/scale_out.py          # needs ../shared; the bundled model; writes docs/scale-out.md
+    python benchmarks/scale_out.py                    # needs ../shared; the bundled model; writes docs/scale-out.md
+    python benchmarks/scale_out.py --part serving     # again, one part only
 
 Indexing: the first PROFILES Factbook profiles, indexed from scratch by `qa`'s single-process sync (torch on
-one thread) and by `qa index --ray` with 1 and 2 workers (one thread each), each in turn
-on this 2-core machine; passages per second, the Ray runs' start-up included. Serving: the same index
-behind `qa serve` with 1, then 2 replicas; CLIENTS threads post questions (each one new, so each is
-embedded) for SECONDS each; answers per second and latency percentiles. The commit of the 2-worker build is checked identical to the
-single-process one (documents, passages, offsets, texts).
+one thread) and by `qa index --ray` with 1 and 2 workers (one thread each), each in turn on this 2-core
+machine; passages per second, the Ray runs' start-up included. The commit of the 2-worker build is checked
+identical to the single-process one (documents, passages, offsets, texts). Serving: that index behind
+`qa serve` with 1, then 2 replicas, behind each of Ray Serve's two ingresses, under the load script's
+clients (`benchmarks/load.py`: CLIENTS at once on one event loop, each question new so that each is
+embedded) for SECONDS each; answers per second and latency percentiles.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
 DOCS = ROOT / "docs"
+CACHE = ROOT / "benchmarks" / ".cache" / "scale-out"
 PROFILES = 24
 CLIENTS = 8
 SECONDS = 30
@@ -78,62 +81,53 @@ def index_runs(corpus: Path, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def load(url: str, clients: int, seconds: float) -> dict[str, Any]:
-    """`clients` threads posting questions in a loop for `seconds`: answers per second and latencies."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
+def serve_runs(index: Path) -> list[dict[str, Any]]:
+    """`qa serve` with 1 and 2 replicas behind each ingress, under the load script (`benchmarks/load.py`)."""
+    import subprocess
 
-    def client(k: int) -> None:
-        i = k
-        while time.monotonic() < stop:
-            question = f"{QUESTIONS[i % len(QUESTIONS)]} ({i})"  # each one new: embedded, not found in a cache
-            body = json.dumps({"question": question}).encode()
-            request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    ok = response.status == 200 and "citations" in json.loads(response.read())
-            except OSError:
-                ok = False
-            with lock:
-                if ok:
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors[0] += 1
-            i += clients
+    rows = []
+    for ingress in ("haproxy", "python"):
+        for replicas in (1, 2):
+            # each in a process of its own: Ray Serve's ingress is chosen when Ray starts
+            out = subprocess.run(
+                [sys.executable, __file__, "--serve-one", str(index), str(replicas), ingress],
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )  # fmt: skip
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            print(row, file=sys.stderr)
+            rows.append(row)
+    return rows
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ordered = sorted(latencies)
+
+def serve_one(index: Path, replicas: int, ingress: str) -> dict[str, Any]:
+    from benchmarks.load import Phase, ask_json, run_phase
+    from qa.serving import serve_replicas, stop_serving
+    from qa.settings import Settings
+
+    url = serve_replicas(index, Settings.from_env(), replicas=replicas, port=8765, ingress=ingress)  # type: ignore[arg-type]
+    try:
+        asyncio.run(run_phase(url, Phase(2, 5), ask_json, QUESTIONS, fresh=True))  # warm: every replica answered
+        phase = Phase(CLIENTS, SECONDS)
+        asyncio.run(run_phase(url, phase, ask_json, QUESTIONS, fresh=True))
+    finally:
+        stop_serving()
+    ordered = sorted(phase.answered)
     return {
-        "answers": len(latencies),
-        "errors": errors[0],
-        "per_s": len(latencies) / seconds,
+        "ingress": ingress,
+        "replicas": replicas,
+        "answers": len(ordered),
+        "errors": len(phase.errors),
+        "per_s": len(ordered) / SECONDS,
         "p50_ms": 1000 * statistics.median(ordered) if ordered else float("nan"),
         "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan"),
     }
 
 
-def serve_runs(index: Path) -> list[dict[str, Any]]:
-    from qa.serving import serve_replicas, stop_serving
-    from qa.settings import Settings
+INGRESS = {"haproxy": "HAProxy (default)", "python": "Python proxy"}
 
-    rows = []
-    for replicas in (1, 2):
-        url = serve_replicas(index, Settings.from_env(), replicas=replicas, port=8765)
-        try:
-            load(url, 2, 5)  # warm: every replica has loaded the model and answered
-            row = {"replicas": replicas, **load(url, CLIENTS, SECONDS)}
-        finally:
-            stop_serving()
-        print(row, file=sys.stderr)
-        rows.append(row)
-    return rows
+
+def one_replica(rows: list[dict[str, Any]], row: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in rows if r["ingress"] == row["ingress"] and r["replicas"] == 1)
 
 
 def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str:
@@ -160,44 +154,60 @@ def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str
         f"The 2-worker commit is {'identical to' if same else 'NOT identical to'} the single-process one "
         "(documents, passage numbers, offsets and texts).",
         "",
-        f"### Serving ({CLIENTS} clients posting questions for {SECONDS} s)",
+        f"### Serving (`benchmarks/load.py`'s clients: {CLIENTS} at once, every question new, for {SECONDS} s)",
         "",
-        "| replicas | answers | errors | answers/s | p50 ms | p95 ms |",
-        "|---|---|---|---|---|---|",
+        "| ingress | replicas | answers | errors | answers/s | p50 ms | p95 ms | against one replica |",
+        "|---|---|---|---|---|---|---|---|",
         *(
-            f"| {r['replicas']} | {r['answers']} | {r['errors']} | {r['per_s']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |"
+            f"| {INGRESS[r['ingress']]} | {r['replicas']} | {r['answers']} | {r['errors']} | {r['per_s']:.1f} | "
+            f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['per_s'] / one_replica(serving, r)['per_s']:.2f}× |"
             for r in serving
         ),
-        "",
-        f"Two replicas give {serving[1]['per_s'] / serving[0]['per_s']:.2f}× one replica's answers per second.",
         "",
     ]
     return "\n".join(lines)
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--serve-one"]:
+        print(json.dumps(serve_one(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["all", "indexing", "serving"], default="all",
+                        help="measure only this part; the other's last results (in benchmarks/.cache) fill the table")  # fmt: skip
+    args = parser.parse_args()
     if not FACTBOOK.is_dir():
         print(f"No Factbook profiles at {FACTBOOK}: this needs ../shared.", file=sys.stderr)
         return 2
-    work = Path(tempfile.mkdtemp(prefix="qa-scale-out-"))
-    try:
-        corpus = work / "corpus"
-        corpus.mkdir()
-        for path in sorted(FACTBOOK.glob("*.md"))[:PROFILES]:
-            shutil.copy(path, corpus / path.name)
-        indexing = index_runs(corpus, work)
-        serving = serve_runs(work / "ray-2")
-        text = report(indexing, serving)
-        print(text)
-        target = DOCS / "scale-out.md"
-        page = target.read_text(encoding="utf-8")
-        start, end = "<!-- measured:start -->", "<!-- measured:end -->"
-        if start in page and end in page:
-            before, rest = page.split(start, 1)
-            body = text.split("\n", 2)[2]  # without the title: the page has its own
-            target.write_text(f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if args.part in ("all", "indexing"):
+        work = Path(tempfile.mkdtemp(prefix="qa-scale-out-"))
+        try:
+            corpus = work / "corpus"
+            corpus.mkdir()
+            for path in sorted(FACTBOOK.glob("*.md"))[:PROFILES]:
+                shutil.copy(path, corpus / path.name)
+            (CACHE / "indexing.json").write_text(json.dumps(index_runs(corpus, work)), encoding="utf-8")
+            shutil.rmtree(CACHE / "index", ignore_errors=True)
+            shutil.copytree(work / "ray-2", CACHE / "index")  # what the replicas serve
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.part in ("all", "serving"):
+        if not (CACHE / "index").is_dir():
+            print("No index measured yet: run with --part indexing first.", file=sys.stderr)
+            return 2
+        (CACHE / "serving.json").write_text(json.dumps(serve_runs(CACHE / "index")), encoding="utf-8")
+    if not all((CACHE / f"{part}.json").is_file() for part in ("indexing", "serving")):
+        return 0
+    text = report(*(json.loads((CACHE / f"{part}.json").read_text()) for part in ("indexing", "serving")))
+    print(text)
+    target = DOCS / "scale-out.md"
+    page = target.read_text(encoding="utf-8")
+    start, end = "<!-- measured:start -->", "<!-- measured:end -->"
+    if start in page and end in page:
+        before, rest = page.split(start, 1)
+        body = text.split("\n", 2)[2]  # without the title: the page has its own
+        target.write_text(f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
     return 0
 
 

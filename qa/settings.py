@@ -45,7 +45,10 @@ class Settings(BaseModel):
     # The web app's queue: questions answered at once, and waiting (more are refused "busy" at once)
     answering_at_once: int = Field(default=2, ge=1, le=64)
     queue_size: int = Field(default=64, ge=1, le=10_000)
-    batch_size: int = Field(default=64, ge=1, le=1024)
+    # Texts per forward pass when indexing. A batch is padded to its longest text: on this 2-core CPU a
+    # batch of 8 embeds Factbook sentences 1.2-1.8x and passages 1.3-1.5x as fast as one of 64, on one or
+    # two threads (`python benchmarks/batch_size.py`, docs/batch-size.md)
+    batch_size: int = Field(default=8, ge=1, le=1024)
 
     @property
     def passages_read(self) -> int:

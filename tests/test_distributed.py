@@ -23,8 +23,9 @@ SETTINGS = Settings(model="hashing:256")
 
 def test_tasks_are_consecutive_files_in_order() -> None:
     files = [f"f{i}" for i in range(10)]
-    assert plan_tasks(files, 2) == [[f] for f in files]  # 12 tasks wanted: one file each
-    assert plan_tasks(files * 3, 1) == [(files * 3)[i : i + 5] for i in range(0, 30, 5)]
+    assert plan_tasks(files, 2) == [files[i : i + 2] for i in range(0, 10, 2)]  # 8 tasks wanted: 2 files each
+    assert plan_tasks(files[:6], 2) == [[f] for f in files[:6]]  # never fewer than a file a task
+    assert plan_tasks(files * 3, 1) == [(files * 3)[i : i + 8] for i in range(0, 30, 8)]  # 4 wanted: 8 files each
     assert plan_tasks(files, 2, files_per_task=4) == [files[:4], files[4:8], files[8:]]
     assert plan_tasks([], 2) == []
     assert [f for task in plan_tasks(files, 3) for f in task] == files

@@ -217,3 +217,39 @@ def test_field_paths_are_embedded_with_the_index_not_with_each_question(tmp_path
     for sid, value in matches.items():
         path = field_path(generation, generation.sentences[sid])
         assert value == pytest.approx(float(np.dot(focus, fake.embed([path])[0])), abs=1e-5)
+
+
+def test_a_worker_embeds_each_field_path_once_across_its_segments(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.index.reading import BoundedReader
+    from qa.index.segment import open_segment
+    from qa.index.store import SEGMENTS
+    from qa.index.sync import field_paths, make_segment, read_part
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, total in (("peru", "34,352,719"), ("chile", "18,664,652")):
+        (corpus / f"{name}.md").write_text(
+            f"# {name.title()}\n\n## People\n\n### Population\n**total:** {total}\n\n### Capital\n**name:** {name}ville\n",
+            encoding="utf-8",
+        )
+    (corpus / "chile.md").write_text(
+        (corpus / "chile.md").read_text(encoding="utf-8") + "\n### Median age\n**total:** 35.3 years\n",
+        encoding="utf-8",
+    )
+    settings = Settings()
+    reader = BoundedReader(settings.read_seconds)
+    parts = [read_part(reader, corpus, corpus / f"{name}.md", settings) for name in ("peru", "chile")]
+    assert not any(isinstance(p, str) for p in parts)
+    (tmp_path / "index" / SEGMENTS).mkdir(parents=True)
+    known: dict = {}  # type: ignore[type-arg]
+    first = make_segment(tmp_path / "index", "a", parts[:1], fake, known_fields=known)
+    before = fake.calls
+    second = make_segment(tmp_path / "index", "b", parts[1:], fake, known_fields=known)
+    peru, chile = (field_paths([p]) for p in parts)  # type: ignore[list-item]
+    assert first.fields == len(peru) and second.fields == len(chile - peru) == 1  # only "Median age: total" is new
+    embedded = fake.calls - before - second.passages - second.sentences
+    assert embedded == 1
+    stored = open_segment(tmp_path / "index" / SEGMENTS / "b").fields()
+    assert sorted(stored) == sorted(chile)  # the segment holds all its paths, the known ones among them
+    for path, vector in stored.items():
+        assert np.allclose(vector, fake.embed([path])[0], atol=1e-6)

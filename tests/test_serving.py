@@ -16,8 +16,6 @@ from qa.index.embedding import HashingEmbedder
 from qa.index.sync import sync_index
 from qa.settings import Settings
 
-pytestmark = pytest.mark.slow
-
 
 def post(url: str, payload: object) -> tuple[int, dict]:  # type: ignore[type-arg]
     request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
@@ -28,7 +26,27 @@ def post(url: str, payload: object) -> tuple[int, dict]:  # type: ignore[type-ar
         return exc.code, json.loads(exc.read())
 
 
-def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_path: Path) -> None:
+def haproxy_running() -> bool:
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"haproxy" in (proc / "cmdline").read_bytes().split(b"\0")[0]:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_each_ingress_starts_ray_with_its_own_settings() -> None:
+    from qa.serving import ingress_environment
+
+    fast, plain = ingress_environment("haproxy"), ingress_environment("python")
+    assert fast["RAY_SERVE_ENABLE_HA_PROXY"] == "1" and plain["RAY_SERVE_ENABLE_HA_PROXY"] == "0"
+    assert set(fast) <= set(plain) | {"RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"}  # python undoes haproxy's
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ingress", ["haproxy", "python"])
+def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_path: Path, ingress: str) -> None:
     pytest.importorskip("ray")
     from qa.serving import serve_replicas, stop_serving
 
@@ -36,7 +54,7 @@ def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_pat
     fake = HashingEmbedder(256, model_id="hashing:256")
     index = tmp_path / "index"
     sync_index(tiny_corpus, index, fake, settings)
-    url = serve_replicas(index, settings, replicas=2, port=free_port(), cpus_per_replica=0.5)
+    url = serve_replicas(index, settings, replicas=2, port=free_port(), cpus_per_replica=0.5, ingress=ingress)  # type: ignore[arg-type]
     try:
         from qa import Assistant
 
@@ -48,6 +66,7 @@ def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_pat
                 and answer["text"] == local.text
                 and answer["citations"] == [c.model_dump(mode="json") for c in local.citations]
             )
+        assert haproxy_running() == (ingress == "haproxy")  # the ingress asked for is the one in front
         first = answer["index_version"]
         assert post(url, {"question": 3})[0] == 400 and "error" in post(url, {"nothing": 1})[1]
         (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")

@@ -35,7 +35,8 @@ from qa.index.sync import SEGMENT_PASSAGES, IndexReport, SyncRun, make_segment, 
 from qa.settings import Settings
 from qa.text.vocabulary import WordCounts
 
-TASKS_PER_WORKER = 6  # tasks a worker gets on average: enough to even out files of unequal size
+TASKS_PER_WORKER = 4  # tasks a worker gets on average: enough to even out files of unequal size, handed out
+# largest first, one at a time to whichever worker is free; fewer, larger tasks embed with less padding
 
 
 def plan_tasks(files: Sequence[str], workers: int, files_per_task: int | None = None) -> list[list[str]]:
@@ -63,6 +64,7 @@ class SegmentMaker:
         self.settings = Settings.model_validate_json(settings)
         self.embedder = make_embedder(self.settings.model, self.settings.batch_size, threads=1)
         self.reader = BoundedReader(self.settings.read_seconds)
+        self.known_fields: dict[str, Any] = {}  # field-path vectors this worker has embedded: each path once
         marks = self.index_dir / ".workers"  # where a test (or an operator) finds the workers' processes
         marks.mkdir(parents=True, exist_ok=True)
         (marks / str(os.getpid())).touch()
@@ -86,7 +88,7 @@ class SegmentMaker:
         if parts:
             name = f"seg-r{self.run}-t{task:05d}-{uuid.uuid4().hex[:6]}"  # a retried task writes another name
             pooled = self.settings.sentence_vectors == "pooled"
-            made = make_segment(self.index_dir, name, parts, self.embedder, pooled)
+            made = make_segment(self.index_dir, name, parts, self.embedder, pooled, known_fields=self.known_fields)
             result |= {"segment": made.segment, "words": made.words.to_json().decode("utf-8"),
                        "passages": made.passages, "sentences": made.sentences, "fields": made.fields}  # fmt: skip
         return result
@@ -129,6 +131,9 @@ def sync_index_ray(
                          log_to_driver=False, configure_logging=False)  # fmt: skip
             try:
                 log(f"Indexing {len(todo)} files in {len(tasks)} tasks on {workers} Ray workers…")
+                context = ray.data.DataContext.get_current()
+                context.enable_progress_bars = False  # the tasks' progress is logged here instead
+                context.print_on_execution_start = False
                 order = largest_first(tasks, lambda doc_id: _size(corpus / doc_id))
                 items = [{"task": i, "files": json.dumps(tasks[i])} for i in order]
                 dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
@@ -136,12 +141,17 @@ def sync_index_ray(
                     fn_constructor_kwargs={"corpus": str(corpus), "index_dir": str(index_dir),
                                            "settings": settings.model_dump_json(), "run": uuid.uuid4().hex[:8]},
                     batch_size=1,
-                    concurrency=workers,
+                    # one task in flight a worker: the next (largest) task goes to whichever worker is free first
+                    compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
                     num_cpus=1,
                     max_restarts=-1,
                     max_task_retries=-1,
                 )  # fmt: skip
-                results = sorted((json.loads(r["result"]) for r in dataset.take_all()), key=lambda r: r["task"])
+                done = []
+                for row in dataset.iter_rows():  # as the tasks finish, in any order
+                    done.append(json.loads(row["result"]))
+                    log(f"  {len(done)}/{len(tasks)} tasks done ({sum(len(r['taken']) for r in done)} files)")
+                results = sorted(done, key=lambda r: r["task"])
             finally:
                 if started_here:
                     ray.shutdown()

@@ -62,7 +62,7 @@ def resolve_model_path(model: str) -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from disk on first use, on the CPU."""
 
-    def __init__(self, model: str, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, model: str, batch_size: int = 8, threads: int | None = None) -> None:
         self._model_name = model
         self._batch_size = batch_size
         self._threads = threads
@@ -240,7 +240,7 @@ class HashingEmbedder:
         return out
 
 
-def make_embedder(model: str, batch_size: int = 64, threads: int | None = None) -> Embedder:
+def make_embedder(model: str, batch_size: int = 8, threads: int | None = None) -> Embedder:
     """The embedder a model setting names: `hashing:DIM` is the model-free fake (tests, demos)."""
     if model.startswith("hashing:"):
         size = model.removeprefix("hashing:")

@@ -13,7 +13,7 @@ served.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,7 @@ class IndexReport:
     sentences: int = 0
     embedded: int = 0
     embedded_sentences: int = 0
-    embedded_fields: int = 0  # distinct field paths ("Population: total") of the new lines
+    embedded_fields: int = 0  # field paths ("Population: total") of the new lines embedded (each once per worker)
     segments_written: int = 0
     segments_merged: int = 0
     seconds: float = 0.0
@@ -225,6 +225,7 @@ class _Writer:
     pooled: bool = False
     pending: list[Part] = field(default_factory=list)
     written: list[dict[str, Any]] = field(default_factory=list)
+    known_fields: dict[str, np.ndarray] = field(default_factory=dict)  # field paths embedded by this run
 
     def add(self, part: Part) -> None:
         self.pending.append(part)
@@ -236,7 +237,7 @@ class _Writer:
             return
         parts, self.pending = self.pending, []
         made = make_segment(
-            self.index_dir, None, parts, self.embedder, self.pooled, self.progress, self.log, self.step
+            self.index_dir, None, parts, self.embedder, self.pooled, self.progress, self.log, self.step, self.known_fields
         )
         self.written.append(made.segment)
         self.words.add(made.words)
@@ -266,10 +267,12 @@ def make_segment(
     progress: bool = False,
     log: Callable[[str], None] = lambda _: None,
     step: Step | None = None,
+    known_fields: MutableMapping[str, np.ndarray] | None = None,
 ) -> Made:
     """Embed `parts` (passages, sentences, field paths) and write them as one segment of `index_dir` (named
     `name`, else the next free number): the one way a segment is made, by `sync_index` and by a worker of
-    `qa.index.distributed`."""
+    `qa.index.distributed`. `known_fields`, when given, holds field-path vectors embedded for earlier segments
+    (the same few hundred paths recur in every profile) and gains this segment's new ones."""
     texts = [p.text for part in parts for p in part.passages]
     sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
     log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
@@ -279,11 +282,14 @@ def make_segment(
         vectors = _embed(embedder, texts, progress, step, "Embedding passages")
         sentence_vectors = _embed(embedder, sentence_texts, progress, step, "Embedding sentences")
     paths = sorted(field_paths(parts))
-    fields = dict(zip(paths, _embed(embedder, paths, False), strict=True))
+    known = {} if known_fields is None else known_fields
+    missing = [p for p in paths if p not in known]
+    known.update(zip(missing, _embed(embedder, missing, False), strict=True))
+    fields = {p: known[p] for p in paths}
     if step is not None:
         step("Writing the index", 0, 1)
     segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name)
-    return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(paths))
+    return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(missing))
 
 
 def field_paths(parts: Sequence[Part]) -> set[str]:
