@@ -143,9 +143,7 @@ def sync_index_ray(
                     batch_size=1,
                     # one task in flight a worker: the next (largest) task goes to whichever worker is free first
                     compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
-                    num_cpus=1,
-                    max_restarts=-1,
-                    max_task_retries=-1,
+                    num_cpus=1,  # Ray Data restarts a killed worker and runs its task again (its defaults)
                 )  # fmt: skip
                 done = []
                 for row in dataset.iter_rows():  # as the tasks finish, in any order
