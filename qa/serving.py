@@ -18,8 +18,7 @@ Serve's variables itself; a cluster started apart (`--ray ADDRESS`) needs them i
 (`ingress_environment`). The replicas then listen on the machine's interfaces (ports 30000-31000), so that
 HAProxy on other nodes reaches them: firewall those ports as the other Ray ports.
 
-Each replica answers `settings.answering_at_once` questions at once (as the web app does) and queues the rest:
-more threads in one Python process contend for its lock and answer no faster.
+Each replica answers `settings.answering_at_once` questions at once (as the web app does) and queues the rest.
 
 `POST /ask` takes `{"question": "...", "history": ["...", ...]}` (history optional) and returns the
 answer JSON of `Assistant.ask`, or `{"error": "..."}` with status 400.
