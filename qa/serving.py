@@ -15,8 +15,8 @@ Python proxy would parse it, route it and pass it on as a Ray call. On this 2-co
 cost about 7 ms of CPU an answer, HAProxy under 1 ms (`python benchmarks/scale_out.py`), and that CPU is taken
 from the replicas. The ingress is fixed when Ray starts: on a local cluster `serve_replicas` sets Ray
 Serve's variables itself; a cluster started apart (`--ray ADDRESS`) needs them in its environment
-(`ingress_environment`). The replicas then listen on the machine's interfaces (ports 30000-31000), so that
-HAProxy on other nodes reaches them: firewall those ports as the other Ray ports.
+(`ingress_environment`). The replicas then take HTTP themselves, on ports from 30000 on at their node's address
+(127.0.0.1 on a local cluster; on many nodes firewall them as the other Ray ports).
 
 Each replica answers `settings.answering_at_once` questions at once (as the web app does) and queues the rest.
 
@@ -144,7 +144,13 @@ def serve_forever(
     index_dir: Path, settings: Settings, replicas: int, port: int, address: str | None, ingress: Ingress = "haproxy"
 ) -> None:
     """`qa serve`: deploy, say where, and wait for Ctrl-C."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)  # a service manager's SIGTERM takes the replicas down as Ctrl-C does
+
     url = serve_replicas(index_dir, settings, replicas, port, address, ingress=ingress)
+    signal.signal(signal.SIGTERM, stop)  # after Ray's start, which puts in a handler of its own that aborts
     print(f"Serving {replicas} replicas of the answers over '{index_dir}' at {url} (POST JSON; Ctrl-C to stop).")
     try:
         while True:

@@ -81,3 +81,48 @@ def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_pat
         assert streak >= 10, "the replicas did not all serve the new commit within 30 s"
     finally:
         stop_serving()
+
+
+def ray_processes() -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (b"ray::" in (head := (proc / "cmdline").read_bytes()) or b"raylet" in head):
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_qa_serve_answers_and_a_sigterm_takes_everything_down(tiny_corpus: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    settings = Settings(model="hashing:256")
+    sync_index(tiny_corpus, tmp_path / "index", HashingEmbedder(256, model_id="hashing:256"), settings)
+    before = ray_processes()
+    port = free_port()
+    env = {**os.environ, "QA_MODEL": "hashing:256", "QA_ABSTAIN_BELOW": "0"}
+    log = (tmp_path / "serve.log").open("w")
+    command = [sys.executable, "-m", "qa", "serve", "--index", str(tmp_path / "index"), "--replicas", "1"]
+    process = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "Serving 1 replicas" not in (tmp_path / "serve.log").read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
+            time.sleep(0.5)
+        status, answer = post(f"http://127.0.0.1:{port}/ask", {"question": "What does Beta sell to Alpha?"})
+        assert status == 200 and answer["citations"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        deadline = time.monotonic() + 30  # Ray's own processes follow the driver out
+        while ray_processes() - before and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not ray_processes() - before, "Ray processes were left running after qa serve stopped"
+    finally:
+        if process.poll() is None:
+            process.kill()
