@@ -19,11 +19,13 @@ workers, so memory stays bounded by the tasks in flight.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,25 +133,8 @@ def sync_index_ray(
                          log_to_driver=False, configure_logging=False)  # fmt: skip
             try:
                 log(f"Indexing {len(todo)} files in {len(tasks)} tasks on {workers} Ray workers…")
-                context = ray.data.DataContext.get_current()
-                context.enable_progress_bars = False  # the tasks' progress is logged here instead
-                context.print_on_execution_start = False
-                order = largest_first(tasks, lambda doc_id: _size(corpus / doc_id))
-                items = [{"task": i, "files": json.dumps(tasks[i])} for i in order]
-                dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-                    SegmentMaker,
-                    fn_constructor_kwargs={"corpus": str(corpus), "index_dir": str(index_dir),
-                                           "settings": settings.model_dump_json(), "run": uuid.uuid4().hex[:8]},
-                    batch_size=1,
-                    # one task in flight a worker: the next (largest) task goes to whichever worker is free first
-                    compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
-                    num_cpus=1,  # Ray Data restarts a killed worker and runs its task again (its defaults)
-                )  # fmt: skip
-                done = []
-                for row in dataset.iter_rows():  # as the tasks finish, in any order
-                    done.append(json.loads(row["result"]))
-                    log(f"  {len(done)}/{len(tasks)} tasks done ({sum(len(r['taken']) for r in done)} files)")
-                results = sorted(done, key=lambda r: r["task"])
+                with _quiet("ray.data"):  # its notices (progress bars off, the execution plan): ours are below
+                    results = _run_tasks(corpus, index_dir, settings, tasks, workers, log)
             finally:
                 if started_here:
                     ray.shutdown()
@@ -169,6 +154,45 @@ def sync_index_ray(
         segments = [r["segment"] for r in results if r["segment"] is not None]
         dimension = _dimension(index_dir, segments, settings)
         return run.finish(lambda: segments, dimension, segment_passages)
+
+
+def _run_tasks(
+    corpus: Path, index_dir: Path, settings: Settings, tasks: list[list[str]], workers: int, log: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """Run the tasks on `workers` SegmentMaker actors of the connected Ray cluster; their results in task order."""
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the tasks' progress is logged here instead
+    context.print_on_execution_start = False
+    order = largest_first(tasks, lambda doc_id: _size(corpus / doc_id))
+    items = [{"task": i, "files": json.dumps(tasks[i])} for i in order]
+    dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        SegmentMaker,
+        fn_constructor_kwargs={"corpus": str(corpus), "index_dir": str(index_dir),
+                               "settings": settings.model_dump_json(), "run": uuid.uuid4().hex[:8]},
+        batch_size=1,
+        # one task in flight a worker: the next (largest) task goes to whichever worker is free first
+        compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
+        num_cpus=1,  # Ray Data restarts a killed worker and runs its task again (its defaults)
+    )  # fmt: skip
+    done = []
+    for row in dataset.iter_rows():  # as the tasks finish, in any order
+        done.append(json.loads(row["result"]))
+        log(f"  {len(done)}/{len(tasks)} tasks done ({sum(len(r['taken']) for r in done)} files)")
+    return sorted(done, key=lambda r: r["task"])
+
+
+@contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Only errors from `logger` while inside."""
+    target = logging.getLogger(logger)
+    level = target.level
+    target.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        target.setLevel(level)
 
 
 def _size(path: Path) -> int:
