@@ -26,14 +26,16 @@ def post(url: str, payload: object) -> tuple[int, dict]:  # type: ignore[type-ar
         return exc.code, json.loads(exc.read())
 
 
-def haproxy_running() -> bool:
+def processes(*programs: bytes) -> set[int]:
+    """The pids of the running processes whose program name holds one of `programs`."""
+    found = set()
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and b"haproxy" in (proc / "cmdline").read_bytes().split(b"\0")[0]:
-                return True
+            if proc.name.isdigit() and any(p in (proc / "cmdline").read_bytes().split(b"\0")[0] for p in programs):
+                found.add(int(proc.name))
         except OSError:
             continue
-    return False
+    return found
 
 
 def test_each_ingress_starts_ray_with_its_own_settings() -> None:
@@ -66,7 +68,7 @@ def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_pat
                 and answer["text"] == local.text
                 and answer["citations"] == [c.model_dump(mode="json") for c in local.citations]
             )
-        assert haproxy_running() == (ingress == "haproxy")  # the ingress asked for is the one in front
+        assert bool(processes(b"haproxy")) == (ingress == "haproxy")  # the ingress asked for is the one in front
         first = answer["index_version"]
         assert post(url, {"question": 3})[0] == 400 and "error" in post(url, {"nothing": 1})[1]
         (tiny_corpus / "gamma.md").write_text("# Gamma Note\n\nGamma grows rice in the delta.\n", encoding="utf-8")
@@ -83,17 +85,6 @@ def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_pat
         stop_serving()
 
 
-def ray_processes() -> set[int]:
-    found = set()
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and (b"ray::" in (head := (proc / "cmdline").read_bytes()) or b"raylet" in head):
-                found.add(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.slow
 def test_qa_serve_answers_and_a_sigterm_takes_everything_down(tiny_corpus: Path, tmp_path: Path) -> None:
     pytest.importorskip("ray")
@@ -104,7 +95,7 @@ def test_qa_serve_answers_and_a_sigterm_takes_everything_down(tiny_corpus: Path,
 
     settings = Settings(model="hashing:256")
     sync_index(tiny_corpus, tmp_path / "index", HashingEmbedder(256, model_id="hashing:256"), settings)
-    before = ray_processes()
+    before = processes(b"ray::", b"raylet")
     port = free_port()
     env = {**os.environ, "QA_MODEL": "hashing:256", "QA_ABSTAIN_BELOW": "0"}
     log = (tmp_path / "serve.log").open("w")
@@ -120,9 +111,9 @@ def test_qa_serve_answers_and_a_sigterm_takes_everything_down(tiny_corpus: Path,
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
         deadline = time.monotonic() + 30  # Ray's own processes follow the driver out
-        while ray_processes() - before and time.monotonic() < deadline:
+        while processes(b"ray::", b"raylet") - before and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not ray_processes() - before, "Ray processes were left running after qa serve stopped"
+        assert not processes(b"ray::", b"raylet") - before, "Ray processes were left running after qa serve stopped"
     finally:
         if process.poll() is None:
             process.kill()
