@@ -2,7 +2,7 @@
 answers per second from 1 and 2 Ray Serve replicas under load.
 
     python benchmarks/scale_out.py                    # needs ../shared; the bundled model; writes docs/scale-out.md
-    python benchmarks/scale_out.py --part serving     # again, one part only
+    python benchmarks/scale_out.py --part serving     # again, one part only (--part report: the table only)
 
 Indexing: the first PROFILES Factbook profiles, indexed from scratch by `qa`'s single-process sync (torch on
 one thread) and by `qa index --ray` with 1 and 2 workers (one thread each), each in turn on this 2-core
@@ -23,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,44 @@ QUESTIONS = [
 ]
 
 
+class PeakMemory:
+    """Samples, every quarter second while inside, the resident memory of this process (the driver) and of each
+    Ray indexing worker; keeps the peaks (MB)."""
+
+    def __init__(self) -> None:
+        self.driver = self.worker = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.25):
+            self.driver = max(self.driver, _rss_mb(Path("/proc/self")))
+            for proc in Path("/proc").iterdir():
+                try:
+                    if proc.name.isdigit() and b"SegmentMaker" in (proc / "cmdline").read_bytes().split(b"\0")[0]:
+                        self.worker = max(self.worker, _rss_mb(proc))
+                except OSError:
+                    continue
+
+
+def _rss_mb(proc: Path) -> float:
+    try:
+        for line in (proc / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def index_runs(corpus: Path, work: Path) -> list[dict[str, Any]]:
     from qa.index.distributed import sync_index_ray
     from qa.index.embedding import make_embedder
@@ -62,14 +101,18 @@ def index_runs(corpus: Path, work: Path) -> list[dict[str, Any]]:
         embedder = make_embedder(settings.model, settings.batch_size, threads=threads)
         embedder.embed(["warm up"])
         started = time.perf_counter()
-        report = sync_index(corpus, work / label.replace(" ", "-").replace(",", ""), embedder, settings)
-        rows.append({"way": label, "passages": report.passages, "seconds": time.perf_counter() - started})
+        with PeakMemory() as memory:
+            report = sync_index(corpus, work / label.replace(" ", "-").replace(",", ""), embedder, settings)
+        rows.append({"way": label, "passages": report.passages, "seconds": time.perf_counter() - started,
+                     "driver_mb": memory.driver, "worker_mb": None})  # fmt: skip
         print(rows[-1], file=sys.stderr)
     for workers in (1, 2):
         started = time.perf_counter()
-        report = sync_index_ray(corpus, work / f"ray-{workers}", settings, workers=workers)
+        with PeakMemory() as memory:
+            report = sync_index_ray(corpus, work / f"ray-{workers}", settings, workers=workers)
         rows.append({"way": f"Ray, {workers} worker{'s' if workers > 1 else ''}", "passages": report.passages,
-                     "seconds": time.perf_counter() - started})  # fmt: skip
+                     "seconds": time.perf_counter() - started, "driver_mb": memory.driver,
+                     "worker_mb": memory.worker})  # fmt: skip
         print(rows[-1], file=sys.stderr)
     single, distributed = load_generation(work / "single-process-1-thread"), load_generation(work / "ray-2")
     same = [p.model_dump() for p in single.passages] == [p.model_dump() for p in distributed.passages] and [
@@ -123,6 +166,14 @@ def serve_one(index: Path, replicas: int, ingress: str) -> dict[str, Any]:
     }
 
 
+def _memory(row: dict[str, Any]) -> str:
+    """The peak resident memory of the process that embeds: the single process, else the largest Ray worker (this
+    script's own process is the Ray driver, and holds the single-process row's model: not the driver's own)."""
+    if "driver_mb" not in row:
+        return "–"
+    return f"{row['driver_mb'] if row['worker_mb'] is None else row['worker_mb']:,.0f}"
+
+
 INGRESS = {"haproxy": "HAProxy (default)", "python": "Python proxy"}
 
 
@@ -143,11 +194,12 @@ def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str
         "",
         "### Indexing",
         "",
-        "| way | seconds | passages/s | against one Ray worker | against the single process (1 thread) |",
-        "|---|---|---|---|---|",
+        "| way | seconds | passages/s | against one Ray worker | against the single process (1 thread) "
+        "| peak memory MB (the process, or each worker) |",
+        "|---|---|---|---|---|---|",
         *(
             f"| {r['way']} | {r['seconds']:.1f} | {r['per_s']:.2f} | {r['per_s'] / one['per_s']:.2f}× | "
-            f"{r['per_s'] / base['per_s']:.2f}× |"
+            f"{r['per_s'] / base['per_s']:.2f}× | {_memory(r)} |"
             for r in runs
         ),
         "",
@@ -173,8 +225,9 @@ def main() -> int:
         print(json.dumps(serve_one(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["all", "indexing", "serving"], default="all",
-                        help="measure only this part; the other's last results (in benchmarks/.cache) fill the table")  # fmt: skip
+    parser.add_argument("--part", choices=["all", "indexing", "serving", "report"], default="all",
+                        help="measure only this part (the other's last results, in benchmarks/.cache, fill the "
+                             "table), or none: the table again")  # fmt: skip
     args = parser.parse_args()
     if not FACTBOOK.is_dir():
         print(f"No Factbook profiles at {FACTBOOK}: this needs ../shared.", file=sys.stderr)
