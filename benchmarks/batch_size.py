@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,13 @@ def texts_by_file() -> tuple[list[list[str]], list[list[str]]]:
     return passages, sentences
 
 
-def timed(embed: object, groups: list[list[str]], one_call: bool) -> float:
+def timed(embed: Callable[[list[str]], Any], groups: list[list[str]], one_call: bool) -> float:
     started = time.perf_counter()
     if one_call:
-        embed([t for g in groups for t in g])  # type: ignore[operator]
+        embed([t for g in groups for t in g])
     else:
         for group in groups:
-            embed(group)  # type: ignore[operator]
+            embed(group)
     return time.perf_counter() - started
 
 

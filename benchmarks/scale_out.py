@@ -49,11 +49,11 @@ QUESTIONS = [
 
 
 class PeakMemory:
-    """Samples, every quarter second while inside, the resident memory of this process (the driver) and of each
-    Ray indexing worker; keeps the peaks (MB)."""
+    """Samples, every quarter second while inside, the resident memory of this process and of each Ray indexing
+    worker; keeps the peaks (MB)."""
 
     def __init__(self) -> None:
-        self.driver = self.worker = 0.0
+        self.own = self.worker = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -66,24 +66,16 @@ class PeakMemory:
         self._thread.join()
 
     def _sample(self) -> None:
+        from benchmarks.load import rss_mb
+
         while not self._stop.wait(0.25):
-            self.driver = max(self.driver, _rss_mb(Path("/proc/self")))
+            self.own = max(self.own, rss_mb(os.getpid()))  # max(peak, nan) keeps the peak
             for proc in Path("/proc").iterdir():
                 try:
                     if proc.name.isdigit() and b"SegmentMaker" in (proc / "cmdline").read_bytes().split(b"\0")[0]:
-                        self.worker = max(self.worker, _rss_mb(proc))
+                        self.worker = max(self.worker, rss_mb(int(proc.name)))
                 except OSError:
                     continue
-
-
-def _rss_mb(proc: Path) -> float:
-    try:
-        for line in (proc / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def index_runs(corpus: Path, work: Path) -> list[dict[str, Any]]:
@@ -104,15 +96,20 @@ def index_runs(corpus: Path, work: Path) -> list[dict[str, Any]]:
         with PeakMemory() as memory:
             report = sync_index(corpus, work / label.replace(" ", "-").replace(",", ""), embedder, settings)
         rows.append({"way": label, "passages": report.passages, "seconds": time.perf_counter() - started,
-                     "driver_mb": memory.driver, "worker_mb": None})  # fmt: skip
+                     "memory_mb": memory.own})  # fmt: skip
         print(rows[-1], file=sys.stderr)
     for workers in (1, 2):
         started = time.perf_counter()
         with PeakMemory() as memory:
             report = sync_index_ray(corpus, work / f"ray-{workers}", settings, workers=workers)
-        rows.append({"way": f"Ray, {workers} worker{'s' if workers > 1 else ''}", "passages": report.passages,
-                     "seconds": time.perf_counter() - started, "driver_mb": memory.driver,
-                     "worker_mb": memory.worker})  # fmt: skip
+        rows.append(
+            {
+                "way": f"Ray, {workers} worker{'s' if workers > 1 else ''}",
+                "passages": report.passages,
+                "seconds": time.perf_counter() - started,
+                "memory_mb": memory.worker,
+            }
+        )  # fmt: skip  (this process, the driver, holds the model above)
         print(rows[-1], file=sys.stderr)
     single, distributed = load_generation(work / "single-process-1-thread"), load_generation(work / "ray-2")
     same = [p.model_dump() for p in single.passages] == [p.model_dump() for p in distributed.passages] and [
@@ -167,11 +164,10 @@ def serve_one(index: Path, replicas: int, ingress: str) -> dict[str, Any]:
 
 
 def _memory(row: dict[str, Any]) -> str:
-    """The peak resident memory of the process that embeds: the single process, else the largest Ray worker (this
-    script's own process is the Ray driver, and holds the single-process row's model: not the driver's own)."""
-    if "driver_mb" not in row:
-        return "–"
-    return f"{row['driver_mb'] if row['worker_mb'] is None else row['worker_mb']:,.0f}"
+    """The peak resident memory of the process that embeds: the single process, or the largest Ray worker."""
+    if "memory_mb" in row:
+        return f"{row['memory_mb']:,.0f}"
+    return "–"
 
 
 INGRESS = {"haproxy": "HAProxy (default)", "python": "Python proxy"}
