@@ -66,7 +66,7 @@ def main() -> int:
     profiler.start()
     for question in questions[5:]:
         if fresh:
-            assistant._query_cache.clear()  # embedded anew, as a new question is
+            assistant.encoder.forget()  # embedded anew, as a new question is
         assistant.ask(question)
     profiler.stop()
     print(f"{len(questions) - 5} questions")

@@ -31,6 +31,7 @@ from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f
 from qa.answering.pipeline import rank_passages
 from qa.answering.weights import SELECTION_FEATURES, Weights
 from qa.assistant import Assistant, Retrieval
+from qa.assistant.retrieve import answering_inputs
 from qa.index.embedding import SentenceTransformerEmbedder
 from qa.index.sync import sync_index
 from qa.records import Answer
@@ -87,7 +88,7 @@ def ratio(a: float, b: int) -> str:
 
 
 def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_index: int) -> int | None:
-    passages = retrieval.index.generation.passages
+    passages = retrieval.generation.passages
     for rank, pid in enumerate(ranking):
         p = passages[pid]
         if p.doc == doc_index and any(p.start <= s and e <= p.end for s, e in gold.spans):
@@ -98,13 +99,15 @@ def passage_rank(retrieval: Retrieval, ranking: Sequence[int], gold: Gold, doc_i
 def reranked(assistant: Assistant, retrieval: Retrieval) -> list[int]:
     """The passage order answering uses: the top `rerank_depth` fused passages re-ranked, then the rest."""
     depth = assistant.settings.passages_read
-    _, order = rank_passages(assistant.candidates(retrieval), depth, assistant.weights)
+    _, order = rank_passages(
+        answering_inputs(retrieval, assistant.encoder, assistant.settings, assistant.weights), depth, assistant.weights
+    )
     return [h.pid for h in order] + [h.pid for h in retrieval.hits[depth:]]
 
 
 def first_sentence_answer(retrieval: Retrieval) -> Answer:
     """Baseline: quote the first sentence of the top fused passage."""
-    generation = retrieval.index.generation
+    generation = retrieval.generation
     if not retrieval.hits:
         return Answer(question="", text="", abstained=True, confidence=0.0)
     passage = generation.passages[retrieval.hits[0].pid]

@@ -445,7 +445,7 @@ def model_speed() -> dict[str, Any]:
             t = time.perf_counter()
             encoder.encode([q], normalize_embeddings=True)
             encode_t.append(time.perf_counter() - t)
-            assistant._query_cache.clear()  # the question is embedded anew, as a new question would be
+            assistant.encoder.forget()  # the question is embedded anew, as a new question would be
             t = time.perf_counter()
             assistant.ask(q)
             ask_t.append(time.perf_counter() - t)

@@ -54,6 +54,7 @@ from qa.answering.weights import (
     weights_from,
 )
 from qa.assistant import Assistant
+from qa.assistant.retrieve import answering_inputs
 from qa.index.embedding import SentenceTransformerEmbedder
 from qa.index.sync import sync_index
 from qa.records import Passage, Sentence
@@ -115,7 +116,9 @@ def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ign
     for item in items:
         r = assistant.search(item.question)
         hits = r.hits[:depth]
-        features = sentence_features(replace(assistant.candidates(r), hits=hits), depth)
+        features = sentence_features(
+            replace(answering_inputs(r, assistant.encoder, assistant.settings, assistant.weights), hits=hits), depth
+        )
         if not features:
             continue
         rows.append(

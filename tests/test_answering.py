@@ -57,7 +57,9 @@ def test_short_answer_for_who(assistant: Assistant) -> None:
 
 
 def test_abstains_when_nothing_matches_and_shows_nearest(assistant: Assistant) -> None:
-    strict = Assistant.open(assistant.index_dir, embedder=assistant.embedder, settings=Settings(abstain_below=1.0))
+    strict = Assistant.open(
+        assistant.index_dir, embedder=assistant.encoder.embedder, settings=Settings(abstain_below=1.0)
+    )
     answer = strict.ask("Quantum chromodynamics lattice simulations?")
     assert answer.abstained and answer.citations == [] and answer.nearest
     assert answer.text.startswith("**Not in the briefings.**")

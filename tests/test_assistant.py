@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from qa.answering.features import field_path
-from qa.assistant import Assistant
+from qa.answering.word_match import word_matches
+from qa.assistant import Assistant, Retrieval
 from qa.errors import IndexMismatchError, IndexNotFoundError, QuestionError
 from qa.index.embedding import HashingEmbedder
 from qa.index.store import current_name
@@ -110,13 +111,20 @@ def test_a_name_no_briefing_holds_is_named_with_the_closest_one(tiny_corpus: Pat
     assert "no briefing mentions “Belgium”" in unknown.checks  # nothing close: no suggestion
 
 
+def word_matches_of(assistant: Assistant, retrieval: Retrieval) -> dict[int, tuple[float, ...]]:
+    depth = assistant.settings.passages_read
+    return word_matches(
+        retrieval.generation, retrieval.question, retrieval.hits, depth, assistant.encoder.piece_vectors
+    )
+
+
 def test_word_matches_score_each_candidate_sentence_against_the_question(
     tiny_corpus: Path, tmp_path: Path, fake
 ) -> None:  # type: ignore[no-untyped-def]
     sync_index(tiny_corpus, tmp_path / "index", fake)
     assistant = Assistant.open(tmp_path / "index", embedder=fake)
     retrieval = assistant.search("Does Beta sell wheat?")
-    matches = assistant.word_matches(retrieval)
+    matches = word_matches_of(assistant, retrieval)
     generation = assistant.generation
     text = {sid: generation.documents[s.doc].text[s.start : s.end] for sid, s in enumerate(generation.sentences)}
     # the fake's pieces are whole words, each matching only itself: the share of "beta", "sell", "wheat" present
@@ -147,7 +155,7 @@ def test_a_sentence_word_match_reads_its_headings_and_its_documents_title_too(
         tuple(generation.sentences[sid].section) == ("Trade",)
         and "Report" in generation.documents[generation.sentences[sid].doc].title
     )
-    assert assistant.word_matches(retrieval)[sid] == pytest.approx((1.0, 1.0))
+    assert word_matches_of(assistant, retrieval)[sid] == pytest.approx((1.0, 1.0))
 
 
 def test_with_a_zero_word_match_weight_the_pieces_are_not_computed(tiny_corpus: Path, tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
@@ -181,18 +189,18 @@ def test_a_new_generation_swaps_in_on_a_background_thread_without_stalling_quest
     import threading
     import time
 
-    import qa.assistant
+    import qa.assistant.facade
 
     index, assistant, serving = serving_then_gamma(tiny_corpus, tmp_path, fake)
     release, loading = threading.Event(), threading.Event()
-    real_load = qa.assistant.load_generation
+    real_load = qa.assistant.facade.load_generation
 
     def slow_load(*args, **kwargs):  # type: ignore[no-untyped-def]
         loading.set()
         assert release.wait(30)
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(qa.assistant, "load_generation", slow_load)
+    monkeypatch.setattr(qa.assistant.facade, "load_generation", slow_load)
     assistant._last_check = 0.0  # as if a second had passed since the last look
     started = time.monotonic()
     answer = assistant.ask("What does Beta sell to Alpha?")  # starts the load, answers from the current generation
@@ -225,21 +233,22 @@ def test_eight_threads_get_exactly_the_answers_one_thread_gets(sample_corpus: Pa
 
 
 def test_the_caches_stay_bounded(tiny_corpus: Path, tmp_path: Path, fake, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import qa.assistant
+    from qa.assistant.encoder import QueryEncoder
+    from qa.assistant.provenance import FileHashes
 
-    monkeypatch.setattr(qa.assistant, "_QUERIES_KEPT", 8)
-    monkeypatch.setattr(qa.assistant, "_HASHES_KEPT", 4)
     index = tmp_path / "index"
     sync_index(tiny_corpus, index, fake)
     assistant = Assistant.open(index, embedder=fake)
+    assistant.encoder = QueryEncoder(fake, queries_kept=8)
+    assistant.hashes = FileHashes(kept=4)
     for i in range(30):
         assistant.ask(f"What does Beta sell to Alpha in year {i}?")
-        assert len(assistant._query_cache) <= 10  # cleared once past the bound (8), then a question's two texts
+        assert assistant.encoder.cached <= 10  # cleared once past the bound (8), then a question's two texts
     for i in range(10):
         (tiny_corpus / "alpha.md").write_text(f"# Alpha {'x' * i}\n\nAlpha exports copper to Beta.\n", encoding="utf-8")
-        assert assistant._file_hash(tiny_corpus / "alpha.md") is not None
-        assert 0 < len(assistant._hashes) <= 4  # ten versions of the file seen, at most four remembered
+        assert assistant.hashes.of(tiny_corpus / "alpha.md") is not None
+        assert 0 < len(assistant.hashes) <= 4  # ten versions of the file seen, at most four remembered
     # what a benchmark primes stays cached, however many
     assistant.prime([f"Primed question {i}?" for i in range(20)])
     assistant.ask("Primed question 3?")
-    assert "Primed question 0?" in assistant._query_cache
+    assert assistant.encoder.is_cached("Primed question 0?")

@@ -198,6 +198,7 @@ def test_segment_folders_are_never_written_twice(tmp_path: Path, fake) -> None: 
 
 def test_field_paths_are_embedded_with_the_index_not_with_each_question(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
     from qa.answering.features import field_path
+    from qa.assistant.retrieve import field_matches
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -210,7 +211,7 @@ def test_field_paths_are_embedded_with_the_index_not_with_each_question(tmp_path
     assistant = Assistant.open(tmp_path / "index", embedder=fake)
     retrieval = assistant.search("How many people live in Peru?")
     before = fake.calls
-    matches = assistant.field_matches(retrieval)
+    matches = field_matches(retrieval, assistant.encoder, assistant.settings.passages_read)
     assert matches and fake.calls == before  # the question less its names came with the search; paths are stored
     generation = assistant.generation
     focus = fake.embed(["How many people live in?"])[0]

@@ -10,7 +10,7 @@ and their sentences through `SentenceSource`; nothing is embedded or searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -186,7 +186,13 @@ def series_for(question: ChangeQuestion, found: Sequence[Series]) -> Series | No
     return several[0] if len(several) == 1 else None
 
 
-def change_answer(question: str, diff: SeriesDiff, cite: Callable[[int, Quoted], Citation], shown: int = 12) -> Answer:
+class Citing(Protocol):
+    """What a change answer reads of the index: citation `n` of the sentence of `doc_id` at `start`–`end`."""
+
+    def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation: ...
+
+
+def change_answer(question: str, diff: SeriesDiff, source: Citing, shown: int = 12) -> Answer:
     """The diff as an answer: each change a quoted, cited line (the newer version first, the older after "was")."""
     counts = diff.counts()
     said = ", ".join(f"{counts[k]} {k}" for k in ("changed", "added", "removed") if counts[k]) or "nothing changed"
@@ -198,7 +204,7 @@ def change_answer(question: str, diff: SeriesDiff, cite: Callable[[int, Quoted],
     citations: list[Citation] = []
 
     def ref(q: Quoted) -> str:
-        citations.append(cite(len(citations) + 1, q))
+        citations.append(source.citation(len(citations) + 1, q.doc_id, q.start, q.end))
         return f"[{len(citations)}]"
 
     for line in diff.lines[:shown]:

@@ -2,8 +2,9 @@
 
 When an answer's main quote comes from a briefing of a series (`qa.text.series`) and a newer member of
 that series holds the same sentence (`qa.answering.changes.counterpart`: the same words, or the same
-sentence with another number, name or date), the question is answered again within the newest such
-member, and that answer is kept when its main quote is that sentence. Then every other member of the
+sentence with another number, name or date), the caller answers the question again within the newest such
+member (`newer_counterparts`), and keeps that answer when its main quote is that sentence
+(`holds_counterpart`). Then every other member of the
 series holding the main sentence in another version is quoted below the answer, with its title and date
 ("Other updates of this series say otherwise: In … July 2025 Update: “…” [2]"), each a citation of its
 own. Members outside the question's filters are left out. Nothing is generated: every line is a quote.
@@ -12,11 +13,11 @@ own. Members outside the question's filters are left out. Nothing is generated: 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from qa.answering.changes import SentenceSource, counterpart
-from qa.records import Answer, Citation
+from qa.records import Answer, Citation, Quoted
 from qa.text.documents import find_date
 from qa.text.series import Member, Series, current_at
 
@@ -41,25 +42,26 @@ def _overlaps(c: Citation, start: int, end: int) -> bool:
     return c.start < end and start < c.end
 
 
-def newest_first(
-    answer: Answer, view: TimeView, in_scope: Callable[[str], bool], ask_within: Callable[[str], Answer]
-) -> Answer:
-    """The answer from the newest member of the main quote's series that holds the same sentence (else as given)."""
+def newer_counterparts(answer: Answer, view: TimeView, in_scope: Callable[[str], bool]) -> Iterator[tuple[str, Quoted]]:
+    """The newer members of the main quote's series (newest first, within the filters) that hold the same sentence,
+    each with that sentence: where to ask the question again (`holds_counterpart` says whether to keep that answer).
+    Lazy: a member's sentences are read only when the one after it did not do."""
     found_series = _main_series(answer, view)
     if found_series is None:
-        return answer
+        return
     first, series = found_series
     ids = [m.doc_id for m in series.members]
     newer = [m for m in series.members[ids.index(first.doc_id) + 1 :] if in_scope(m.doc_id)]
     for member in reversed(newer):
         found = counterpart(view, first.doc_id, (first.start, first.end), member.doc_id)
-        if found is None:
-            continue
-        again = ask_within(member.doc_id)
-        main = again.citations[0] if again.citations and not again.abstained else None
-        if main is not None and main.doc_id == member.doc_id and _overlaps(main, found[1].start, found[1].end):
-            return again
-    return answer
+        if found is not None:
+            yield member.doc_id, found[1]
+
+
+def holds_counterpart(again: Answer, doc_id: str, sentence: Quoted) -> bool:
+    """Whether the answer asked again within `doc_id` quotes its counterpart `sentence` first."""
+    main = again.citations[0] if again.citations and not again.abstained else None
+    return main is not None and main.doc_id == doc_id and _overlaps(main, sentence.start, sentence.end)
 
 
 def other_versions(answer: Answer, view: TimeView, in_scope: Callable[[str], bool]) -> Answer:

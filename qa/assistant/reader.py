@@ -1,0 +1,108 @@
+"""A reader of one index generation, pinned for the whole of a question (a point-in-time reader).
+
+`IndexReader` holds a loaded generation and what is derived from it once: its BM25 table and vocabulary
+(mapped when the generation was opened), its series, the documents that are field profiles, the scope of
+an unfiltered question, and the view answering over time reads. It never changes: a newer generation is a
+new reader, and a question in flight keeps the reader it started with, so its retrieval, answering,
+over-time checks, scope and citations all come from one generation.
+
+It does not search, embed or answer: `qa.assistant.retrieve` and the routes do, reading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from qa.answering.evidence import make_citation
+from qa.answering.features import profiles_from_counts
+from qa.index.lexical import Lexical
+from qa.index.store import Generation
+from qa.records import Citation, Document, DocumentInfo, Filters, Scope, SeriesInfo
+from qa.search.retrieval import describe_scope, document_matches
+from qa.text.series import Series, group_series
+from qa.text.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True, eq=False)
+class IndexReader:
+    """One generation and what is derived from it (each computed at most once, on first use)."""
+
+    generation: Generation
+
+    @property
+    def name(self) -> str:
+        return self.generation.name
+
+    @property
+    def version(self) -> str:
+        """What an answer records of the index it came from: the generation and when it was built."""
+        return f"{self.generation.name} ({self.generation.manifest.get('created_at', '')})"
+
+    @property
+    def lexical(self) -> Lexical:
+        return self.generation.lexical
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.generation.vocabulary
+
+    @property
+    def infos(self) -> Sequence[DocumentInfo]:
+        return self.generation.documents.info
+
+    @cached_property
+    def series(self) -> list[Series]:
+        """The generation's series of dated briefings (`qa.text.series`), a briefing alone a series of one."""
+        return group_series([(d.doc_id, d.title, d.date, d.series) for d in self.infos])
+
+    @cached_property
+    def series_by_doc(self) -> dict[str, Series]:
+        return {m.doc_id: s for s in self.series for m in s.members}
+
+    @cached_property
+    def profiles(self) -> frozenset[int]:
+        """The documents that are field profiles (from the counts stored when the generation was written)."""
+        return profiles_from_counts(self.infos)
+
+    @cached_property
+    def whole_scope(self) -> Scope:
+        return describe_scope(self.infos, Filters())
+
+    def scope(self, filters: Filters) -> Scope:
+        """What a question under `filters` searches (the whole index counted once per reader)."""
+        return self.whole_scope if filters.is_empty() else describe_scope(self.infos, filters)
+
+    def in_scope(self, doc_id: str, filters: Filters) -> bool:
+        index = self.generation.doc_by_id.get(doc_id)
+        return index is not None and document_matches(self.infos[index], filters)
+
+    def series_infos(self) -> list[SeriesInfo]:
+        infos = {d.doc_id: d for d in self.infos}
+        return [SeriesInfo(name=g.name, members=tuple(infos[m.doc_id] for m in g.members)) for g in self.series]
+
+    # --- the view answering over time and the diffs read (`TimeView`, `SentenceSource`) --------------------
+
+    def series_of(self, doc_id: str) -> Series | None:
+        return self.series_by_doc.get(doc_id)
+
+    def document(self, doc_id: str) -> Document:
+        return self.generation.documents[self.generation.doc_by_id[doc_id]]
+
+    def info(self, doc_id: str) -> DocumentInfo:
+        return self.infos[self.generation.doc_by_id[doc_id]]
+
+    def spans(self, doc_id: str) -> list[tuple[int, int]]:
+        sentences = self.generation.sentences
+        return [
+            (sentences[i].start, sentences[i].end) for i in sentences.of_document(self.generation.doc_by_id[doc_id])
+        ]
+
+    def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
+        """Citation `n` of the sentence of `doc_id` at exactly `start`–`end` (no score: it ranks nothing)."""
+        sentences = self.generation.sentences
+        for sid in sentences.of_document(self.generation.doc_by_id[doc_id]):
+            if (sentences[sid].start, sentences[sid].end) == (start, end):
+                return make_citation(self.generation, n, sid, 0.0)
+        raise ValueError(f"no sentence of {doc_id} at {start}–{end}")

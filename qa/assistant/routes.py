@@ -1,0 +1,196 @@
+"""How a question is answered: routes that each read the question and answer it through one contract.
+
+A route takes the question as asked (`Asked`: its text, the conversation before it, the filters) and the
+context pinned for it (`Context`: one `IndexReader`, the query encoder, the settings and weights), and
+either answers or passes (None). The first route that answers gives the answer; every answer leaves here
+with the scope it searched (`scoped`), so no route can drop the filters, the history or the scope.
+
+- `ChangeRoute`: "What changed since the last update?" — the diff of the series it names, within the filters.
+- `AsOfRoute`: "What did the briefings say in 2025 about …?" — narrows the filters to the briefings current
+  then, and hands the question to the routes after it.
+- `ComparisonRoute`: "Which has a larger population, Mexico or Brazil?" — each side asked on its own.
+- `PlainRoute`: retrieval and answering, the newest update of a series first, other updates' versions below.
+
+Routes hold no state; everything a question reads comes from its `Context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from qa.answering.changes import change_answer, pick_members, read_change_question, series_diff, series_for
+from qa.answering.comparison import join_answers, read_comparison
+from qa.answering.over_time import (
+    current_documents,
+    holds_counterpart,
+    newer_counterparts,
+    other_versions,
+    read_as_of,
+)
+from qa.answering.weights import Weights
+from qa.assistant.encoder import QueryEncoder
+from qa.assistant.reader import IndexReader
+from qa.assistant.retrieve import answer_retrieval, retrieve
+from qa.errors import QuestionError
+from qa.records import Answer, Filters
+from qa.settings import Settings
+from qa.text.series import Series
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question as asked: as typed, cleaned (`text`), the earlier questions oldest first, the filters, and the
+    date the briefings' word is asked as of (set by `AsOfRoute`)."""
+
+    question: str
+    text: str
+    history: tuple[str, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+    as_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every step of one question reads: one reader (one index generation) and the collaborators."""
+
+    reader: IndexReader
+    encoder: QueryEncoder
+    settings: Settings
+    weights: Weights
+
+    def answer(self, question: str, history: Sequence[str], filters: Filters) -> Answer:
+        """Retrieval and answering of one question within `filters`, from this context's reader."""
+        found = retrieve(self.reader, self.encoder, self.settings, question, history, filters)
+        return answer_retrieval(found, self.encoder, self.settings, self.weights)
+
+
+class Route(Protocol):
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        """The answer, or None when this route does not read the question as its kind."""
+        ...
+
+
+def scoped(answer: Answer, asked: Asked, context: Context) -> Answer:
+    """The answer with what it searched: the filters' scope in the pinned generation, and the as-of date."""
+    return answer.model_copy(
+        update={"scope": context.reader.scope(asked.filters).model_copy(update={"as_of": asked.as_of})}
+    )
+
+
+def answer_by_routes(routes: Sequence[Route], asked: Asked, context: Context) -> Answer:
+    for route in routes:
+        found = route.answer(asked, context)
+        if found is not None:
+            return found
+    raise QuestionError("No route answered this question.")  # the plain route always answers
+
+
+def _refusal(asked: Asked, lead: str, notice: str, kind: str | None = None, rest: str = "") -> Answer:
+    """A refusal: its lead in bold, then `rest`; `kind` None leaves the answer's default question type."""
+    answer = Answer(
+        question=asked.text,
+        text=f"**{lead}**{rest}",
+        abstained=True,
+        confidence=0.0,
+        resolved_question=asked.text,
+        notice=notice,
+    )
+    return answer if kind is None else answer.model_copy(update={"question_type": kind})
+
+
+class ChangeRoute:
+    """A "what changed?" question answered from the diff of the series it names (or the only one), among the
+    briefings the filters keep. Passes when the corpus has no series of several briefings."""
+
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        change = read_change_question(asked.text)
+        if change is None:
+            return None
+        reader = context.reader
+        several = [s for s in reader.series if len(s.members) > 1]
+        if not several:
+            return None
+        if not asked.filters.is_empty():
+            kept = [_within(s, reader, asked.filters) for s in reader.series]
+            several = [s for s in kept if len(s.members) > 1]
+            if not several:
+                message = "The filters leave no series with two briefings to compare. Widen them and ask again."
+                return scoped(_refusal(asked, message, "no series within the filters", "change"), asked, context)
+        series = series_for(change, several)
+        if series is None:
+            names = "; ".join(s.name for s in several[:8])
+            rest = (
+                f" These have more than one briefing: {names}. "
+                f"Name one, for example: “What changed in {several[0].name} since the last update?”"
+            )
+            refusal = _refusal(asked, "Which series do you mean?", "name the series", "change", rest)
+            return scoped(refusal, asked, context)
+        try:
+            old, new = pick_members(series, None, change.date)
+        except QuestionError as exc:
+            return scoped(_refusal(asked, str(exc), str(exc), "change"), asked, context)
+        diff = series_diff(reader, series, old.doc_id, new.doc_id)
+        answer = change_answer(asked.text, diff, reader)
+        return scoped(answer.model_copy(update={"index_version": reader.version}), asked, context)
+
+
+def _within(series: Series, reader: IndexReader, filters: Filters) -> Series:
+    return replace(series, members=tuple(m for m in series.members if reader.in_scope(m.doc_id, filters)))
+
+
+@dataclass(frozen=True)
+class AsOfRoute:
+    """ "What did the briefings say in 2025 about …?": only the briefings current then (of each series, its last
+    update dated then or before) are searched, by the routes after it."""
+
+    then: tuple[Route, ...]
+
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        as_of = read_as_of(asked.text)
+        if as_of is None:
+            return answer_by_routes(self.then, asked, context)
+        current = current_documents(context.reader.series, as_of)
+        chosen = sorted(current & set(asked.filters.doc_ids) if asked.filters.doc_ids else current)
+        narrowed = replace(asked, filters=asked.filters.model_copy(update={"doc_ids": tuple(chosen)}), as_of=as_of)
+        if not chosen:
+            lead, rest = f"No briefing was current in {as_of}.", " Ask without the date to search them all."
+            refusal = _refusal(narrowed, lead, f"no briefing dated {as_of} or earlier", rest=rest)
+            return scoped(refusal, narrowed, context)
+        return answer_by_routes(self.then, narrowed, context)
+
+
+class ComparisonRoute:
+    """ "Which has a larger population, Mexico or Brazil?": each side asked on its own (with the conversation and
+    the filters), both quoted."""
+
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        comparison = read_comparison(asked.text)
+        if comparison is None:
+            return None
+        first, second = (context.answer(q, asked.history, asked.filters) for q in comparison.questions)
+        joined = join_answers(asked.text, comparison, (first, second))
+        return scoped(joined.model_copy(update={"index_version": first.index_version}), asked, context)
+
+
+class PlainRoute:
+    """Retrieval and answering; when the main quote's series has a newer update holding the same sentence, the
+    question is asked again within it (the newest word first), and other updates' versions are quoted below."""
+
+    def answer(self, asked: Asked, context: Context) -> Answer:
+        reader = context.reader
+        answer = context.answer(asked.question, asked.history, asked.filters)
+
+        def in_scope(doc_id: str) -> bool:
+            return reader.in_scope(doc_id, asked.filters)
+
+        for doc_id, sentence in newer_counterparts(answer, reader, in_scope):
+            again = context.answer(asked.question, asked.history, Filters(doc_ids=(doc_id,)))
+            if holds_counterpart(again, doc_id, sentence):
+                answer = again
+                break
+        return scoped(other_versions(answer, reader, in_scope), asked, context)
+
+
+ROUTES: tuple[Route, ...] = (ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainRoute())))
