@@ -1,0 +1,118 @@
+"""Routes answer through one contract: the filters, the conversation and the scope reach every one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.assistant import Assistant
+from qa.assistant.routes import Asked, ComparisonRoute, Context
+from qa.index.sync import sync_index
+from qa.records import Answer, Citation, Filters, Scope
+from qa.settings import Settings
+
+HEAD = "# Russia, Mexico, Bilateral Relations: {} Update\n\n"
+
+
+def three_updates(corpus: Path) -> None:
+    corpus.mkdir()
+    for name, month, value in (
+        ("a.md", "July 2025", "2.1"),
+        ("b.md", "January 2026", "2.4"),
+        ("c.md", "May 2026", "2.9"),
+    ):
+        (corpus / name).write_text(
+            HEAD.format(month) + f"Trade reached {value} billion dollars.\n\nWheat exports fell.\n", encoding="utf-8"
+        )
+
+
+def test_a_change_question_compares_only_the_updates_the_filters_keep(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    three_updates(corpus)
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    question = "What changed since the last update?"
+    unfiltered = assistant.ask(question)
+    assert unfiltered.changes is not None and (unfiltered.changes.old.doc_id, unfiltered.changes.new.doc_id) == (
+        "b.md",
+        "c.md",
+    )
+    until_january = assistant.ask(question, filters=Filters(date_to="2026-01"))
+    assert until_january.changes is not None
+    assert (until_january.changes.old.doc_id, until_january.changes.new.doc_id) == ("a.md", "b.md")
+    assert until_january.scope is not None and until_january.scope.searched == 2
+    one = assistant.ask(question, filters=Filters(doc_ids=("c.md",)))
+    assert one.abstained and one.changes is None and "filters leave no series" in one.text
+    assert one.scope is not None and one.scope.searched == 1 and one.scope.doc_ids == ("c.md",)
+
+
+@dataclass
+class Recorder:
+    """A context that records what each side of a comparison was asked with, and answers with one quote."""
+
+    asked: list[tuple[str, tuple[str, ...], Filters]] = field(default_factory=list)
+
+    @property
+    def reader(self) -> Recorder:
+        return self
+
+    def scope(self, filters: Filters) -> Scope:
+        return Scope(searched=1, total=2, doc_ids=filters.doc_ids)
+
+    def answer(self, question: str, history: Sequence[str], filters: Filters) -> Answer:
+        self.asked.append((question, tuple(history), filters))
+        quote = Citation(
+            n=1,
+            doc_id="d.md",
+            source="d.md",
+            title="D",
+            date=None,
+            start=0,
+            end=5,
+            quote="12 km",
+            sha256="0" * 64,
+            score=0.9,
+        )
+        return Answer(question=question, text="x", abstained=False, confidence=0.9, citations=[quote])
+
+
+def test_each_side_of_a_comparison_is_asked_with_the_conversation_and_the_filters() -> None:
+    recorder = Recorder()
+    filters = Filters(doc_ids=("d.md",))
+    asked = Asked(
+        "Which is larger, Mexico or Brazil?", "Which is larger, Mexico or Brazil?", ("What about area?",), filters
+    )
+    answer = ComparisonRoute().answer(asked, recorder)  # type: ignore[arg-type]
+    assert answer is not None and answer.question_type == "comparison"
+    assert [(h, f) for _, h, f in recorder.asked] == [(("What about area?",), filters)] * 2
+    assert answer.scope is not None and answer.scope.doc_ids == ("d.md",)
+
+
+def test_a_comparison_through_the_assistant_carries_its_scope(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    """The real counterpart of the recorder: both sides answered from the index, the scope of the filters kept."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "alpha.md").write_text("# Alpha\n\nAlpha has an area of 120 square km.\n", encoding="utf-8")
+    (corpus / "beta.md").write_text("# Beta\n\nBeta has an area of 90 square km.\n", encoding="utf-8")
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
+    answer = assistant.ask(
+        "Which has a larger area, Alpha or Beta?", ["What is the area of Alpha?"], filters=Filters(date_to="2030")
+    )
+    assert answer.question_type == "comparison" and answer.scope is not None
+    assert answer.scope.date_to == "2030" and answer.scope.searched == 0  # undated briefings: none in a date range
+    unfiltered = assistant.ask("Which has a larger area, Alpha or Beta?", ["What is the area of Alpha?"])
+    assert {c.doc_id for c in unfiltered.citations} == {"alpha.md", "beta.md"}
+
+
+def test_context_answers_come_from_its_own_reader(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    three_updates(corpus)
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
+    context = assistant.context()
+    assert isinstance(context, Context) and context.reader is assistant.reader
+    answer = context.answer("How much did trade reach?", (), Filters(doc_ids=("a.md",)))
+    assert answer.citations and {c.doc_id for c in answer.citations} == {"a.md"}
+    assert context.reader.version == answer.index_version
