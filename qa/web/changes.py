@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.records import Quoted, SeriesDiff
-from qa.web.html import escape
+from qa.web.escaping import escape
 
 _LABEL = {"changed": "Changed", "added": "Added", "removed": "Removed"}
 

@@ -11,14 +11,8 @@ import re
 from itertools import pairwise
 
 from qa.records import Answer, Citation, DocumentInfo, IndexStatus, Scope, SeriesInfo
-
-_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'\\`*_{}[]()#+-!|~$:=@"}
-
-
-def escape(text: str) -> str:
-    """Escape for our markup: every HTML, Markdown or LaTeX special becomes a numeric entity, so no
-    tag, entity, link, emphasis or formula in a document survives as anything but text."""
-    return "".join(_ENTITIES.get(ch, ch) for ch in text)
+from qa.web.changes import diff_html
+from qa.web.escaping import escape
 
 
 def _meta(c: Citation) -> str:
@@ -231,8 +225,6 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.append(confidence_html(answer.confidence))
         return "<div class='qa-answer qa-abstained'>" + "".join(parts) + "</div>"
     if answer.changes is not None:  # "what changed?": the two versions side by side, every line cited below
-        from qa.web.changes import diff_html
-
         parts.append(f"<p class='qa-lead'><strong>{escape(answer.short_answer or '')}</strong></p>")
         parts.append(diff_html(answer.changes))
         parts.append(scope_html(answer.scope, abstained=False))

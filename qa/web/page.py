@@ -6,7 +6,6 @@ No gradio import here (the core knows no screen); `app.py` wires these into the 
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from typing import Any
 
 from qa.records import Document, DocumentInfo, Filters
 from qa.text.tokens import fold
-from qa.web.html import escape
+from qa.web.escaping import escape
 
 CSS = """
 :root, .light {
@@ -116,8 +115,6 @@ input:focus-visible, summary:focus-visible, a:focus-visible {
 """
 
 
-MAX_QUESTION_CHARS = 1000
-
 # The page's one script (in <head>): the character counter, and the buttons the answers and the corpus table
 # carry as data attributes (no inline handlers): copy a quote with its citation, ask a suggested question, open a
 # briefing in the document view. It drives the page's own inputs, so every action takes the same path as a user's.
@@ -172,7 +169,7 @@ SCRIPT = """<script>
   });
   window.qaCount = count;
 })();
-</script>""".replace("@MAX@", str(MAX_QUESTION_CHARS))
+</script>"""
 
 # Shown at once on Ask, before the answer comes back: the question just asked, and that it is being looked up
 SHOW_PENDING = """() => {
@@ -188,9 +185,20 @@ SHOW_PENDING = """() => {
   turn.append(q, wait);
   (chat.querySelector('.prose') || chat.firstElementChild || chat).appendChild(turn);
   turn.scrollIntoView({behavior: 'smooth', block: 'start'});
-}""".replace("@MAX@", str(MAX_QUESTION_CHARS))
+}"""
 
-HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">' + SCRIPT
+
+def head(max_chars: int) -> str:
+    """The page's <head> additions, with the question-length limit (`Settings.max_question_chars`)."""
+    return '<meta name="viewport" content="width=device-width, initial-scale=1">' + SCRIPT.replace(
+        "@MAX@", str(max_chars)
+    )
+
+
+def show_pending(max_chars: int) -> str:
+    """The script run on Ask, before the answer comes back (nothing is shown for a question over the limit)."""
+    return SHOW_PENDING.replace("@MAX@", str(max_chars))
+
 
 SCROLL_TO_LATEST = """() => {
   const box = document.querySelector('#qa-question textarea');
@@ -254,10 +262,10 @@ def picker_label(chosen: int, total: int) -> str:
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+|[A-Z]{2,6})\b")  # a name stays on its line
 
 
-def example_questions(documents: Sequence[Document], count: int = 3) -> list[str]:
-    """Questions to show on the first screen: QA_EXAMPLES ('|'-separated), else drawn from the newest
-    five of `documents` (the names they use most that their titles do not)."""
-    configured = os.environ.get("QA_EXAMPLES", "").strip()
+def example_questions(documents: Sequence[Document], count: int = 3, configured: str = "") -> list[str]:
+    """Questions to show on the first screen: `configured` ('|'-separated, `QA_EXAMPLES`), else drawn from the
+    newest five of `documents` (the names they use most that their titles do not). Nothing is answered here."""
+    configured = configured.strip()
     if configured:
         return [q.strip() for q in configured.split("|") if q.strip()][:count]
     newest = sorted(documents, key=lambda d: d.date or "", reverse=True)
