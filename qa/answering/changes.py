@@ -22,6 +22,9 @@ from qa.text.documents import find_date
 from qa.text.series import Member, Series, series_key
 from qa.text.tokens import tokenize
 
+CHANGES_SHOWN = 12  # changed lines a change answer quotes (`qa diff` lists them all)
+SERIES_LISTED = 10  # series named when a name matches none
+
 
 class SentenceSource(Protocol):
     """What a diff reads of the index: a document by id, its info, and its sentences' spans in order."""
@@ -41,7 +44,7 @@ def find_series(found: Sequence[Series], name: str) -> Series:
     if len(starting) == 1:
         return starting[0]
     several = [s for s in found if len(s.members) > 1]
-    known = "; ".join(s.name for s in several[:10]) or "none: no series has two dated briefings yet"
+    known = "; ".join(s.name for s in several[:SERIES_LISTED]) or "none: no series has two dated briefings yet"
     raise QuestionError(f"No series is called '{name}'. Series with more than one briefing: {known}.")
 
 
@@ -192,7 +195,7 @@ class Citing(Protocol):
     def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation: ...
 
 
-def change_answer(question: str, diff: SeriesDiff, source: Citing, shown: int = 12) -> Answer:
+def change_answer(question: str, diff: SeriesDiff, source: Citing, shown: int = CHANGES_SHOWN) -> Answer:
     """The diff as an answer: each change a quoted, cited line (the newer version first, the older after "was")."""
     counts = diff.counts()
     said = ", ".join(f"{counts[k]} {k}" for k in ("changed", "added", "removed") if counts[k]) or "nothing changed"

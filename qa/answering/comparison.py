@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.answering.compose import MODERATE_BELOW
 from qa.records import Answer, Citation
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-ZÀ-ÖØ-Þ][\w'’.-]*)*"
@@ -92,7 +93,7 @@ def join_answers(question: str, comparison: Comparison, answers: tuple[Answer, A
     for name, a, c in zip(comparison.sides, answers, citations, strict=True):
         value = f"**{a.short_answer}** — " if a.short_answer else ""
         lines.append(f"- {name}: {value}“{' '.join(c.quote.split())}” [{c.n}] — from *{c.title}*")
-    if confidence < 0.4:
+    if confidence < MODERATE_BELOW:
         lines += ["", f"_Confidence is moderate ({confidence:.2f}): check the quotes against their sources._"]
     checks = [f"{name}: {note}" for name, a in zip(comparison.sides, answers, strict=True) for note in a.checks]
     lines += [f"\n_Check: {note}._" for note in checks]

@@ -14,6 +14,9 @@ from qa.answering.phrases import line_value
 from qa.answering.questions import Question
 from qa.records import Answer, Citation
 
+# under this confidence an answer carries a note to check its quotes (the band the page calls low)
+MODERATE_BELOW = 0.4
+
 
 def _date_note(citation: Citation) -> str:
     return f", {citation.date}" if citation.date else ""
@@ -57,7 +60,7 @@ def compose(
     if len(citations) > 1:
         lines += ["", "Also relevant:"]
         lines += [f"- “{_inline(c.quote)}” [{c.n}]" for c in citations[1:]]
-    if conf < 0.4:
+    if conf < MODERATE_BELOW:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
     lines += [f"\n_Check: {note}._" for note in checks]
     return "\n".join(lines), phrase

@@ -15,6 +15,9 @@ from qa.answering.model import confidence, sentence_confidence
 from qa.answering.weights import Weights
 from qa.records import Citation
 
+# a supporting quote's confidence must reach this share of the main quote's (besides the threshold)
+SUPPORT_SHARE = 0.5
+
 
 def _neighbour(view: CorpusView, sid: int, step: int) -> str:
     other = sid + step
@@ -65,7 +68,7 @@ def pick_evidence(
         return []
     main = scored[0]
     anchor = view.sentences[main.sid]
-    bar = max(abstain_below, 0.5 * confidence(scored, weights))
+    bar = max(abstain_below, SUPPORT_SHARE * confidence(scored, weights))
     chosen = [main]
     for i, item in enumerate(scored[1:], start=1):
         if len(chosen) >= max_quotes:

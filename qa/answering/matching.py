@@ -17,13 +17,26 @@ import numpy as np
 from qa.answering.questions import Question
 from qa.text.tokens import negation_pattern, tokenize
 
+# a follow-up's sentence terms: the earlier question's words weigh this much (its own words their full weight)
+EARLIER_TERM_WEIGHT = 0.15
+# a name is found in a longer word sharing its first NAME_PREFIX letters (all of a name of NAME_PREFIX_SHORTEST)
+NAME_PREFIX = 5
+NAME_PREFIX_SHORTEST = 4
+# or sharing LONG_STEM letters, then ending within a few letters of it (the name's and the word's rests)
+LONG_STEM = 6
+LONG_STEM_NAME_REST = 2
+LONG_STEM_TOKEN_REST = 3
+# a list: at least LIST_ITEMS items, the middle one of at most LIST_ITEM_WORDS words
+LIST_ITEMS = 3
+LIST_ITEM_WORDS = 4
+
 
 def sentence_terms(question: Question) -> dict[str, float]:
     """Terms a sentence should contain: a follow-up's own words count, the earlier question's barely."""
     if not question.followup or not question.own_terms:
         return question.terms
     own = set(question.own_terms)
-    return {t: (w if t in own else 0.15) for t, w in question.terms.items()}
+    return {t: (w if t in own else EARLIER_TERM_WEIGHT) for t, w in question.terms.items()}
 
 
 def term_overlap(terms: Mapping[str, float], tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -56,8 +69,8 @@ def name_present(name: str, tokens: set[str]) -> bool:
     Austria, nor "Nigeria" Niger."""
     if name in tokens:
         return True
-    need = min(len(name), 5)
-    if need < 4:
+    need = min(len(name), NAME_PREFIX)
+    if need < NAME_PREFIX_SHORTEST:
         return False
     start = name[:need]
     for token in tokens:
@@ -67,7 +80,8 @@ def name_present(name: str, tokens: set[str]) -> bool:
         name_rest, token_rest = name[shared:], token[shared:]
         if name_rest in _NAME_ENDINGS and token_rest in _NAME_ENDINGS:
             return True
-        if shared >= 6 and len(name_rest) <= 2 and len(token_rest) <= 3:  # long stems: Normandy ~ Normans
+        if shared >= LONG_STEM and len(name_rest) <= LONG_STEM_NAME_REST and len(token_rest) <= LONG_STEM_TOKEN_REST:
+            # long stems: Normandy ~ Normans
             return True
     return False
 
@@ -125,9 +139,9 @@ def is_list(sentence: str) -> bool:
     (2023)", "tsunamis; typhoons; volcanoes"), separators inside parentheses not counting; not prose
     that happens to hold commas (its clauses are long), nor a breakdown by shares ("China 39%, USA 16%")."""
     items = _items(sentence)
-    if len(items) < 3 or _all_shares(items):
+    if len(items) < LIST_ITEMS or _all_shares(items):
         return False
-    return statistics.median(len(item) for item in items) <= 4  # the middle item holds a few words
+    return statistics.median(len(item) for item in items) <= LIST_ITEM_WORDS  # the middle item holds a few words
 
 
 def is_breakdown(sentence: str) -> bool:

@@ -18,6 +18,9 @@ from qa.answering.features import Scored
 from qa.answering.weights import CONFIDENCE_FEATURES, SELECTION_FEATURES, ConfidenceModel, Weights
 from qa.records import Hit
 
+# the logistic's input is kept within ±LOGIT_BOUND (a numerical guard: exp() never overflows)
+LOGIT_BOUND = 30.0
+
 
 def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, weights: Weights) -> list[Scored]:
     """Score the sentences of the best `top` (re-ranked) hits, with the passage's score as a prior; best first."""
@@ -89,7 +92,7 @@ def raw_confidence(scored: Sequence[Scored], weights: Weights) -> float:
     model = confidence_model(scored, weights)
     features = confidence_features(scored)
     z = model.bias + sum(model.weights[name] * features[name] for name in CONFIDENCE_FEATURES)
-    z = max(-30.0, min(30.0, z))
+    z = max(-LOGIT_BOUND, min(LOGIT_BOUND, z))
     return 1.0 / (1.0 + math.exp(-z))
 
 

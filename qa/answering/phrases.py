@@ -75,6 +75,18 @@ _LEADING_FILLER = frozenset((
     "after", "before", "during", "by", "from", "with", "as", "if",
 ))  # fmt: skip
 
+# The short-answer phrase's cost (lowest wins): its distance in characters from the question's words in the
+# sentence, TITLE_DISTANCE more for a title asked as a name or place, ASKED_WORD_COST for each word the question
+# already gives, LENGTH_GAIN less a word (up to LENGTH_GAIN_WORDS); FIELD_VALUE_GAIN less for a field line's
+# leading value, PLACE_GAIN less for a place right after a preposition ("in", "at", …) when asked where.
+TITLE_DISTANCE = 30
+ASKED_WORD_COST = 40
+LENGTH_GAIN = 3
+LENGTH_GAIN_WORDS = 4
+FIELD_VALUE_GAIN = 100
+PLACE_GAIN = 150
+FIELD_VALUE_WORDS = 8  # a `**key:** value` line's value is a short answer when it has at most this many words
+
 
 def _matches(pattern: re.Pattern[str], sentence: str) -> Iterable[tuple[int, int]]:
     for match in pattern.finditer(sentence):
@@ -140,15 +152,15 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
             continue  # a lone capitalised first word is usually not a name
         distance = min((abs(a - start) for a in anchors), default=len(sentence))
         if kind in ("who", "where") and any(w.lower() in _TITLES for w in phrase.split()):
-            distance += 30  # "Foreign Minister Mexico" is a title, not a name
+            distance += TITLE_DISTANCE  # "Foreign Minister Mexico" is a title, not a name
         overlap = sum(1 for t in tokens if t in asked)
-        score = distance + 40 * overlap - 3 * min(len(phrase.split()), 4)
+        score = distance + ASKED_WORD_COST * overlap - LENGTH_GAIN * min(len(phrase.split()), LENGTH_GAIN_WORDS)
         if field and (start, end) == spans[0]:
-            score -= 100  # a field line's value leads with its answer: "**name:** Rangoon (… Burmese …)"
+            score -= FIELD_VALUE_GAIN  # a field line's value leads with its answer: "**name:** Rangoon (… Burmese …)"
         if kind == "where" and re.search(
             r"\b(in|at|from|near|to|into|across|outside|inside)\s+(the\s+)?$", sentence[:start]
         ):
-            score -= 150
+            score -= PLACE_GAIN
         if best is None or score < best[0]:
             best = (score, (start, end))
     return best[1] if best else fallback
@@ -158,7 +170,7 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
 _VALUE_KINDS = frozenset(("what", "other", "who", "where", "how"))
 
 
-def field_value(sentence: str, max_words: int = 8) -> tuple[int, int] | None:
+def field_value(sentence: str, max_words: int = FIELD_VALUE_WORDS) -> tuple[int, int] | None:
     """For a `**key:** value` line with a short value, the value's offsets, less a closing qualifier such as
     "(2024 est.)"; else None."""
     if FIELD_LINE.match(sentence) is None:

@@ -38,6 +38,9 @@ _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where",
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
 
+# a follow-up's search terms: the earlier question's words weigh this much (the new question's 1 each)
+EARLIER_QUESTION_WEIGHT = 0.5
+
 
 _NUMBER_WORDS = {
     word: str(value)
@@ -167,7 +170,7 @@ def analyse(text: str, history: Sequence[str] = ()) -> Question:
         previous = earlier[-1]
         for token in tokenize(previous):
             if token not in _WH_WORDS and token not in terms:
-                terms[token] = 0.5
+                terms[token] = EARLIER_QUESTION_WEIGHT
         search_text = f"{previous} {text}"
         if kind in ("what", "other") and re.match(r"^\s*(and )?(what|how) about\b", text, re.I):
             kind = question_kind(previous)

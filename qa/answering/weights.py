@@ -2,14 +2,16 @@
 
 `benchmarks/tune.py` fits every group (the sentence score, the passage re-ranker, the confidence
 model, its calibration and the abstention threshold) on the tune splits (SQuAD's and the Factbook's);
-a hand-set weight, where no data could teach one, would sit in the same file with a note of what it
+a hand-set weight, where no data could teach one, sits in the same file with a note of what it
 was set on and the command that shows its ablation.
-The file is checked on load: every feature named once, no unknown name, the format version this
-code reads. This module does not score anything: see `model` and `rerank`.
+The same file lists every named constant of answering (`hand_set_constants`: thresholds, word counts,
+costs) with its value and why it is set by hand. The file is checked on load: every feature named once, no
+unknown name, every constant listed with the code's value, the format version this code reads. This module does not score anything: see `model` and `rerank`.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -40,8 +42,33 @@ CONFIDENCE_FEATURES = (
     "field_mismatch", "partner_only", "label", "field_match", "about", "kind_missing", "profile", "profile_about",
     "field_margin", "field_best",
 )  # fmt: skip
-# Weights no data here can teach, set by hand and listed in the file with a note each: none at present.
+# Sentence-score weights no data here can teach, set by hand and listed in the file with a note each: none now.
 HAND_SET: tuple[str, ...] = ()
+ANSWERING = Path(__file__).parent  # the modules whose named constants the file must list (`hand_set_constants`)
+
+
+def hand_set_constants(folder: Path = ANSWERING) -> dict[str, float]:
+    """Every named numeric constant of answering ("phrases.TITLE_DISTANCE": 30): each module-level upper-case
+    name bound to a number, in the modules beside this one. `weights.json` lists each under `hand_set` with why
+    it is set by hand, or `benchmarks/tune.py` fits it; a constant in neither fails the check on load."""
+    found: dict[str, float] = {}
+    for path in sorted(folder.glob("*.py")):
+        if path.name == Path(__file__).name:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            value = getattr(node, "value", None)
+            if not isinstance(target, ast.Name) or not target.id.lstrip("_").isupper() or value is None:
+                continue
+            try:
+                number = ast.literal_eval(value)
+            except ValueError:
+                continue
+            if isinstance(number, int | float) and not isinstance(number, bool):
+                found[f"{path.stem}.{target.id}"] = number
+    return found
 
 
 @dataclass(frozen=True)
@@ -169,9 +196,29 @@ def _same_names(group: str, found: Mapping[str, float], expected: tuple[str, ...
         )
 
 
+def _check_constants(listed: Mapping[str, float], path: Path) -> None:
+    """The file lists every named constant of answering, each with the value the code holds."""
+    code = hand_set_constants()
+    missing = [n for n in code if n not in listed]
+    unknown = [n for n in listed if n not in code]
+    differ = [
+        f"{n} ({listed[n]} in the file, {code[n]} in the code)" for n in code if n in listed and listed[n] != code[n]
+    ]
+    if missing or unknown or differ:
+        raise WeightsError(
+            f"'{path}': the hand-set constants do not match the code"
+            + (f"; not listed: {missing}" if missing else "")
+            + (f"; listed but gone: {unknown}" if unknown else "")
+            + (f"; values differ: {differ}" if differ else "")
+            + ". List each under hand_set with its value and why it is set by hand, or fit it in benchmarks/tune.py."
+        )
+
+
 def weights_from(data: WeightsFile, path: Path = WEIGHTS_FILE) -> Weights:
-    """Check a parsed weights file against the code's feature names and build the `Weights`."""
-    hand_set = {n: h.value for n, h in data.hand_set.items()}
+    """Check a parsed weights file against the code's feature names and constants and build the `Weights`. A
+    hand-set entry named "module.NAME" is a constant of answering; any other, a sentence-score weight."""
+    _check_constants({n: h.value for n, h in data.hand_set.items() if "." in n}, path)
+    hand_set = {n: h.value for n, h in data.hand_set.items() if "." not in n}
     _same_names("hand-set", hand_set, HAND_SET, path)
     _same_names("sentence-score", {**data.selection, **hand_set}, SELECTION_FEATURES, path)
     _same_names("re-ranker", data.rerank, PASSAGE_FEATURES, path)
