@@ -51,9 +51,9 @@ audit: setup
 	.ci/audit
 
 bench: setup
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/quality.py
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/factbook.py
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/latency.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.quality
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.factbook
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.latency
 
 clean:
 	rm -rf index/gen-* index/CURRENT index/.lock index/.tmp-* .pytest_cache .mypy_cache .ruff_cache

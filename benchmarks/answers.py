@@ -1,8 +1,8 @@
 """Every answer to the fixed question sets, as JSON lines: to show that a change leaves answers as
 they were (or to see exactly which it changed).
 
-    python benchmarks/answers.py OUT.jsonl              # sample examples, Factbook questions, 400 SQuAD
-    python benchmarks/answers.py OUT.jsonl --squad 0    # without SQuAD (needs only the Factbook index)
+    python -m benchmarks.answers OUT.jsonl              # sample examples, Factbook questions, 400 SQuAD
+    python -m benchmarks.answers OUT.jsonl --squad 0    # without SQuAD (needs only the Factbook index)
     cmp before.jsonl after.jsonl                         # byte for byte
 
 Each line holds the question set, the question, its history and the whole answer as the API returns
@@ -21,14 +21,12 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.quality import CACHE, FACTBOOK_QUESTIONS, ROOT, SHARED
+from benchmarks.fixed_questions import FACTBOOK_QUESTIONS
+from benchmarks.harness import CACHE, ROOT, SHARED, cached_assistant, needs, real_embedder
 from benchmarks.squad import build_corpus
 from qa.assistant import Assistant
-from qa.index.embedding import SentenceTransformerEmbedder
-from qa.index.sync import sync_index
-from qa.settings import DEFAULT_MODEL, Settings
+from qa.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,15 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--squad", type=int, default=200, help="random SQuAD questions per split (0: none)")
     args = parser.parse_args(argv)
-    if not SHARED.is_dir():
-        print(f"Evaluation data not found at {SHARED}: this needs ../shared/eval beside the project.", file=sys.stderr)
+    if not needs(SHARED):
         return 2
     settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    embedder = real_embedder()
 
     def assistant_for(name: str, corpus: Path) -> Assistant:
-        sync_index(corpus, CACHE / name / "index", embedder, settings)
-        return Assistant.open(CACHE / name / "index", embedder=embedder, settings=settings)
+        return cached_assistant(name, corpus, embedder, settings)
 
     asked: list[tuple[str, Assistant, str, list[str]]] = []
     sample = assistant_for("sample", ROOT / "corpus")

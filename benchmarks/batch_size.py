@@ -1,7 +1,7 @@
 """How many texts to embed per forward pass when indexing (`QA_BATCH_SIZE`).
 
-    python benchmarks/batch_size.py         # needs ../shared; about 15 minutes; writes docs/batch-size.md
-    python benchmarks/batch_size.py --render   # the table again from the last measurement
+    python -m benchmarks.batch_size         # needs ../shared; about 15 minutes; writes docs/batch-size.md
+    python -m benchmarks.batch_size --render   # the table again from the last measurement
 
 A batch is padded to its longest text, so a large batch of texts of unequal length spends much of its work on
 padding; a small one pays more per-call overhead. This embeds the passages and the sentences of the first
@@ -18,12 +18,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import ROOT
 
 FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
 DOCS = ROOT / "docs"
@@ -109,7 +107,7 @@ def render(measured: dict[str, Any]) -> str:
     lines = [
         "# Batch size when indexing",
         "",
-        f"Measured by `python benchmarks/batch_size.py` on {time.strftime('%Y-%m-%d')} on a shared 2-core machine: "
+        f"Measured by `python -m benchmarks.batch_size` on {time.strftime('%Y-%m-%d')} on a shared 2-core machine: "
         f"the bundled model embedding the {measured['passages']:,} passages and {measured['sentences']:,} sentences "
         f"of the first {PROFILES} Factbook profiles; seconds (best of {REPEATS}), and in brackets the speed against "
         f"a batch of {sizes[0]}.",

@@ -1,8 +1,8 @@
 """What a user reads, over the 82 Factbook profiles: the right profile and line, the bold short answer,
 the confidence, and refusals — on held-out countries.
 
-    python benchmarks/factbook.py              # both splits; writes docs/factbook.md, the PNG, the README headline
-    python benchmarks/factbook.py --split tune --no-write     # while tuning: the tune countries only
+    python -m benchmarks.factbook              # both splits; writes docs/factbook.md, the PNG, the README headline
+    python -m benchmarks.factbook --split tune --no-write     # while tuning: the tune countries only
 
 Questions come from `factbook_questions.FIELDS` (several wordings per field, written before any was
 run on held-out countries) asked of every country of a split (`factbook_split.json`, a fixed list);
@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.calibration import auroc, expected_calibration_error, plot_reliability
 from benchmarks.factbook_questions import FIELDS, Field
-from benchmarks.report import DOCS, update_results, write_headline
+from benchmarks.harness import DOCS, FACTBOOK, cached_assistant, real_embedder
+from benchmarks.report import update_results, write_headline
 from benchmarks.squad import exact_match, f1
 from qa.assistant import Assistant
 from qa.records import Answer, Document, Section
@@ -46,10 +46,7 @@ from qa.text.documents import read_document
 from qa.text.structure import FIELD_LINE, line_label
 from qa.text.tokens import tokenize
 
-ROOT = Path(__file__).resolve().parents[1]
-FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
 SPLIT = Path(__file__).with_name("factbook_split.json")
-CACHE = ROOT / "benchmarks" / ".cache"
 _CLOSING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -332,18 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Factbook profiles not found at {FACTBOOK}: this needs ../shared/eval beside the project.", file=sys.stderr
         )
         return 2
-    from qa.index.embedding import SentenceTransformerEmbedder
-    from qa.index.sync import sync_index
-    from qa.settings import DEFAULT_MODEL, Settings
-
-    settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
-    index = CACHE / "factbook" / "index"
-    report = sync_index(FACTBOOK, index, embedder, settings)
-    print(
-        f"[factbook] {report.documents} documents, {report.passages} passages ({report.seconds:.0f} s)", file=sys.stderr
-    )
-    assistant = Assistant.open(index, embedder=embedder, settings=settings)
+    embedder = real_embedder()
+    assistant = cached_assistant("factbook", FACTBOOK, embedder)
     splits = ["tune", "heldout"] if args.split == "both" else [args.split]
     started = time.perf_counter()
     by_split = {split: run(assistant, question_bank(split)) for split in splits}
@@ -351,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         f"asked {sum(map(len, by_split.values()))} questions in {time.perf_counter() - started:.0f} s", file=sys.stderr
     )
     header = (
-        f"Measured by `python benchmarks/factbook.py` on {time.strftime('%Y-%m-%d')}: the questions of "
+        f"Measured by `python -m benchmarks.factbook` on {time.strftime('%Y-%m-%d')}: the questions of "
         "`benchmarks/factbook_questions.py` asked of every country of each split (`benchmarks/factbook_split.json`), "
         f"abstention thresholds {assistant.thresholds}. Held-out is the headline; tune is where weights may be chosen.\n"
     )

@@ -1,9 +1,9 @@
 """Answer latency with and without the passage re-ranker and the word match, side by side in one run.
 
-    python benchmarks/latency.py          # prints the table, writes docs/latency.md and the README headline
+    python -m benchmarks.latency          # prints the table, writes docs/latency.md and the README headline
 
 Uses the Factbook index the quality benchmark builds (`benchmarks/.cache/factbook/index`; run
-`python benchmarks/quality.py` first) and questions of our own. The two configurations alternate
+`python -m benchmarks.quality` first) and questions of our own. The two configurations alternate
 question by question, so a busy machine slows both alike; medians and their ratio are reported.
 Question vectors are computed once up front: what is timed is retrieval plus answering.
 """
@@ -15,16 +15,15 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.quality import CACHE, FACTBOOK_QUESTIONS, OUT
+from benchmarks.fixed_questions import FACTBOOK_QUESTIONS
+from benchmarks.harness import CACHE, real_embedder
+from benchmarks.harness import DOCS as OUT
 from benchmarks.report import update_results, write_headline
 from qa.assistant import Assistant
-from qa.index.embedding import SentenceTransformerEmbedder
-from qa.settings import DEFAULT_MODEL, Settings
+from qa.settings import Settings
 
 ROUNDS = 5
 FULL = "re-ranker (top 20)"
@@ -33,9 +32,9 @@ FULL = "re-ranker (top 20)"
 def main() -> int:
     index = CACHE / "factbook" / "index"
     if not (index / "CURRENT").is_file():
-        print(f"No Factbook index at {index}: run `python benchmarks/quality.py` first.", file=sys.stderr)
+        print(f"No Factbook index at {index}: run `python -m benchmarks.quality` first.", file=sys.stderr)
         return 2
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    embedder = real_embedder()
     settings = Settings.from_env()
     with_reranker = Assistant.open(index, embedder=embedder, settings=settings)
     without = Assistant.open(
@@ -62,7 +61,7 @@ def main() -> int:
                 times[name].append((time.perf_counter() - started) * 1000)
     base = statistics.median(times["fused order (top 5)"])
     lines = [
-        f"Measured by `python benchmarks/latency.py` on {time.strftime('%Y-%m-%d')}: {len(questions)} Factbook "
+        f"Measured by `python -m benchmarks.latency` on {time.strftime('%Y-%m-%d')}: {len(questions)} Factbook "
         f"questions × {ROUNDS} rounds, question vectors precomputed, 1 thread, on a shared 2-core machine.",
         "",
         "| answering | median ms | p90 ms | ratio to fused order |",

@@ -1,7 +1,7 @@
 """Load on the served app: many clients asking at once over HTTP, with the real model.
 
-    python benchmarks/load.py                      # serves the app over the sample index, runs both phases
-    python benchmarks/load.py --url http://127.0.0.1:7860 --phases 50:60
+    python -m benchmarks.load                      # serves the app over the sample index, runs both phases
+    python -m benchmarks.load --url http://127.0.0.1:7860 --phases 50:60
 
 Each client asks the `/ask` endpoint (Gradio's call API: POST, then read the event stream) in a loop for
 the phase's seconds. An admitted request must end in an answer; a request the queue has no room for
@@ -23,9 +23,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.harness import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = (
     "What does Mexico supply to Russia?",
     "Who did Lavrov meet?",
@@ -150,14 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     url = args.url
     if url is None:
-        from benchmarks.latency import CACHE  # the sample index the other benchmarks keep
-        from tests.conftest import serve_app
+        from benchmarks.harness import (
+            CACHE,  # the sample index the other benchmarks keep
+            serve_app,
+        )
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         index = CACHE / "sample" / "index"
         if not index.is_dir():
             print(
-                f"No sample index at {index}: run `python benchmarks/quality.py --extra-only` first.", file=sys.stderr
+                f"No sample index at {index}: run `python -m benchmarks.quality --extra-only` first.", file=sys.stderr
             )
             return 2
         server = serve_app(index, ROOT / "corpus", {"QA_QUEUE_SIZE": str(args.queue)} if args.queue else None)
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             server.__exit__(None, None, None)
     table = "\n".join(
         [
-            f"Measured by `python benchmarks/load.py` on {time.strftime('%Y-%m-%d')} against the app served over the "
+            f"Measured by `python -m benchmarks.load` on {time.strftime('%Y-%m-%d')} against the app served over the "
             f"sample briefing with the real model (queue: 2 answered at once, {args.queue or 64} waiting), on a shared"
             " 2-core machine.",
             "",

@@ -1,7 +1,7 @@
 """Briefings over time, measured on series of our own making: the newest word first, `qa diff` against the
 edits we made, and how soon a saved file is answered from under `qa index --watch`.
 
-    python benchmarks/over_time.py        # needs ../shared; the bundled model; writes docs/over-time.md
+    python -m benchmarks.over_time        # needs ../shared; the bundled model; writes docs/over-time.md
 
 The series (made here, the facts of the updates invented for the test, clearly not the sources'):
 - the sample briefing (July 2025) and a January 2026 update of it saved under another file name, with a
@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import ROOT
 
 SHARED = ROOT.parent / "shared"
 SAMPLE = SHARED / "seeds" / "000_405f7ea584ac2a4a.txt"
@@ -229,7 +228,7 @@ def report(rows: list[Any], diffs: list[Any], latencies: list[float]) -> str:
     lines = [
         "# Briefings over time",
         "",
-        f"Measured by `python benchmarks/over_time.py` on {time.strftime('%Y-%m-%d')} (the bundled model; series of "
+        f"Measured by `python -m benchmarks.over_time` on {time.strftime('%Y-%m-%d')} (the bundled model; series of "
         "our own making: the sample briefing and three Factbook profiles of the tune split, each with an invented "
         "later edition — see the script for every edit).",
         "",

@@ -1,6 +1,6 @@
 """Sentence vectors from the passage's own forward pass: what it saves in indexing, and what it does to answers.
 
-    python benchmarks/pooling.py            # needs ../shared; about 15 minutes; writes docs/pooling.md
+    python -m benchmarks.pooling            # needs ../shared; about 15 minutes; writes docs/pooling.md
 
 Today every sentence is embedded on its own, a second forward pass over the same words. The alternative:
 run the model once over each passage and take, for each of its sentences, the mean of the model's outputs
@@ -30,8 +30,7 @@ from typing import Any
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import ROOT
 
 CACHE = ROOT / "benchmarks" / ".cache"
 DOCS = ROOT / "docs"
@@ -145,10 +144,10 @@ def throughput(embedder: Any, factbook: Path) -> dict[str, Any]:
 
 
 def main() -> int:
-    from benchmarks.factbook import FACTBOOK, question_bank, run, summary
+    from benchmarks.factbook import question_bank, run, summary
+    from benchmarks.harness import FACTBOOK, cached_index
     from qa.assistant import Assistant
     from qa.index.embedding import SentenceTransformerEmbedder
-    from qa.index.sync import sync_index
     from qa.settings import DEFAULT_MODEL, Settings
 
     if not FACTBOOK.is_dir():
@@ -158,8 +157,7 @@ def main() -> int:
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, settings.batch_size, threads=1)
     speed = throughput(embedder, FACTBOOK)
     print(speed, file=sys.stderr)
-    index = CACHE / "factbook" / "index"
-    sync_index(FACTBOOK, index, embedder, settings)
+    index = cached_index("factbook", FACTBOOK, embedder, settings)
     pooled = CACHE / "factbook" / "pooled"
     agreement = pooled_index(index, pooled, embedder)
     print(agreement, file=sys.stderr)
@@ -198,7 +196,7 @@ def report(speed: dict[str, Any], agreement: dict[str, Any], results: dict[str, 
     rows = "\n".join(f"| {k} | " + " | ".join(f"{r[k]:.3f}" for r in results.values()) + " |" for k in keys)
     return (
         "# Sentence vectors pooled from the passage's forward pass\n\n"
-        f"Measured by `python benchmarks/pooling.py` on {time.strftime('%Y-%m-%d')} (one thread, the bundled model).\n\n"
+        f"Measured by `python -m benchmarks.pooling` on {time.strftime('%Y-%m-%d')} (one thread, the bundled model).\n\n"
         f"## Indexing throughput ({speed['passages']} passages, {speed['sentences']} sentences: the first 10 profiles)\n\n"
         "| way | passages/s | against the bare model |\n|---|---|---|\n"
         f"| bare model, passages only | {speed['bare_per_s']} | 1.00× |\n"

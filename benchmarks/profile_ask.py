@@ -1,7 +1,7 @@
 """Where an answer's time goes: a pyinstrument profile of `Assistant.ask` over many questions.
 
-    python benchmarks/profile_ask.py --factbook            # the bundled model over the cached Factbook index
-    python benchmarks/profile_ask.py --growth 1000000      # the hashing embedder over a speed.py growth index
+    python -m benchmarks.profile_ask --factbook            # the bundled model over the cached Factbook index
+    python -m benchmarks.profile_ask --growth 1000000      # the hashing embedder over a speed.py growth index
 
 With `--factbook` each question is embedded anew (as a new question is); with `--growth` the questions'
 vectors are computed ahead, as `speed.py` measures. The profile is printed as a call tree; the speed
@@ -14,11 +14,9 @@ import argparse
 import os
 import random
 import sys
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import CACHE
 
 
 def main() -> int:
@@ -34,11 +32,11 @@ def main() -> int:
     from qa.settings import Settings
 
     if args.factbook:
-        from benchmarks.quality import FACTBOOK_QUESTIONS
+        from benchmarks.fixed_questions import FACTBOOK_QUESTIONS
 
         settings = Settings.from_env()
         assistant = Assistant.open(
-            ROOT / "benchmarks" / ".cache" / "factbook" / "index",
+            CACHE / "factbook" / "index",
             embedder=make_embedder(settings.model, settings.batch_size, 1),
             settings=settings,
         )
@@ -46,7 +44,7 @@ def main() -> int:
         fresh = True
     elif args.growth:
         assistant = Assistant.open(
-            ROOT / "benchmarks" / ".cache" / "growth" / str(args.growth),
+            CACHE / "growth" / str(args.growth),
             embedder=HashingEmbedder(384, model_id="hashing:384"),
             settings=Settings(model="hashing:384"),
         )

@@ -1,9 +1,9 @@
 """Answer-quality benchmark: SQuAD 2.0 dev in the open-corpus setting, the sample briefing's
 examples, and questions of our own over the CIA Factbook profiles.
 
-    python benchmarks/quality.py                 # everything; writes docs/quality.md, the PNG, the README headline
-    python benchmarks/quality.py --split tune --limit 800 --no-write     # a quick look while tuning
-    python benchmarks/quality.py --extra-only    # only the sample and Factbook tables (no SQuAD run)
+    python -m benchmarks.quality                 # everything; writes docs/quality.md, the PNG, the README headline
+    python -m benchmarks.quality --split tune --limit 800 --no-write     # a quick look while tuning
+    python -m benchmarks.quality --extra-only    # only the sample and Factbook tables (no SQuAD run)
 
 Every number comes from the product's own code path (`Assistant.search` then `answer_from`); the
 baselines and ablations re-use the same retrieval and cached vectors with one part changed.
@@ -23,25 +23,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.calibration import auroc, expected_calibration_error
+from benchmarks.fixed_questions import FACTBOOK_QUESTIONS
+from benchmarks.harness import CACHE, DOCS, ROOT, SHARED, cached_assistant, real_embedder
 from benchmarks.report import update_results, write_headline
 from benchmarks.squad import Gold, build_corpus, contains_answer, exact_match, f1
 from qa.answering.pipeline import rank_passages
 from qa.answering.weights import SELECTION_FEATURES, Weights
 from qa.assistant import Assistant, Retrieval
 from qa.assistant.retrieve import answering_inputs
-from qa.index.embedding import SentenceTransformerEmbedder
-from qa.index.sync import sync_index
 from qa.records import Answer
 from qa.search.retrieval import fuse
-from qa.settings import DEFAULT_MODEL, Settings
+from qa.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "eval"
-CACHE = ROOT / "benchmarks" / ".cache"
-OUT = ROOT / "docs"  # the full tables and the curve; the headline goes to benchmarks/results.json and the README
+OUT = DOCS  # the full tables and the curve; the headline goes to benchmarks/results.json and the README
 KS = (1, 5, 20)
 
 
@@ -333,230 +329,6 @@ def plot_curve(result: dict[str, object], path: Path) -> None:
 
 # --- the sample briefing and the Factbook ------------------------------------------------------
 
-FACTBOOK_QUESTIONS: list[tuple[str, str | None]] = [
-    ("What is the population of Mexico?", "130,739,927"),
-    ("What is the capital of Canada?", "Ottawa"),
-    ("What is Japan's highest point?", "Mount Fuji"),
-    ("What is the population of Russia?", "total:"),
-    ("What currency does Switzerland use?", "Swiss franc"),
-    ("What is the climate of Egypt?", "desert"),
-    ("What are Kenya's natural resources?", "limestone"),
-    ("How long is the coastline of Norway?", "km"),
-    ("Who is the chief of state of France?", "MACRON"),
-    ("What is the capital of Australia?", "Canberra"),
-    ("What languages are spoken in Switzerland?", "German"),
-    ("What is the national symbol of Canada?", "maple leaf"),
-    ("What are the main exports of Chile?", "copper"),
-    ("What is the literacy rate in India?", "literacy"),
-    ("When did Ghana become independent?", "1957"),
-    ("What is the area of Mongolia?", "sq km"),
-    ("What is the population of Belgium?", None),
-    ("What is the capital of Denmark?", None),
-    ("What is the climate of Iceland?", None),
-    ("Who is the chief of state of Austria?", None),
-    ("What currency does Bolivia use?", None),
-    ("What is the highest point in Nepal?", "Mount Everest"),
-    # Written later, as a check on the weights set on the questions above (headings, field lines)
-    ("What is the capital of Peru?", "Lima"),
-    ("What is the population of Kenya?", "55,751,717"),
-    ("What are the natural resources of Saudi Arabia?", "petroleum"),
-    ("What is the climate of Finland?", "cold temperate"),
-    ("What currency does Japan use?", "yen"),
-    ("What is the highest point in Argentina?", "Aconcagua"),
-    ("What are the main exports of Peru?", "copper"),
-    ("Who is the chief of state of Germany?", "STEINMEIER"),
-    ("What is the capital of Austria?", None),
-    ("What is the population of Belarus?", None),
-    ("What currency does Ecuador use?", "Ecuador"),  # no profile, but the United States' lists its dollar users
-    ("What is the climate of Slovakia?", None),
-    ("Who is the head of government of Denmark?", None),
-    ("What are the natural resources of Bolivia?", None),
-    # Written with accent-blind matching: typed without the accents the profiles use
-    ("What is the population of Sao Paulo?", "22.620 million São Paulo"),
-    ("What is the name of the legislature of Turkiye?", "Grand National Assembly of Türkiye"),
-    # Trade questions the off-subject penalty and the list bonus were set on (other profiles' partner lines
-    # name the country; the value field beat the commodities list)
-    ("What are the main imports of Kenya?", "palm oil"),
-    ("What are the main exports of Japan?", "construction vehicles"),
-    ("What are the main imports of India?", "crude petroleum, gold"),
-    ("What are the main exports of Norway?", "natural gas, crude petroleum, fish"),
-    ("What are Egypt's main exports?", "fertilizers"),
-    ("What does Ghana export?", "cocoa beans"),
-    ("How much does Peru export?", "$83.325 billion"),
-    ("What is the value of Chile's exports?", "$111.123 billion"),
-    ("What are the export partners of Japan?", "USA 19%, China 18%"),
-    # Written after those two weights were first fixed, as their check; seen before the list bonus stopped
-    # counting share breakdowns ("USA 76%, Canada 5%, …") and went from 1.5 to 2.5: no longer a clean check
-    ("What are the main imports of Ghana?", "footwear"),
-    ("What are the main imports of Egypt?", "wheat, plastics"),
-    ("What are the main exports of India?", "packaged medicine, diamonds"),
-    ("What are the main exports of Mexico?", "vehicle parts"),
-    ("What are the import partners of Norway?", "Sweden 11%, Germany 11%"),
-    ("What are the export partners of Egypt?", "Saudi Arabia 10%, Turkey 9%"),
-    ("How much does Kenya import?", "$22.046 billion"),
-    # Written after the list bonus went to 2.5 (and out of the confidence), as the check on the final weights
-    ("What are the main exports of Brazil?", "soybeans, crude petroleum, iron ore"),
-    ("What are the main imports of Mexico?", "vehicle parts/accessories, refined petroleum"),
-    ("What are the natural hazards of Japan?", "volcanoes"),
-    ("What are the ethnic groups of Kenya?", "Kikuyu 17.1%"),
-    ("What are the total renewable water resources of Egypt?", "57.5 billion cubic meters"),
-    ("What are the military expenditures of Japan?", "1.4% of GDP"),
-    ("What are the main imports of Australia?", "refined petroleum, cars, trucks"),
-    ("What are the export partners of Chile?", "China 39%, USA 16%"),
-    # Written after passages stopped cutting fields and "What does … export?" became a list question,
-    # as their check; run once, before any weight was looked at again
-    ("What is the median age in Germany?", "46.9"),
-    ("What is the life expectancy in Brazil?", "76.3"),
-    ("What is the government type of Iran?", "theocratic"),
-    ("What is the national anthem of France?", "Marseillaise"),
-    ("What does Vietnam export?", "broadcasting equipment"),
-    ("What does Nigeria import?", "refined petroleum"),
-    ("What is the unemployment rate in Spain?", "11.4%"),
-    ("What are the major rivers of Egypt?", "Nile"),
-    ("What is the inflation rate in Argentina?", "73.1%"),
-    ("What religions are practised in Lebanon?", "Muslim"),
-    ("What is the legal system of Pakistan?", "common law"),
-    ("What does Bolivia export?", None),
-    ("What is the median age in Austria?", None),
-    # Everyday wordings of a field ("people live" for population): the ones the rewrite was made on
-    ("How big is Kenya?", "580,367 sq km"),
-    ("How large is Mongolia?", "1,564,116 sq km"),
-    ("How many inhabitants does Mexico have?", "130,739,927"),
-    ("How many people live in Japan?", "123,201,945"),
-    ("How many people live in Nigeria?", "244,344,065"),
-    ("How many people live in Belgium?", None),
-    ("How big is Austria?", None),
-    # ... and its check, written before it was run (expected values then copied from the profiles)
-    ("How many people live in Peru?", "32,768,614"),
-    ("How big is Egypt?", "1,001,450 sq km"),
-    ("How many inhabitants does Poland have?", "38,746,310"),
-    ("How large is Canada?", "9,984,670 sq km"),
-    ("How many people live in Iceland?", None),
-    # A line of a field asked by its label ("male", "border countries"): the questions the label bonus was set on
-    ("What is the male life expectancy in Japan?", "82.3 years"),
-    ("What is the urban population of Brazil?", "87.8%"),
-    ("What is the land area of Mexico?", "1,943,945 sq km"),
-    ("Which countries border Kenya?", "Ethiopia 867 km"),
-    ("What is the water area of Canada?", "891,163 sq km"),
-    ("What are the border countries of Peru?", "Bolivia 1,212 km"),
-    ("What is the female literacy rate in India?", "74.9%"),
-    ("Who is the head of government of Japan?", "TAKAICHI"),
-    # ... and its check, written (with the expected values, from the profiles) before it was run
-    ("What is the female life expectancy in France?", "85.5 years"),
-    ("What is the male median age in Kenya?", "21.1 years"),
-    ("What is the rate of urbanization in India?", "2.33%"),
-    ("What is the water area of Australia?", "58,920 sq km"),
-    ("Which countries border Ghana?", "Burkina Faso 602 km"),
-    # A broad check over other fields, written before it was run (8/10 then); the percentage question
-    # led to reading "%" as "percent" where a line is tested for the words asked
-    ("What is the GDP per capita of Germany?", "$62,800"),
-    ("What is the inflation rate in Turkey?", "58.5%"),
-    ("When did Kenya gain independence?", "12 December 1963"),
-    ("Who is the president of the United States?", "TRUMP"),
-    ("What percentage of Nigerians are Muslim?", "Muslim 53.5%"),
-    ("How long is the border between Peru and Chile?", "Peru 168 km"),
-    ("What is the total fertility rate of South Korea?", "0.68"),
-    ("What is the highest mountain in Iran?", "Damavand"),
-    ("What is the official language of Israel?", "Hebrew"),
-    ("What is the unemployment rate in Greece?", "10.2%"),
-    # ... and that rule's check, written before it was run
-    ("What percentage of Indians are Hindu?", "Hindu 79.8%"),
-    ("What percent of Lebanon is Christian?", "Christian 32.4%"),
-    # "Who is the president of X?" is searched with the field's own name, chief of state (set on these)
-    ("Who is the president of France?", "MACRON"),
-    ("Who is the president of Brazil?", "LULA"),
-    ("Who is the president of Mexico?", "SHEINBAUM"),
-    ("Who is the president of Kenya?", "RUTO"),
-    ("Who is the president of Germany?", "STEINMEIER"),
-    ("Who is the president of Egypt?", "EL-SISI"),
-    ("Who is the head of state of Norway?", "HARALD V"),
-    ("Who is the president of Austria?", None),
-    # ... and its check, written (with the expected values, from the profiles) before it was run
-    ("Who is the president of Argentina?", "MILEI"),
-    ("Who is the president of Chile?", "BORIC"),
-    ("Who is the president of Turkey?", "ERDOGAN"),
-    ("Who is the head of state of Canada?", "CHARLES III"),
-    ("Who is the president of India?", "MURMU"),
-    ("Who is the president of Peru?", "JER"),
-    ("Who is the president of Nigeria?", "TINUBU"),
-    ("Who is the president of Colombia?", "PETRO"),
-    # A heading's parenthesis is a qualifier, not a word the question must ask (set on the first)
-    ("What is the GDP of Brazil?", "$2.179 trillion"),
-    # ... and its check, written (with the expected values, from the profiles) before it was run
-    ("What is the GDP of Mexico?", "$1.853 trillion"),
-    ("What is the GDP of Japan?", "$4.026 trillion"),
-    ("What is the GDP of Germany?", "$4.66 trillion"),
-    ("What is the GDP of India?", "$3.913 trillion"),
-    ("What is the GDP of Kenya?", "$124.499 billion"),
-    ("What is the youth unemployment rate in Spain?", "27%"),
-    ("What is the inflation rate in Germany?", "2.3%"),
-    # A place named only as an entry of another profile's breakdown by shares is a partner, not the subject
-    # (the partner penalty was set on these; before it, all but Bolivia were answered from a partner line)
-    ("What does Austria export?", None),
-    ("What does Belgium export?", None),
-    ("What does Bolivia export?", None),
-    ("What does Denmark import?", None),
-    ("What does Belgium import?", None),
-    ("What are the exports of Austria?", None),
-    ("Who are Austria's trading partners?", None),
-    ("What does Singapore export?", None),
-    # ... and its check, written (with the expected values, from the profiles) before it was run
-    ("What does Austria import?", None),
-    ("What does Denmark export?", None),
-    ("What does Singapore import?", None),
-    ("What are Belgium's main exports?", None),
-    ("What does Slovakia export?", None),
-    ("Who are the export partners of Belgium?", None),
-    ("Who are Hungary's export partners?", "Germany 25%, Italy 6%"),
-    ("Who are the import partners of Sweden?", "Germany 17%, Netherlands 10%"),
-    ("Where does Portugal export to?", "Spain 21%, France 11%"),
-    ("Who are Chile's import partners?", "China 23%, USA 20%"),
-    # A second broad check, written (with the expected values, from the profiles) before it was run; it also
-    # turned down leading each line's vector with its profile's title (13/15 with it, 14/15 without)
-    ("Who is the prime minister of Japan?", "TAKAICHI"),
-    ("Who is the prime minister of India?", "MODI"),
-    ("What is the capital of Peru?", "Lima"),
-    ("What languages are spoken in Switzerland?", "German (or Swiss German)"),
-    ("What is the life expectancy in Nigeria?", "62.2 years"),
-    ("Who is the president of Ghana?", "MAHAMA"),
-    ("Who is the king of Morocco?", "MOHAMMED VI"),
-    ("What is the unemployment rate in South Africa?", "33.2%"),
-    ("What currency does Japan use?", "yen"),
-    ("What are the natural resources of Chile?", "copper, timber"),
-    ("What is the median age in Italy?", "48.8 years"),
-    ("What is the population of Lithuania?", "2,815,687"),
-    ("Where does Germany export to?", "USA 10%, France 8%"),
-    ("Who is the prime minister of Belgium?", None),
-    ("What is the median age in Denmark?", None),
-    # "Who is the king / emperor / emir of …?" asks for the chief of state too: set on the king of Morocco (the
-    # miss of the check above) and these four (3/5 before, with Belgium answered from the DR Congo's history)
-    ("Who is the king of Saudi Arabia?", "SALMAN"),
-    ("Who is the emperor of Japan?", "NARUHITO"),
-    ("Who is the king of Jordan?", "ABDALLAH II"),
-    ("Who is the king of Belgium?", None),
-    # ... and its check, written (with the expected values, from the profiles) before it was run (2/7 before)
-    ("Who is the monarch of the United Kingdom?", "CHARLES III"),
-    ("Who is the king of Thailand?", "WACHIRALONGKON"),
-    ("Who is the king of Spain?", "FELIPE VI"),
-    ("Who is the king of Sweden?", "CARL XVI GUSTAF"),
-    ("Who is the king of the Netherlands?", "WILLEM-ALEXANDER"),
-    ("Who is the emir of Qatar?", "TAMIM"),
-    ("Who is the king of Denmark?", None),
-    # The label's confidence bonus was set on all of the above (177/180 before it, 179/180 with it: the
-    # president of Kenya and the king of Jordan were refused); its check, written (with the expected values,
-    # from the profiles) before it was run (9/10 before it)
-    ("Who is the head of government of Kenya?", "RUTO"),
-    ("Who is the chief of state of Jordan?", "ABDALLAH II"),
-    ("Who is the head of government of Morocco?", "AKHANNOUCH"),
-    ("Who is the head of government of Saudi Arabia?", "MUHAMMAD BIN SALMAN"),
-    ("Who is the head of government of Ethiopia?", "ABIY"),
-    ("Who is the president of Ethiopia?", "TAYE"),
-    ("What is the male life expectancy in Kenya?", "68.6 years"),
-    ("What is the female median age in Japan?", "51.3 years"),
-    ("Who is the head of government of Austria?", None),
-    ("What is the male life expectancy in Belgium?", None),
-]
-
 
 def seed_and_factbook(assistant_for: Callable[[str, Path], Assistant]) -> tuple[str, dict[str, dict[str, object]]]:
     """The sample briefing's and the Factbook tables, and their counts for the headline."""
@@ -706,16 +478,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    embedder = real_embedder()
 
     def assistant_for(name: str, corpus: Path, own: Settings | None = None) -> Assistant:
-        index = CACHE / name / "index"
-        report = sync_index(corpus, index, embedder, own or settings)
-        print(
-            f"[{name}] {report.documents} documents, {report.passages} passages ({report.seconds:.0f} s)",
-            file=sys.stderr,
-        )
-        return Assistant.open(index, embedder=embedder, settings=own or settings)
+        return cached_assistant(name, corpus, embedder, own or settings)
 
     if args.extra_only:
         return extra_only(assistant_for, not args.no_write)
@@ -745,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         extra, counts = seed_and_factbook(assistant_for)
         tables += "\n" + extra
     header = (
-        f"Measured by `python benchmarks/quality.py` on {time.strftime('%Y-%m-%d')}: all-MiniLM-L6-v2 (CPU), "
+        f"Measured by `python -m benchmarks.quality` on {time.strftime('%Y-%m-%d')}: all-MiniLM-L6-v2 (CPU), "
         f"abstention threshold {assistant.abstain_below}, top {settings.top_passages} passages, "
         f"{len(golds)} SQuAD questions. 'answer-sentence hit@1': the first quote contains a gold answer "
         "(SQuAD normalisation); recall@k: a top-k passage contains a gold answer span.\n"

@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.harness import ROOT
+
 RESULTS = ROOT / "benchmarks" / "results.json"
 README = ROOT / "README.md"
-DOCS = ROOT / "docs"
+
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
 
 

@@ -1,8 +1,8 @@
 """Past one machine, measured on one: indexing with 1 and 2 Ray workers against the single-process build, and
 answers per second from 1 and 2 Ray Serve replicas under load.
 
-    python benchmarks/scale_out.py                    # needs ../shared; the bundled model; writes docs/scale-out.md
-    python benchmarks/scale_out.py --part serving     # again, one part only (--part report: the table only)
+    python -m benchmarks.scale_out                    # needs ../shared; the bundled model; writes docs/scale-out.md
+    python -m benchmarks.scale_out --part serving     # again, one part only (--part report: the table only)
 
 Indexing: the first PROFILES Factbook profiles, indexed from scratch by `qa`'s single-process sync (torch on
 one thread) and by `qa index --ray` with 1 and 2 workers (one thread each), each in turn on this 2-core
@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import ROOT
 
 FACTBOOK = ROOT.parent / "shared" / "eval" / "factbook"
 DOCS = ROOT / "docs"
@@ -130,8 +129,8 @@ def serve_runs(index: Path) -> list[dict[str, Any]]:
         for replicas in (1, 2):
             # each in a process of its own: Ray Serve's ingress is chosen when Ray starts
             out = subprocess.run(
-                [sys.executable, __file__, "--serve-one", str(index), str(replicas), ingress],
-                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                [sys.executable, "-m", "benchmarks.scale_out", "--serve-one", str(index), str(replicas), ingress],
+                capture_output=True, text=True, check=True, cwd=ROOT,
             )  # fmt: skip
             row = json.loads(out.stdout.strip().splitlines()[-1])
             print(row, file=sys.stderr)
@@ -185,7 +184,7 @@ def report(indexing: list[dict[str, Any]], serving: list[dict[str, Any]]) -> str
     lines = [
         "# Scale-out, measured on one machine",
         "",
-        f"Measured by `python benchmarks/scale_out.py` on {time.strftime('%Y-%m-%d')} on a shared 2-core machine, the "
+        f"Measured by `python -m benchmarks.scale_out` on {time.strftime('%Y-%m-%d')} on a shared 2-core machine, the "
         f"bundled model; the first {PROFILES} Factbook profiles ({runs[0]['passages']:,} passages).",
         "",
         "### Indexing",

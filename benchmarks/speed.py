@@ -1,9 +1,9 @@
 """How the index grows: open time, memory, disk and answer latency at 10k, 100k (and 1M) passages.
 
-    python benchmarks/speed.py                    # 10k and 100k passages: prints the table, writes docs/speed.md,
+    python -m benchmarks.speed                    # 10k and 100k passages: prints the table, writes docs/speed.md,
                                                   # the README's speed section and docs/growth.png
-    python benchmarks/speed.py --sizes 10000 100000 1000000
-    python benchmarks/speed.py --baseline 6e754ce   # also the same sizes built and opened by that commit's code
+    python -m benchmarks.speed --sizes 10000 100000 1000000
+    python -m benchmarks.speed --baseline 6e754ce   # also the same sizes built and opened by that commit's code
                                                     # (up to 100k passages: it builds in memory)
 
 The corpora are synthetic briefings (dated documents of 50 passages, three sentences a passage, words drawn
@@ -34,7 +34,8 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 # QA_BENCH_CODE: the checkout whose `qa` package a child process builds and measures with (a baseline)
-sys.path.insert(0, os.environ.get("QA_BENCH_CODE") or str(ROOT))
+if os.environ.get("QA_BENCH_CODE"):  # a baseline commit's checkout: its `qa` is measured instead of this one's
+    sys.path.insert(0, os.environ["QA_BENCH_CODE"])
 
 CACHE = ROOT / "benchmarks" / ".cache" / "growth"
 DOCS = ROOT / "docs"
@@ -237,7 +238,8 @@ def measure(index: Path) -> dict[str, Any]:
 
 def _child(*args: str, code: Path | None = None) -> dict[str, Any]:
     env = {**os.environ, "QA_BENCH_CODE": str(code)} if code else None
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env).stdout
+    command = [sys.executable, "-m", "benchmarks.speed", *args]
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
@@ -312,7 +314,7 @@ Above 50,000 passages a segment's dense index is an inverted file whose number o
 when it is written (recall@10 ≥ 0.99 against exact search on the sentences as queries); vectors with no
 clusters to find (the hashing embedder's) stay exact, so the million-passage row searches 1M vectors exactly.
 
-Against the targets of the million-passage issue (this run; profiles by `python benchmarks/profile_ask.py`):
+Against the targets of the million-passage issue (this run; profiles by `python -m benchmarks.profile_ask`):
 - open ≤ 2 s: met (about 1 s at a million passages: ten segments' manifests, SQLite metadata and maps).
 - memory ≤ 3 GB: met (*memory after answers* counts the mapped vectors' pages the searches touched).
 - one changed file ≤ 2% of a full build: met (above).
@@ -330,7 +332,7 @@ Against the targets of the million-passage issue (this run; profiles by `python 
 def write(rows: list[dict[str, Any]]) -> None:
     stamp = time.strftime("%Y-%m-%d")
     head = (
-        f"Measured by `python benchmarks/speed.py{' --baseline ' + rows[0]['code'] if rows and rows[0].get('code', 'this') != 'this' else ''}` "
+        f"Measured by `python -m benchmarks.speed{' --baseline ' + rows[0]['code'] if rows and rows[0].get('code', 'this') != 'this' else ''}` "
         f"on {stamp} (synthetic briefings, `hashing:{DIMENSION}` embedder, each size opened in a fresh process on a "
         "shared 2-core machine)."
     )
@@ -338,7 +340,7 @@ def write(rows: list[dict[str, Any]]) -> None:
     if (CACHE / "one-file.json").is_file():
         r = json.loads((CACHE / "one-file.json").read_text())
         one = (
-            f"\nOne changed file (`python benchmarks/speed.py --one-file {r['paragraphs']}`, files of 50 paragraphs, `qa`'s "
+            f"\nOne changed file (`python -m benchmarks.speed --one-file {r['paragraphs']}`, files of 50 paragraphs, `qa`'s "
             f"own sync): the full index of {r['passages']:,} passages took {r['full_s']} s, re-indexing after one "
             f"file changed {r['one_file_s']} s — {r['share']:.1%} of the full build (target ≤ 2%).\n"
         )
@@ -407,7 +409,7 @@ def model_speed() -> dict[str, Any]:
     query encode (and split into its stages), and a Haystack pipeline over the same passages if installed."""
     import tempfile
 
-    from benchmarks.quality import FACTBOOK_QUESTIONS
+    from benchmarks.fixed_questions import FACTBOOK_QUESTIONS
     from qa.assistant import Assistant
     from qa.index.embedding import SentenceTransformerEmbedder
     from qa.index.store import load_generation
@@ -510,7 +512,7 @@ def haystack_speed(texts: list[str], questions: list[str]) -> dict[str, Any] | s
 def model_table(result: dict[str, Any]) -> str:
     build, ask, peer = result["build"], result["ask"], result["haystack"]
     rows = [
-        f"Measured by `python benchmarks/speed.py --model` on {time.strftime('%Y-%m-%d')}: the first {PROFILES} Factbook "
+        f"Measured by `python -m benchmarks.speed --model` on {time.strftime('%Y-%m-%d')}: the first {PROFILES} Factbook "
         f"profiles ({build['passages']:,} passages, {build['sentences']:,} sentences), the bundled model on one thread.",
         "",
         "| measure | ours | bare model | ratio | target |",

@@ -1,7 +1,7 @@
 """Fit every answering weight on the **tune splits only**: SQuAD 2.0's first 18 articles and the
 Factbook's tune countries (`factbook_split.json`), together.
 
-    python benchmarks/tune.py            # prints what it fitted and writes qa/answering/weights.json
+    python -m benchmarks.tune            # prints what it fitted and writes qa/answering/weights.json
 
 1. Passage re-ranker: a linear score over `PASSAGE_FEATURES` of the top `rerank_depth` fused
    passages, fitted listwise — for each answerable question, maximise the softmax probability of
@@ -29,16 +29,14 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.factbook import FACTBOOK, question_bank
-from benchmarks.quality import CACHE, SHARED
+from benchmarks.harness import CACHE, SHARED, cached_assistant, real_embedder
 from benchmarks.squad import build_corpus, contains_answer
 from qa.answering.features import Scored, sentence_features, sentence_text
 from qa.answering.model import confidence_features, rank_sentences
@@ -55,10 +53,8 @@ from qa.answering.weights import (
 )
 from qa.assistant import Assistant
 from qa.assistant.retrieve import answering_inputs
-from qa.index.embedding import SentenceTransformerEmbedder
-from qa.index.sync import sync_index
 from qa.records import Passage, Sentence
-from qa.settings import DEFAULT_MODEL, Settings
+from qa.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -275,7 +271,7 @@ def fit_threshold(calibrated: np.ndarray, kept: list[dict], min_questions: int =
 
 def main() -> int:
     settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, threads=1)
+    embedder = real_embedder()
     shipped = read_weights_file(WEIGHTS_FILE)
     start = weights_from(shipped)
     started = time.perf_counter()
@@ -283,13 +279,11 @@ def main() -> int:
     golds = [
         g for g in build_corpus(SHARED / "squad2" / "dev-v2.0.json", CACHE / "squad" / "corpus") if g.split == "tune"
     ]
-    sync_index(CACHE / "squad" / "corpus", CACHE / "squad" / "index", embedder, settings)
-    squad = Assistant.open(CACHE / "squad" / "index", embedder=embedder, settings=settings, weights=start)
+    squad = cached_assistant("squad", CACHE / "squad" / "corpus", embedder, settings, weights=start)
     squad.prime([g.question for g in golds])
     rows = collect(squad, squad_items(golds, squad.generation.doc_by_id))
 
-    sync_index(FACTBOOK, CACHE / "factbook" / "index", embedder, settings)
-    factbook = Assistant.open(CACHE / "factbook" / "index", embedder=embedder, settings=settings, weights=start)
+    factbook = cached_assistant("factbook", FACTBOOK, embedder, settings, weights=start)
     items = factbook_items(factbook.generation.doc_by_id)
     factbook.prime([i.question for i in items])
     factbook.prime_fields()

@@ -12,7 +12,7 @@ question already being answered finishes on the commit it started with.
 The ingress is Ray Serve's HAProxy one (its "high throughput" mode, `ingress="haproxy"`, the default): HAProxy,
 a load balancer written in C, forwards each request straight to a replica's own HTTP port, where the default
 Python proxy would parse it, route it and pass it on as a Ray call. On this 2-core machine the Python proxy
-cost about 7 ms of CPU an answer, HAProxy under 1 ms (`python benchmarks/scale_out.py`), and that CPU is taken
+cost about 7 ms of CPU an answer, HAProxy under 1 ms (`python -m benchmarks.scale_out`), and that CPU is taken
 from the replicas. The ingress is fixed when Ray starts: on a local cluster `serve_replicas` sets Ray
 Serve's variables itself; a cluster started apart (`--ray ADDRESS`) needs them in its environment
 (`ingress_environment`). The replicas then take HTTP themselves, on ports from 30000 on at their node's address

@@ -51,7 +51,7 @@ class Settings(BaseModel):
     queue_size: int = Field(default=64, ge=1, le=10_000)
     # Texts per forward pass when indexing. A batch is padded to its longest text: on this 2-core CPU a
     # batch of 8 embeds Factbook sentences 1.2-1.8x and passages 1.3-1.5x as fast as one of 64, on one or
-    # two threads (`python benchmarks/batch_size.py`, docs/batch-size.md)
+    # two threads (`python -m benchmarks.batch_size`, docs/batch-size.md)
     batch_size: int = Field(default=8, ge=1, le=1024)
 
     # The web app (`app.py`): where its index and corpus are, the maintainer token (the Maintain tab and adding

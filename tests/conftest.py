@@ -3,20 +3,18 @@ tests marked slow) the real bundled model, loaded once per session."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from benchmarks.harness import free_port, serve_app  # the tests serve the app as the load benchmark does
+
+__all__ = ["free_port", "serve_app"]
 
 # The machine is shared and noisy: a per-example time limit would make property tests flaky.
 settings.register_profile("project", deadline=None)
@@ -103,12 +101,6 @@ def real_assistant(real_sample_index: Path, real_embedder):  # type: ignore[no-u
     return Assistant.open(real_sample_index, embedder=real_embedder)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers or {})
     try:
@@ -122,34 +114,3 @@ def get_headers(url: str) -> dict[str, str]:
     """The response headers of a GET, by lower-case name."""
     with urllib.request.urlopen(url, timeout=30) as response:
         return {name.lower(): value for name, value in response.headers.items()}
-
-
-@contextlib.contextmanager
-def serve_app(index: Path, corpus: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`python app.py` on a free loopback port over `index`; yields its URL, stops it (SIGTERM) after."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_CORPUS": str(corpus)}
-    env.pop("QA_MODEL", None)
-    env.update(extra_env or {})
-    log = index.parent / f"app-{port}.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"app exited: {log.read_text()[-2000:]}")
-            with contextlib.suppress(OSError):
-                if get(url + "/")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"app did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -146,3 +146,15 @@ def test_answering_names_every_number_it_decides_with() -> None:
                 if counted and number not in (0, 1, 2, -1):
                     bare.append(f"{path.name}:{node.lineno}: {number}")
     assert bare == []
+
+
+def test_every_benchmark_is_listed_and_none_edits_the_import_path() -> None:
+    folder = ROOT / "benchmarks"
+    listed = (folder / "README.md").read_text(encoding="utf-8")
+    scripts = [p for p in sorted(folder.glob("*.py")) if p.name != "__init__.py"]
+    assert [p.name for p in scripts if f"`{p.name}`" not in listed] == []
+    # the installed package is imported; only a baseline's checkout (QA_BENCH_CODE) is put first on purpose
+    edits = [p.name for p in scripts if "sys.path.insert" in p.read_text(encoding="utf-8").replace(
+        'sys.path.insert(0, os.environ["QA_BENCH_CODE"])', "")]  # fmt: skip
+    assert edits == []
+    assert not any("from tests" in p.read_text(encoding="utf-8") for p in scripts)  # no benchmark imports the tests

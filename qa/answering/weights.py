@@ -192,7 +192,7 @@ def _same_names(group: str, found: Mapping[str, float], expected: tuple[str, ...
             f"'{path}': the {group} weights do not match the code's features"
             + (f"; missing {missing}" if missing else "")
             + (f"; unknown {unknown}" if unknown else "")
-            + ". Re-fit them with `python benchmarks/tune.py`, or restore the file from git."
+            + ". Re-fit them with `python -m benchmarks.tune`, or restore the file from git."
         )
 
 
@@ -231,7 +231,7 @@ def weights_from(data: WeightsFile, path: Path = WEIGHTS_FILE) -> Weights:
         ):
             raise WeightsError(
                 f"'{path}': the calibration map must be two lists of equal length, both increasing. "
-                "Re-fit it with `python benchmarks/tune.py`."
+                "Re-fit it with `python -m benchmarks.tune`."
             )
     profile = data.profile_confidence
     if profile is not None:
@@ -264,7 +264,7 @@ def read_weights_file(path: Path = WEIGHTS_FILE) -> WeightsFile:
     if version != FORMAT_VERSION:
         raise WeightsError(
             f"'{path}' has weights format version {version!r}; this code reads version {FORMAT_VERSION}. "
-            "Re-fit them with `python benchmarks/tune.py`, or use the file from the same commit as the code."
+            "Re-fit them with `python -m benchmarks.tune`, or use the file from the same commit as the code."
         )
     try:
         return WeightsFile.model_validate(raw)
