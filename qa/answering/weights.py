@@ -56,9 +56,12 @@ def hand_set_constants(folder: Path = ANSWERING) -> dict[str, float]:
         if path.name == Path(__file__).name:
             continue
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            target = node.target if isinstance(node, ast.AnnAssign) else None
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            elif isinstance(node, ast.Assign):
+                targets = node.targets
+            target = targets[0] if len(targets) == 1 else None
             value = getattr(node, "value", None)
             if not isinstance(target, ast.Name) or not target.id.lstrip("_").isupper() or value is None:
                 continue
