@@ -32,9 +32,9 @@ from qa import Assistant, QAError, Settings
 from qa.index.maintenance import Maintenance
 from qa.text.loaders import SUPPORTED_SUFFIXES
 from qa.web.escaping import escape
-from qa.web.html import confidence_bands
 from qa.web.page import (
     CSS,
+    HELP,
     SCROLL_TO_LATEST,
     SORTS,
     briefing_choices,
@@ -44,22 +44,6 @@ from qa.web.page import (
     show_pending,
 )
 from qa.web.security import ADMIN_COOKIE, AskDefaults, SecurityHeaders, token_matches
-
-HELP = f"""<div class='qa-help'>
-<p><strong>Every answer is quoted word for word from the briefings.</strong></p>
-<ul>
-<li>Click a <span class='qa-ref'>[n]</span> marker, or a source under the answer, to see the quote highlighted in its paragraph,
-with its document, date, section, score and exact character offsets. <em>Exact text</em> shows the quote's characters as
-stored; <em>Copy quote with citation</em> copies it with its document, offsets and hash.</li>
-<li><em>Open document at the quote</em> shows the whole briefing, scrolled to the quote.</li>
-<li>Each answer says what it searched ("Searched 1 of 83 briefings"): narrow it with the filters, and clear them to search all.</li>
-<li>Confidence is a label ({confidence_bands()}); hover it for the number and what it means.</li>
-<li>Follow-up questions ("What about agriculture?") use the conversation; it stays after a reload;
-<em>Clear conversation</em> starts afresh.</li>
-<li>When the briefings do not answer, it says so and shows the closest passages with their scores.</li>
-<li>Download the conversation's verification pack (Markdown or JSON): every question as asked and as understood, its
-filters, the index version, the time, and every quote with its hash and offsets.</li>
-</ul></div>"""
 
 
 def shown_examples(assistant: Assistant, settings: Settings, count: int = 3) -> list[str]:

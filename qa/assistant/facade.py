@@ -22,13 +22,12 @@ from qa.answering.questions import clean_question, field_query
 from qa.answering.weights import Weights, default_weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.provenance import FileHashes, flag_changed
-from qa.assistant.reader import IndexReader
+from qa.assistant.reader import IndexReader, check_compatible
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
 from qa.assistant.routes import ROUTES, Asked, Context, Route, answer_by_routes
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
-from qa.index.sync import index_fingerprint
 from qa.records import Answer, Document, DocumentInfo, Filters, IndexStatus, SeriesDiff, SeriesInfo
 from qa.search.retrieval import use_threads
 from qa.settings import Settings
@@ -55,7 +54,7 @@ class Assistant:
         self.routes = tuple(routes)
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
-        self._check_compatible(generation)
+        check_compatible(generation, self.encoder.model_id, self.settings, self.index_dir)
         self._reader = IndexReader(generation)
         self._load_lock, self._swap_lock = threading.Lock(), threading.Lock()
         self._loader: threading.Thread | None = None  # a background swap in progress, if any
@@ -77,24 +76,6 @@ class Assistant:
         if embedder is None:
             embedder = make_embedder(settings.model, settings.batch_size, settings.threads)
         return cls(path, generation, embedder, settings, weights)
-
-    def _check_compatible(self, generation: Generation) -> None:
-        """Refuse an index built with another model or chunking configuration, naming the fix."""
-        built_with = generation.manifest.get("model")
-        rebuild = f"Rebuild it with `qa index CORPUS_DIR --index {self.index_dir} --rebuild`"
-        if built_with != self.encoder.model_id:
-            raise IndexMismatchError(
-                f"The index in '{self.index_dir}' was built with the model '{built_with}', but the configured "
-                f"model is '{self.encoder.model_id}'. {rebuild}, or set QA_MODEL={built_with}."
-            )
-        expected = index_fingerprint(self.settings, self.encoder.model_id)
-        recorded = generation.manifest.get("settings") or {}
-        differing = sorted(k for k in expected if recorded.get(k) != expected[k])
-        if differing:
-            details = ", ".join(f"{k} {recorded.get(k)!r} (now {expected[k]!r})" for k in differing)
-            raise IndexMismatchError(
-                f"The index in '{self.index_dir}' was built with other chunking settings: {details}. {rebuild}."
-            )
 
     # --- the generation in use ---------------------------------------------------------------
 
@@ -155,7 +136,7 @@ class Assistant:
                 return False
             try:
                 generation = load_generation(self.index_dir, name)
-                self._check_compatible(generation)
+                check_compatible(generation, self.encoder.model_id, self.settings, self.index_dir)
             except (IndexCorruptError, IndexNotFoundError, IndexMismatchError, OSError) as exc:
                 log.warning("Keeping index generation %s: %s", self._reader.name, exc)
                 self._failed = name
@@ -224,16 +205,11 @@ class Assistant:
         return list(self._reader.infos)
 
     def document(self, doc_id: str) -> Document:
-        generation = self.generation
-        index = generation.doc_by_id.get(doc_id)
-        if index is None:
-            raise QAError(f"No document '{doc_id}' in the index.")
-        return generation.documents[index]
+        return self._reader.document_or_error(doc_id)
 
     def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """The extracted text of each of `doc_ids` the index in use holds (others are left out)."""
-        generation = self.generation
-        return {d: generation.documents[generation.doc_by_id[d]].text for d in doc_ids if d in generation.doc_by_id}
+        return self._reader.texts(doc_ids)
 
     def all_documents(self) -> list[Document]:
         """Every document of the index in use, with its text (read from disk: for small corpora and tests)."""
@@ -241,18 +217,7 @@ class Assistant:
 
     def newest_documents(self, count: int) -> list[Document]:
         """The `count` most recently dated documents, with their text."""
-        infos = self._reader.infos
-        order = sorted(range(len(infos)), key=lambda i: infos[i].date or "", reverse=True)
-        return [self.generation.documents[i] for i in order[:count]]
+        return self._reader.newest(count)
 
     def status(self) -> IndexStatus:
-        generation = self.generation
-        counts = generation.manifest.get("counts", {})
-        return IndexStatus(
-            generation=generation.name,
-            built_at=str(generation.manifest.get("created_at", "")),
-            model=str(generation.manifest.get("model", "")),
-            documents=len(generation.documents),
-            passages=int(counts.get("passages", len(generation.passages))),
-            sentences=int(counts.get("sentences", len(generation.sentences))),
-        )
+        return self._reader.status()

@@ -11,16 +11,20 @@ It does not search, embed or answer: `qa.assistant.retrieve` and the routes do, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from qa.answering.evidence import make_citation
 from qa.answering.features import profiles_from_counts
+from qa.errors import IndexMismatchError, QAError
 from qa.index.lexical import Lexical
 from qa.index.store import Generation
-from qa.records import Citation, Document, DocumentInfo, Filters, Scope, SeriesInfo
+from qa.index.sync import index_fingerprint
+from qa.records import Citation, Document, DocumentInfo, Filters, IndexStatus, Scope, SeriesInfo
 from qa.search.retrieval import describe_scope, document_matches
+from qa.settings import Settings
 from qa.text.series import Series, group_series
 from qa.text.vocabulary import Vocabulary
 
@@ -82,6 +86,36 @@ class IndexReader:
         infos = {d.doc_id: d for d in self.infos}
         return [SeriesInfo(name=g.name, members=tuple(infos[m.doc_id] for m in g.members)) for g in self.series]
 
+    # --- the corpus, as the shells show it ------------------------------------------------------------------
+
+    def document_or_error(self, doc_id: str) -> Document:
+        index = self.generation.doc_by_id.get(doc_id)
+        if index is None:
+            raise QAError(f"No document '{doc_id}' in the index.")
+        return self.generation.documents[index]
+
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The extracted text of each of `doc_ids` this generation holds (others are left out)."""
+        by_id, documents = self.generation.doc_by_id, self.generation.documents
+        return {d: documents[by_id[d]].text for d in doc_ids if d in by_id}
+
+    def newest(self, count: int) -> list[Document]:
+        """The `count` most recently dated documents, with their text."""
+        order = sorted(range(len(self.infos)), key=lambda i: self.infos[i].date or "", reverse=True)
+        return [self.generation.documents[i] for i in order[:count]]
+
+    def status(self) -> IndexStatus:
+        generation = self.generation
+        counts = generation.manifest.get("counts", {})
+        return IndexStatus(
+            generation=generation.name,
+            built_at=str(generation.manifest.get("created_at", "")),
+            model=str(generation.manifest.get("model", "")),
+            documents=len(generation.documents),
+            passages=int(counts.get("passages", len(generation.passages))),
+            sentences=int(counts.get("sentences", len(generation.sentences))),
+        )
+
     # --- the view answering over time and the diffs read (`TimeView`, `SentenceSource`) --------------------
 
     def series_of(self, doc_id: str) -> Series | None:
@@ -106,3 +140,22 @@ class IndexReader:
             if (sentences[sid].start, sentences[sid].end) == (start, end):
                 return make_citation(self.generation, n, sid, 0.0)
         raise ValueError(f"no sentence of {doc_id} at {start}–{end}")
+
+
+def check_compatible(generation: Generation, model_id: str, settings: Settings, index_dir: Path) -> None:
+    """Refuse a generation built with another model or chunking configuration than `settings`, naming the fix."""
+    built_with = generation.manifest.get("model")
+    rebuild = f"Rebuild it with `qa index CORPUS_DIR --index {index_dir} --rebuild`"
+    if built_with != model_id:
+        raise IndexMismatchError(
+            f"The index in '{index_dir}' was built with the model '{built_with}', but the configured "
+            f"model is '{model_id}'. {rebuild}, or set QA_MODEL={built_with}."
+        )
+    expected = index_fingerprint(settings, model_id)
+    recorded = generation.manifest.get("settings") or {}
+    differing = sorted(k for k in expected if recorded.get(k) != expected[k])
+    if differing:
+        details = ", ".join(f"{k} {recorded.get(k)!r} (now {expected[k]!r})" for k in differing)
+        raise IndexMismatchError(
+            f"The index in '{index_dir}' was built with other chunking settings: {details}. {rebuild}."
+        )

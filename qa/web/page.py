@@ -14,6 +14,7 @@ from typing import Any
 from qa.records import Document, DocumentInfo, Filters
 from qa.text.tokens import fold
 from qa.web.escaping import escape
+from qa.web.html import confidence_bands
 
 CSS = """
 :root, .light {
@@ -206,6 +207,24 @@ SCROLL_TO_LATEST = """() => {
   const turns = document.querySelectorAll('#qa-chat .qa-turn');
   if (turns.length) turns[turns.length - 1].scrollIntoView({behavior: 'smooth', block: 'start'});
 }"""
+
+
+# The "How to verify" tab
+HELP = f"""<div class='qa-help'>
+<p><strong>Every answer is quoted word for word from the briefings.</strong></p>
+<ul>
+<li>Click a <span class='qa-ref'>[n]</span> marker, or a source under the answer, to see the quote highlighted in its paragraph,
+with its document, date, section, score and exact character offsets. <em>Exact text</em> shows the quote's characters as
+stored; <em>Copy quote with citation</em> copies it with its document, offsets and hash.</li>
+<li><em>Open document at the quote</em> shows the whole briefing, scrolled to the quote.</li>
+<li>Each answer says what it searched ("Searched 1 of 83 briefings"): narrow it with the filters, and clear them to search all.</li>
+<li>Confidence is a label ({confidence_bands()}); hover it for the number and what it means.</li>
+<li>Follow-up questions ("What about agriculture?") use the conversation; it stays after a reload;
+<em>Clear conversation</em> starts afresh.</li>
+<li>When the briefings do not answer, it says so and shows the closest passages with their scores.</li>
+<li>Download the conversation's verification pack (Markdown or JSON): every question as asked and as understood, its
+filters, the index version, the time, and every quote with its hash and offsets.</li>
+</ul></div>"""
 
 
 def conversation_html(turns: Sequence[dict[str, Any]]) -> str:
