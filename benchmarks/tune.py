@@ -2,6 +2,7 @@
 Factbook's tune countries (`factbook_split.json`), together.
 
     python -m benchmarks.tune            # prints what it fitted and writes qa/answering/weights.json
+    python -m benchmarks.tune --readings # the reading models only (`benchmarks/fit_readings.py`): readings.json
 
 1. Passage re-ranker: a linear score over `PASSAGE_FEATURES` of the top `rerank_depth` fused
    passages, fitted listwise — for each answerable question, maximise the softmax probability of
@@ -367,4 +368,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if "--readings" in sys.argv[1:]:
+        from benchmarks.fit_readings import main as fit_readings
+
+        sys.exit(fit_readings())
     sys.exit(main())

@@ -168,6 +168,10 @@ class Answer(Frozen):
     checks: list[str] = Field(default_factory=list)
     scope: Scope | None = None  # which briefings were searched (set by `Assistant.ask`)
     did_you_mean: str | None = None  # the question with each name no briefing mentions replaced by the closest one
+    # how the question was read (plain, change, as_of, comparison, followup: `qa.answering.readings`) and the
+    # reading model's probability for it (None: not read by a model, for example asked to be read as plain)
+    reading: str = "plain"
+    reading_confidence: float | None = None
     # the numbers of the citations that quote another update of the main quote's series saying otherwise
     other_versions: list[int] = Field(default_factory=list)
     changes: SeriesDiff | None = None  # a "what changed?" question: the diff its lines quote

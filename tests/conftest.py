@@ -114,3 +114,45 @@ def get_headers(url: str) -> dict[str, str]:
     """The response headers of a GET, by lower-case name."""
     with urllib.request.urlopen(url, timeout=30) as response:
         return {name.lower(): value for name, value in response.headers.items()}
+
+
+class RuleReader:
+    """A deterministic fake of the fitted reading models, for tests over the hashing embedder (whose vectors the
+    models were not fitted on): a few word patterns. `tests/test_real.py` reads the same kinds of question with
+    the fitted models and the real embedder."""
+
+    def read(self, text: str, vector: object, has_history: bool):  # type: ignore[no-untyped-def]
+        import re
+
+        from qa.answering.comparison import comparison_sides
+        from qa.answering.readings import Reading
+
+        def said(kind: str) -> Reading:
+            return Reading(kind, 0.9, {kind: 0.9})
+
+        if re.search(r"\b(chang\w*|differ\w*|revis\w*|new in)\b", text, re.I) and re.search(
+            r"\b(updates?|editions?|briefings?|versions?|since)\b", text, re.I
+        ):
+            return said("change")
+        if re.search(r"\bas of\b|\b(say|said|report\w*)\b[^?]*\bin \d{4}\b", text, re.I):
+            return said("as_of")
+        if re.search(r"\b(\w+er|more|less|fewer)\b", text) and comparison_sides(text) is not None:
+            return said("comparison")
+        pronoun = r"^\s*(and|what about|how about)\b|\b(it|its|they|them|their|there|she|he|her|his)\b"
+        if has_history and re.search(pronoun, text, re.I):
+            return said("followup")
+        return Reading("plain", 0.9, {})
+
+
+@pytest.fixture(autouse=True)
+def fake_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Assistant over the hashing embedder reads questions with `RuleReader`; over the real one, with the
+    fitted models."""
+    import qa.assistant.facade as facade
+
+    fitted = facade.default_reader
+    monkeypatch.setattr(
+        facade,
+        "default_reader",
+        lambda model_id: RuleReader() if model_id.startswith(("hashing", "fake")) else fitted(model_id),
+    )

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from qa.answering.questions import analyse, clean_question, field_query, is_followup, numbers_in, question_kind
+from qa.answering.questions import analyse, clean_question, field_query, numbers_in, question_kind
 from qa.errors import QuestionError
 
 
@@ -65,12 +65,12 @@ def test_any_input_is_cleaned_or_refused_cleanly(raw: str) -> None:
 
 
 def test_followups_borrow_the_previous_question() -> None:
-    assert is_followup("What about agriculture?") and is_followup("What did they discuss?")
-    assert not is_followup("What does Mexico supply to Russia?")
-    q = analyse("What about agriculture?", ["What sectors hold the greatest potential for bilateral relations?"])
+    q = analyse(
+        "What about agriculture?", ["What sectors hold the greatest potential for bilateral relations?"], followup=True
+    )
     assert q.followup and q.terms["agricultur"] == 1.0 and q.terms["sector"] == 0.5
     assert q.search_text.startswith("What sectors hold")
-    standalone = analyse("What does Mexico supply to Russia?", ["Who met Lavrov?"])
+    standalone = analyse("What does Mexico supply to Russia?", ["Who met Lavrov?"])  # not read as a follow-up
     assert not standalone.followup and standalone.search_text == "What does Mexico supply to Russia?"
 
 

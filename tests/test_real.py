@@ -282,3 +282,39 @@ def test_pooling_in_a_batch_of_unequal_lengths_ignores_the_padding(real_embedder
     _, batched = real_embedder.embed_with_spans(texts, spans)
     _, alone = real_embedder.embed_with_spans(texts[:1], spans[:1])
     assert np.allclose(batched[0][0], alone[0][0], atol=1e-4)  # the short text's padding is no part of its mean
+
+
+def read_by_the_fitted_models(real_embedder, question: str, history: bool = False) -> str:  # type: ignore[no-untyped-def]
+    from qa.answering.questions import clean_question
+    from qa.assistant.readers import FittedReader, default_reader
+
+    reader = default_reader(real_embedder.model_id)
+    assert isinstance(reader, FittedReader)  # fitted on the bundled model's vectors
+    text = clean_question(question)
+    return reader.read(text, real_embedder.embed([text])[0], history).kind
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "reading"),
+    [
+        ("What changed since the last update?", False, "change"),
+        ("How does the latest briefing differ from the previous one?", False, "change"),
+        ("What did the briefings say in 2025 about trade?", False, "as_of"),
+        ("Which has a larger population, Mexico or Russia?", False, "comparison"),
+        ("What about agriculture?", True, "followup"),
+        # questions the first hand-written detectors misread (SQuAD dev, the README's and the start page's examples)
+        ("What do the briefings say about Climate Change?", False, "plain"),
+        ("What did the last update say about trade?", False, "plain"),
+        ("Who is the new minister?", False, "plain"),
+        ("What was causing New France to have issues with resupplying?", False, "plain"),
+        ("How much has global mean surface air temperature changed in the last century?", False, "plain"),
+        ("Who wrote a paper on real time computations in 1973?", False, "plain"),
+        ("What was the GDP in 2023?", False, "plain"),
+        ("What does Mexico or Russia export?", False, "plain"),
+        ("What does Mexico supply to Russia?", True, "plain"),
+    ],
+)
+def test_the_fitted_models_read_each_kind_of_question(
+    real_embedder, question: str, history: bool, reading: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert read_by_the_fitted_models(real_embedder, question, history) == reading

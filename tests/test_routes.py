@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qa.answering.readings import Reading
 from qa.assistant import Assistant
 from qa.assistant.routes import Asked, ComparisonRoute, Context
 from qa.index.sync import sync_index
@@ -80,13 +81,15 @@ class Recorder:
 def test_each_side_of_a_comparison_is_asked_with_the_conversation_and_the_filters() -> None:
     recorder = Recorder()
     filters = Filters(doc_ids=("d.md",))
-    asked = Asked(
-        "Which is larger, Mexico or Brazil?", "Which is larger, Mexico or Brazil?", ("What about area?",), filters
-    )
+    question = "Which is larger, Mexico or Brazil?"
+    asked = Asked(question, question, ("What about area?",), filters, Reading("comparison", 0.9, {"comparison": 0.9}))
     answer = ComparisonRoute().answer(asked, recorder)  # type: ignore[arg-type]
     assert answer is not None and answer.question_type == "comparison"
     assert [(h, f) for _, h, f in recorder.asked] == [(("What about area?",), filters)] * 2
     assert answer.scope is not None and answer.scope.doc_ids == ("d.md",)
+    assert (answer.reading, answer.reading_confidence) == ("comparison", 0.9)
+    plain = replace(asked, reading=Reading("plain", 0.8, {}))
+    assert ComparisonRoute().answer(plain, recorder) is None  # type: ignore[arg-type]  # read as plain: not this route
 
 
 def test_a_comparison_through_the_assistant_carries_its_scope(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]

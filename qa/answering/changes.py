@@ -9,7 +9,6 @@ and their sentences through `SentenceSource`; nothing is embedded or searched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,16 +147,6 @@ def counterpart(source: SentenceSource, doc_id: str, span: tuple[int, int], othe
 
 # --- "What changed since the last update?" ----------------------------------------------------------
 
-_CHANGE = re.compile(
-    r"\b(chang\w*|new|newer|different|differs?|differences?|updated?|revised?|since|dropped|removed|added)\b", re.I
-)
-_VERSION = re.compile(
-    r"\b(?:updates?|briefings?|versions?|editions?|reports?)\b|\bsince\s+(?:the\s+)?(?:last|previous)\b"
-    r"|\b(?:last|previous|latest)\s+(?:one|time)\b",
-    re.I,
-)
-_ASKING = re.compile(r"^\s*(what|which|how|has|have|is|are|did|does|do|tell|list|show)\b", re.I)
-
 
 @dataclass(frozen=True)
 class ChangeQuestion:
@@ -167,13 +156,9 @@ class ChangeQuestion:
     words: tuple[str, ...]
 
 
-def read_change_question(text: str) -> ChangeQuestion | None:
-    """ "What changed since the last update?", "What's new in the January 2026 update?", "How does the latest
-    briefing differ from the previous one?": a question asking for changes between versions. Pure."""
-    if not _ASKING.search(text) or not _CHANGE.search(text) or not _VERSION.search(text):
-        return None
-    if not re.search(r"\b(?:[Cc]hang\w*|new|[Dd]ifferent|[Dd]iffer\w*|[Rr]evised?)\b", text):
-        return None  # "What did the last update say?" asks for content; "New France" is a name, not news
+def change_question(text: str) -> ChangeQuestion:
+    """What a question read as asking for changes names: the date of the update (None: the latest) and its words
+    (which series). Whether it asks for changes is the reading model's call (`qa.answering.readings`). Pure."""
     date = find_date(text, allow_year_only=True)
     return ChangeQuestion(date, tuple(tokenize(text)))
 

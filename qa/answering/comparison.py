@@ -21,15 +21,6 @@ _CHOICE = re.compile(
 )
 # "Is A larger than B?", "Does A have more people than B?": the first side is the name before "than"'s comparative
 _THAN = re.compile(rf"\s+than\s+(?:(?:that|those)\s+of\s+)?(?:the\s+)?(?P<b>{_NAME})(?=\s*[?.!]?\s*$|\s*[,?])")
-# a comparative or superlative asked of the choice: "larger", "more", "the highest", "fewer"
-_COMPARATIVE = re.compile(
-    r"\b(?:more|less|fewer|most|least|larger|largest|bigger|biggest|smaller|smallest|higher|highest|lower|lowest|"
-    r"greater|greatest|older|oldest|younger|youngest|longer|longest|shorter|shortest|richer|richest|poorer|poorest|"
-    r"wealthier|wealthiest|faster|fastest|slower|slowest|taller|tallest|bigger|wider|widest|deeper|deepest|"
-    r"warmer|warmest|colder|coldest|hotter|hottest|cheaper|cheapest|denser|densest)\b",
-    re.I,
-)
-_ASKS_WHICH = re.compile(r"^\s*(?:which|who|what|where|is|are|does|do|has|have)\b", re.I)
 _NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]*)*")  # "United States"; "GDP of Mexico" is two
 
 
@@ -41,11 +32,10 @@ class Comparison:
     questions: tuple[str, str]
 
 
-def read_comparison(text: str) -> Comparison | None:
-    """The two named sides of a "Which … more/larger/…, A or B?" question, each with the question less the
-    other side; None for any other question."""
-    if not _ASKS_WHICH.search(text) or not _COMPARATIVE.search(text):
-        return None
+def comparison_sides(text: str) -> Comparison | None:
+    """The two named sides of a question read as a comparison ("Which is larger, A or B?", "Is A larger than
+    B?"), each with the question less the other side; None when it names no two sides. Whether a question is
+    a comparison at all is the reading model's call (`qa.answering.readings`), not this parser's."""
     match = _CHOICE.search(text)
     if match is not None:
         a, b = match.group("a"), match.group("b")

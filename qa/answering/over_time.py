@@ -12,7 +12,6 @@ own. Members outside the question's filters are left out. Nothing is generated: 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
@@ -96,32 +95,11 @@ def _versions_text(series: Series, found: Sequence[tuple[Member, Citation]]) -> 
     return "\n".join(lines)
 
 
-_DATE_WORDS = r"(?P<{}>[A-Za-z]+\.?\s+\d{{4}}|\d{{4}}(?:-\d{{2}}){{0,2}}|\d{{1,2}}\s+[A-Za-z]+\s+\d{{4}})"
-_REPORTED = r"(?:say|said|says|report(?:ed|s)?|stat(?:e|ed|es)|wr(?:ite|ote|itten)|mention(?:ed|s)?|describ(?:e|ed|es))"
-_AS_OF = re.compile(
-    # "… as of July 2025?", "… at the end of 2025?"
-    r"\b(?:as\s+(?:of|at)|at\s+the\s+(?:end|start|beginning)\s+of)\s+"
-    + _DATE_WORDS.format("a")
-    # "What did the briefings say in 2025 about …?": the briefings (or the updates, the reports) as the ones saying
-    + r"|\b(?:briefings?|updates?|reports?|documents?|sources?)\b[^?]*?\b"
-    + _REPORTED
-    + r"\b[^?]*?\b(?:in|by|during)\s+"
-    + _DATE_WORDS.format("b")
-    # "What was reported by March 2026 about …?" (the date right after: "was written by Karp in 1972" is content)
-    + r"|\b(?:was|were|been)\s+(?:reported|stated|said|mentioned)\s+(?:in|by|during)\s+"
-    + _DATE_WORDS.format("c"),
-    re.I,
-)
-
-
-def read_as_of(text: str) -> str | None:
-    """The date a question asks the briefings' word as of ("What did the briefings say in 2025 about …?", "… as
-    of July 2025?"): an ISO date of the precision given; None when it asks no such thing. A year in any other
-    question ("What was the GDP in 2023?") is a fact asked about, not a time to read the briefings at. Pure."""
-    match = _AS_OF.search(text)
-    if match is None:
-        return None
-    return find_date(match.group("a") or match.group("b") or match.group("c"), allow_year_only=True)
+def as_of_date(text: str) -> str | None:
+    """The date a question read as asking the briefings' word as of a date names ("What did the briefings say in
+    2025 about …?", "… as of July 2025?"): an ISO date of the precision given; None when it names none. Whether a
+    question asks as of a date is the reading model's call (`qa.answering.readings`). Pure."""
+    return find_date(text, allow_year_only=True)
 
 
 def current_documents(series: Sequence[Series], as_of: str) -> set[str]:

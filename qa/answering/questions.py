@@ -27,13 +27,6 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yes_no", re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I)),
     ("how", re.compile(r"^\s*how\b", re.I)),
 )  # fmt: skip
-_FOLLOW_START = re.compile(
-    r"^\s*(and|but|also|so|then|what about|how about|and what|what else|same for|why so|why not|how come)\b", re.I
-)
-_PRONOUN = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|him|there|such|the latter|the former|both)\b",
-    re.I,
-)
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
@@ -120,13 +113,6 @@ def question_kind(text: str) -> str:
     return "what" if first is not None and first.group().lower() in ("what", "which") else "other"
 
 
-def is_followup(text: str) -> bool:
-    if _FOLLOW_START.search(text) or _PRONOUN.search(text):
-        return True
-    content = [t for t in tokenize(text) if t not in _WH_WORDS]
-    return len(content) <= 1
-
-
 _NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]*|\b[A-Z]{2,}\b")  # "Émile", "Øresund" too
 
 
@@ -156,14 +142,15 @@ def field_query(question: Question) -> str:
     return text if tokenize(text) else question.text
 
 
-def analyse(text: str, history: Sequence[str] = ()) -> Question:
-    """Type, weighted search terms and search text; a follow-up borrows the last question's terms."""
+def analyse(text: str, history: Sequence[str] = (), followup: bool = False) -> Question:
+    """Type, weighted search terms and search text; a follow-up (as the reading model reads it:
+    `qa.answering.readings`) borrows the last question's terms."""
     own = [t for t in tokenize(text) if t not in _WH_WORDS]
     terms: dict[str, float] = {}
     for token in own:
         terms[token] = terms.get(token, 0.0) + 1.0
     earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
-    followup = bool(earlier) and is_followup(text)
+    followup = followup and bool(earlier)
     search_text = text
     kind = question_kind(text)
     if followup:

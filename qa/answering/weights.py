@@ -65,6 +65,8 @@ def hand_set_constants(folder: Path = ANSWERING) -> dict[str, float]:
             value = getattr(node, "value", None)
             if not isinstance(target, ast.Name) or not target.id.lstrip("_").isupper() or value is None:
                 continue
+            if target.id == "FORMAT_VERSION":  # a file format's version decides nothing
+                continue
             try:
                 number = ast.literal_eval(value)
             except ValueError:

@@ -18,13 +18,15 @@ from pathlib import Path
 
 from qa.answering.changes import find_series, pick_members, series_diff
 from qa.answering.features import field_path
-from qa.answering.questions import clean_question, field_query
+from qa.answering.questions import analyse, clean_question, field_query
+from qa.answering.readings import Reading
 from qa.answering.weights import Weights, default_weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.provenance import FileHashes, flag_changed
 from qa.assistant.reader import IndexReader, check_compatible
+from qa.assistant.readers import QuestionReader, default_reader
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
-from qa.assistant.routes import ROUTES, Asked, Context, Route, answer_by_routes
+from qa.assistant.routes import PLAIN, ROUTES, Asked, Context, Route, answer_by_routes
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
@@ -46,12 +48,14 @@ class Assistant:
         settings: Settings,
         weights: Weights | None = None,
         routes: Sequence[Route] = ROUTES,
+        reader: QuestionReader | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.weights = weights or default_weights()
         self.encoder = QueryEncoder(embedder)
         self.routes = tuple(routes)
+        self.question_reader = reader or default_reader(embedder.model_id)  # how a question's kind is read
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
         check_compatible(generation, self.encoder.model_id, self.settings, self.index_dir)
@@ -69,13 +73,14 @@ class Assistant:
         embedder: Embedder | None = None,
         settings: Settings | None = None,
         weights: Weights | None = None,
+        reader: QuestionReader | None = None,
     ) -> Assistant:
         settings = settings or Settings.from_env()
         path = Path(index_dir)
         generation = load_generation(path)
         if embedder is None:
             embedder = make_embedder(settings.model, settings.batch_size, settings.threads)
-        return cls(path, generation, embedder, settings, weights)
+        return cls(path, generation, embedder, settings, weights, reader=reader)
 
     # --- the generation in use ---------------------------------------------------------------
 
@@ -153,13 +158,29 @@ class Assistant:
         self.refresh()
         return Context(self._reader, self.encoder, self.settings, self.weights)
 
-    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
-        """Answer `question`; `history` is the list of earlier questions, oldest first."""
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        plain: bool = False,
+    ) -> Answer:
+        """Answer `question`; `history` is the list of earlier questions, oldest first. `plain` asks it as a plain
+        question, whatever the reading model makes of it (the answer's "ask it plainly instead")."""
         context = self.context()
         text = clean_question(question, self.settings.max_question_chars)
-        asked = Asked(question, text, tuple(history or ()), filters or Filters())
+        earlier = tuple(h for h in history or () if isinstance(h, str) and h.strip())
+        reading = PLAIN if plain else self.read(text, bool(earlier))
+        asked = Asked(question, text, tuple(history or ()), filters or Filters(), reading)
         answer = answer_by_routes(self.routes, asked, context)
         return flag_changed(answer, context.reader.generation.manifest.get("corpus"), self.hashes)
+
+    def read(self, text: str, has_history: bool) -> Reading:
+        """How the reading model reads a cleaned question. Its vector is embedded with the field-path query
+        retrieval will need, in one forward pass, and both stay cached for the retrieval that follows."""
+        vector = self.encoder.vectors([text, field_query(analyse(text))])[0]
+        return self.question_reader.read(text, vector, has_history)
 
     def search(
         self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None

@@ -47,13 +47,14 @@ class Retrieval:
         return self.reader.generation
 
 
-def read_question(question: str, history: Sequence[str] | None, settings: Settings) -> Question:
-    """The question cleaned and read, with the earlier questions of the conversation."""
+def read_question(question: str, history: Sequence[str] | None, settings: Settings, followup: bool = False) -> Question:
+    """The question cleaned and read, with the earlier questions of the conversation (borrowed from when the
+    question was read as a follow-up)."""
     text = clean_question(question, settings.max_question_chars)
     earlier = [
         clean_question(h, settings.max_question_chars) for h in (history or []) if isinstance(h, str) and h.strip()
     ]
-    return analyse(text, earlier)
+    return analyse(text, earlier, followup)
 
 
 def retrieve(
@@ -63,10 +64,11 @@ def retrieve(
     question: str,
     history: Sequence[str] | None = None,
     filters: Filters | None = None,
+    followup: bool = False,
 ) -> Retrieval:
     """Clean and read the question, then search `reader`'s generation: dense and BM25 rankings, fused."""
     generation = reader.generation
-    parsed = read_question(question, history, settings)
+    parsed = read_question(question, history, settings, followup)
     filters = filters or Filters()
     allowed = None if filters.is_empty() else allowed_passages(reader.infos, generation.passage_docs, filters)
     if allowed is not None and len(allowed) == 0:

@@ -20,15 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from qa.answering.changes import change_answer, pick_members, read_change_question, series_diff, series_for
-from qa.answering.comparison import join_answers, read_comparison
+from qa.answering.changes import change_answer, change_question, pick_members, series_diff, series_for
+from qa.answering.comparison import comparison_sides, join_answers
 from qa.answering.over_time import (
+    as_of_date,
     current_documents,
     holds_counterpart,
     newer_counterparts,
     other_versions,
-    read_as_of,
 )
+from qa.answering.readings import Reading
 from qa.answering.weights import Weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.reader import IndexReader
@@ -38,16 +39,19 @@ from qa.records import Answer, Filters
 from qa.settings import Settings
 from qa.text.series import Series
 
+PLAIN = Reading("plain", 1.0, {})  # asked to be read as plain (no model read it)
+
 
 @dataclass(frozen=True)
 class Asked:
-    """One question as asked: as typed, cleaned (`text`), the earlier questions oldest first, the filters, and the
-    date the briefings' word is asked as of (set by `AsOfRoute`)."""
+    """One question as asked: as typed, cleaned (`text`), the earlier questions oldest first, the filters, how
+    the reading model read it, and the date the briefings' word is asked as of (set by `AsOfRoute`)."""
 
     question: str
     text: str
     history: tuple[str, ...] = ()
     filters: Filters = field(default_factory=Filters)
+    reading: Reading = PLAIN
     as_of: str | None = None
 
 
@@ -60,9 +64,9 @@ class Context:
     settings: Settings
     weights: Weights
 
-    def answer(self, question: str, history: Sequence[str], filters: Filters) -> Answer:
+    def answer(self, question: str, history: Sequence[str], filters: Filters, followup: bool = False) -> Answer:
         """Retrieval and answering of one question within `filters`, from this context's reader."""
-        found = retrieve(self.reader, self.encoder, self.settings, question, history, filters)
+        found = retrieve(self.reader, self.encoder, self.settings, question, history, filters, followup)
         return answer_retrieval(found, self.encoder, self.settings, self.weights)
 
 
@@ -72,11 +76,12 @@ class Route(Protocol):
         ...
 
 
-def scoped(answer: Answer, asked: Asked, context: Context) -> Answer:
-    """The answer with what it searched: the filters' scope in the pinned generation, and the as-of date."""
-    return answer.model_copy(
-        update={"scope": context.reader.scope(asked.filters).model_copy(update={"as_of": asked.as_of})}
-    )
+def scoped(answer: Answer, asked: Asked, context: Context, kind: str = "plain") -> Answer:
+    """The answer with what it searched (the filters' scope in the pinned generation, the as-of date) and how the
+    question was read: `kind`, the route that answered, with the reading model's probability when it read so."""
+    scope = context.reader.scope(asked.filters).model_copy(update={"as_of": asked.as_of})
+    confidence = asked.reading.confidence if asked.reading.kind == kind and asked.reading.probabilities else None
+    return answer.model_copy(update={"scope": scope, "reading": kind, "reading_confidence": confidence})
 
 
 def answer_by_routes(routes: Sequence[Route], asked: Asked, context: Context) -> Answer:
@@ -105,9 +110,9 @@ class ChangeRoute:
     briefings the filters keep. Passes when the corpus has no series of several briefings."""
 
     def answer(self, asked: Asked, context: Context) -> Answer | None:
-        change = read_change_question(asked.text)
-        if change is None:
+        if asked.reading.kind != "change":
             return None
+        change = change_question(asked.text)
         reader = context.reader
         several = [s for s in reader.series if len(s.members) > 1]
         if not several:
@@ -117,7 +122,8 @@ class ChangeRoute:
             several = [s for s in kept if len(s.members) > 1]
             if not several:
                 message = "The filters leave no series with two briefings to compare. Widen them and ask again."
-                return scoped(_refusal(asked, message, "no series within the filters", "change"), asked, context)
+                refusal = _refusal(asked, message, "no series within the filters", "change")
+                return scoped(refusal, asked, context, "change")
         series = series_for(change, several)
         if series is None:
             names = "; ".join(s.name for s in several[:8])
@@ -126,14 +132,14 @@ class ChangeRoute:
                 f"Name one, for example: “What changed in {several[0].name} since the last update?”"
             )
             refusal = _refusal(asked, "Which series do you mean?", "name the series", "change", rest)
-            return scoped(refusal, asked, context)
+            return scoped(refusal, asked, context, "change")
         try:
             old, new = pick_members(series, None, change.date)
         except QuestionError as exc:
-            return scoped(_refusal(asked, str(exc), str(exc), "change"), asked, context)
+            return scoped(_refusal(asked, str(exc), str(exc), "change"), asked, context, "change")
         diff = series_diff(reader, series, old.doc_id, new.doc_id)
         answer = change_answer(asked.text, diff, reader)
-        return scoped(answer.model_copy(update={"index_version": reader.version}), asked, context)
+        return scoped(answer.model_copy(update={"index_version": reader.version}), asked, context, "change")
 
 
 def _within(series: Series, reader: IndexReader, filters: Filters) -> Series:
@@ -148,7 +154,7 @@ class AsOfRoute:
     then: tuple[Route, ...]
 
     def answer(self, asked: Asked, context: Context) -> Answer | None:
-        as_of = read_as_of(asked.text)
+        as_of = as_of_date(asked.text) if asked.reading.kind == "as_of" else None
         if as_of is None:
             return answer_by_routes(self.then, asked, context)
         current = current_documents(context.reader.series, as_of)
@@ -157,8 +163,10 @@ class AsOfRoute:
         if not chosen:
             lead, rest = f"No briefing was current in {as_of}.", " Ask without the date to search them all."
             refusal = _refusal(narrowed, lead, f"no briefing dated {as_of} or earlier", rest=rest)
-            return scoped(refusal, narrowed, context)
-        return answer_by_routes(self.then, narrowed, context)
+            return scoped(refusal, narrowed, context, "as_of")
+        answered = answer_by_routes(self.then, narrowed, context)
+        confidence = asked.reading.confidence if asked.reading.probabilities else None
+        return answered.model_copy(update={"reading": "as_of", "reading_confidence": confidence})
 
 
 class ComparisonRoute:
@@ -166,12 +174,12 @@ class ComparisonRoute:
     the filters), both quoted."""
 
     def answer(self, asked: Asked, context: Context) -> Answer | None:
-        comparison = read_comparison(asked.text)
+        comparison = comparison_sides(asked.text) if asked.reading.kind == "comparison" else None
         if comparison is None:
             return None
         first, second = (context.answer(q, asked.history, asked.filters) for q in comparison.questions)
         joined = join_answers(asked.text, comparison, (first, second))
-        return scoped(joined.model_copy(update={"index_version": first.index_version}), asked, context)
+        return scoped(joined.model_copy(update={"index_version": first.index_version}), asked, context, "comparison")
 
 
 class PlainRoute:
@@ -180,17 +188,18 @@ class PlainRoute:
 
     def answer(self, asked: Asked, context: Context) -> Answer:
         reader = context.reader
-        answer = context.answer(asked.question, asked.history, asked.filters)
+        followup = asked.reading.kind == "followup" and bool(asked.history)
+        answer = context.answer(asked.question, asked.history, asked.filters, followup)
 
         def in_scope(doc_id: str) -> bool:
             return reader.in_scope(doc_id, asked.filters)
 
         for doc_id, sentence in newer_counterparts(answer, reader, in_scope):
-            again = context.answer(asked.question, asked.history, Filters(doc_ids=(doc_id,)))
+            again = context.answer(asked.question, asked.history, Filters(doc_ids=(doc_id,)), followup)
             if holds_counterpart(again, doc_id, sentence):
                 answer = again
                 break
-        return scoped(other_versions(answer, reader, in_scope), asked, context)
+        return scoped(other_versions(answer, reader, in_scope), asked, context, "followup" if followup else "plain")
 
 
 ROUTES: tuple[Route, ...] = (ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainRoute())))

@@ -1,0 +1,186 @@
+"""Fit the reading models (`qa/answering/readings.py`) on tune data only, and write `readings.json`.
+
+    python -m benchmarks.tune --readings      # (or python -m benchmarks.fit_readings) needs ../shared
+
+What each model learns from (every row a question, its embedding by the bundled model, its cues):
+- the misfire set's tune half (`misfire_questions.py`), with its readings;
+- SQuAD 2.0 dev tune-split questions, all plain (those offering a choice "… or …" are left out: some are
+  comparisons of two sides, and a label of plain would be wrong);
+- the Factbook question bank's tune countries (`factbook_questions.py`), all plain, half of them asked after an
+  unrelated earlier question (a conversation that is no follow-up);
+- follow-ups made from the tune countries: after "What is the capital of X?", "What about Y?", "And Y?",
+  "How about Y?", "And its population?" (follow-ups), and full questions (not);
+- change, as-of and comparison questions made from the tune countries with the wordings below (written for
+  this script: none is a held-out wording), so each reading has more than the misfire set's dozen examples.
+Nothing of the misfire set's held-out half is read. Each model is an L2-regularised logistic regression with
+the classes balanced; its threshold is the lowest whose precision, on 5-fold out-of-fold probabilities over
+the tune rows, is at least `PRECISION`, so a mode that replaces the answer fires only when it is sure.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import time
+
+import numpy as np
+from scipy.optimize import minimize
+
+from benchmarks.factbook import question_bank
+from benchmarks.harness import CACHE, SQUAD_DEV, needs, real_embedder
+from benchmarks.misfire_questions import ITEMS
+from benchmarks.squad import build_corpus
+from qa.answering.questions import clean_question
+from qa.answering.readings import CUES, FORMAT_VERSION, KINDS, READINGS_FILE, ReadingsFile, features, models_from
+from qa.settings import DEFAULT_MODEL
+
+PRECISION = 0.97  # each reading's precision on out-of-fold tune probabilities
+L2 = 1.0
+SQUAD_ROWS = 3000
+FACTBOOK_ROWS = 1500
+_FIELDS = ("capital", "population", "currency", "highest point", "president", "main exports", "area")
+_MONTHS = ("January", "March", "June", "September", "November")
+_CHANGES = (
+    "What changed in the {c} profile?",
+    "What is new in the latest {c} edition?",
+    "How has the {c} briefing changed since the previous edition?",
+    "Which facts about {c} were updated in the new edition?",
+    "What are the changes between the last two {c} profiles?",
+    "What was added to the {c} profile in {y}?",
+    "Did anything change in the {c} update?",
+    "How does this year's {c} edition differ from last year's?",
+    "What's been revised for {c} since the earlier update?",
+    "Give me the differences between the old and new {c} profiles.",
+)
+_AS_OF = (
+    "What was the {f} of {c} as of {y}?",
+    "As of {m} {y}, what did the briefings say about the {f} of {c}?",
+    "What did the {y} edition say about {c}'s {f}?",
+    "According to the {m} {y} briefing, what was the {f} of {c}?",
+    "In {y}, what did the profiles report as {c}'s {f}?",
+    "What was {c}'s {f} at the end of {y}, according to the briefings?",
+)
+_COMPARISONS = (
+    "Which has the larger {f}, {c} or {d}?",
+    "Is {c} bigger than {d}?",
+    "Which is more populous, {c} or {d}?",
+    "Does {c} have more people than {d}?",
+    "Which country is larger, {c} or {d}?",
+    "Which has a smaller area, {c} or {d}?",
+)
+
+
+def training_rows(rng: random.Random) -> list[tuple[str, bool, str]]:
+    """(question, asked after another, reading) rows from tune data only."""
+    rows = [(i.question, bool(i.history), i.reading) for i in ITEMS if i.split == "tune"]
+    squad = [g.question for g in build_corpus(SQUAD_DEV, CACHE / "squad" / "corpus") if g.split == "tune"]
+    squad = [q for q in squad if not re.search(r"\bor\b", q)]
+    rows += [(q, False, "plain") for q in rng.sample(squad, min(SQUAD_ROWS, len(squad)))]
+    bank = question_bank("tune")
+    factbook = [a.question for a in rng.sample(bank, min(FACTBOOK_ROWS, len(bank)))]
+    rows += [(q, i % 2 == 1, "plain") for i, q in enumerate(factbook)]
+    countries = sorted({a.country for a in bank})
+    for country in countries:
+        other = rng.choice([c for c in countries if c != country])
+        asked = rng.choice(_FIELDS)
+        for form in ("What about {c}?", "And {c}?", "How about {c}?", "And what about {c}?", "And for {c}?"):
+            rows.append((form.format(c=other), True, "followup"))
+        rows.append((f"And its {rng.choice(_FIELDS)}?", True, "followup"))
+        rows.append((f"What is its {rng.choice(_FIELDS)}?", True, "followup"))
+        rows.append((f"What is the {asked} of {other}?", True, "plain"))
+        year = str(rng.choice(range(2019, 2027)))
+        for form in rng.sample(_CHANGES, 3):
+            rows.append((form.format(c=country, y=year), False, "change"))
+        for form in rng.sample(_AS_OF, 2):
+            rows.append((form.format(c=country, y=year, m=rng.choice(_MONTHS), f=asked), False, "as_of"))
+        rows.append((rng.choice(_COMPARISONS).format(c=country, d=other, f=asked), False, "comparison"))
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression, the two classes weighted to count alike."""
+    positive = max(float(y.sum()), 1.0)
+    weight = np.where(y == 1, len(y) / (2 * positive), len(y) / (2 * max(len(y) - positive, 1.0)))
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        z = np.clip(x @ w + b, -30, 30)
+        p = 1 / (1 + np.exp(-z))
+        value = -np.sum(weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))) + L2 * np.dot(w, w)
+        g = weight * (p - y)
+        return float(value), np.concatenate([x.T @ g + 2 * L2 * w, [g.sum()]])
+
+    params = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    return np.asarray(params[:-1]), float(params[-1])
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, rng: random.Random, folds: int = 5) -> np.ndarray:
+    order = list(range(len(y)))
+    rng.shuffle(order)
+    p = np.zeros(len(y))
+    for k in range(folds):
+        test = np.array(order[k::folds])
+        train = np.setdiff1d(np.arange(len(y)), test)
+        w, b = fit(x[train], y[train])
+        p[test] = 1 / (1 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
+    return p
+
+
+def threshold_for(p: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """The lowest threshold with precision ≥ PRECISION (and its precision and recall); 0.99 when none is."""
+    for t in sorted(set(np.round(p, 4))):
+        said = p >= t
+        if said.sum() and y[said].mean() >= PRECISION:
+            return float(t), float(y[said].mean()), float(y[said].sum() / max(y.sum(), 1))
+    return 0.99, 0.0, 0.0
+
+
+def main() -> int:
+    if not needs(SQUAD_DEV):
+        return 2
+    started = time.perf_counter()
+    rng = random.Random(31)
+    rows = training_rows(rng)
+    texts = [clean_question(q) for q, _, _ in rows]
+    embedder = real_embedder()
+    vectors = embedder.embed(texts)
+    x = np.stack([features(v, t, h) for v, t, (_, h, _) in zip(vectors, texts, rows, strict=True)])
+    dimension = vectors.shape[1]
+    fitted, scores = {}, {}
+    for kind in KINDS:
+        # a follow-up is read only after a conversation: its model learns from those rows alone
+        keep = np.array([h for _, h, _ in rows]) if kind == "followup" else np.ones(len(rows), dtype=bool)
+        y = np.array([r == kind for _, _, r in rows], dtype=float)[keep]
+        xs = x[keep]
+        t, precision, recall = threshold_for(out_of_fold(xs, y, rng), y)
+        w, b = fit(xs, y)
+        fitted[kind] = {
+            "bias": round(b, 6),
+            "threshold": round(t, 4),
+            "cues": {c: round(float(v), 6) for c, v in zip(CUES, w[dimension:], strict=True)},
+            "embedding": [round(float(v), 6) for v in w[:dimension]],
+        }
+        scores[kind] = {"rows": len(y), "positives": int(y.sum()), "precision": round(precision, 3),
+                        "recall": round(recall, 3)}  # fmt: skip
+        print(f"{kind}: {scores[kind]} threshold {t:.4f}", file=sys.stderr)
+    data = ReadingsFile.model_validate(
+        {
+            "format_version": FORMAT_VERSION,
+            "fitted_on": "the misfire set's tune half, SQuAD 2.0 dev tune-split questions, the Factbook question bank's "
+            "tune countries and follow-ups made from them; never a held-out question",
+            "command": "python -m benchmarks.tune --readings",
+            "model": DEFAULT_MODEL,
+            "scores": scores,
+            "readings": fitted,
+        }
+    )
+    models_from(data)  # the same checks as on load, before anything is written
+    READINGS_FILE.write_text(json.dumps(data.model_dump(mode="json"), ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{len(rows)} rows; wrote {READINGS_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
