@@ -78,15 +78,22 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         return gr.update(value=str(written[0]), visible=True), gr.update(value=str(written[1]), visible=True)
 
     def on_ask(
-        question: str, shown: list[dict[str, Any]], saved: Any, doc_ids: list[str], date_from: str, date_to: str
+        question: str,
+        shown: list[dict[str, Any]],
+        saved: Any,
+        doc_ids: list[str],
+        date_from: str,
+        date_to: str,
+        plain: str,
     ) -> tuple[Any, ...]:
-        asked = web.ask(assistant, question, shown, saved, (doc_ids, date_from, date_to), limit, now)
+        asked = web.ask(assistant, question, shown, saved, (doc_ids, date_from, date_to), limit, now, plain == "1")
         if asked.shown is None:
             keep = gr.update()
-            return keep, asked.notice, shown, saved, keep, keep, keep, keep
+            return keep, asked.notice, shown, saved, keep, keep, keep, keep, ""
         md, js = packs(asked.turns)
         chat_html = web.conversation_html(asked.shown)
-        return keep_or(asked.box), asked.notice, asked.shown, asked.saved, chat_html, md, js, web.status_html(assistant)
+        status_now = web.status_html(assistant)
+        return keep_or(asked.box), asked.notice, asked.shown, asked.saved, chat_html, md, js, status_now, ""
 
     def on_clear():  # type: ignore[no-untyped-def]
         hidden = gr.update(value=None, visible=False)
@@ -187,12 +194,13 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                         report = gr.HTML("", elem_id="qa-maintain-report", elem_classes="qa-maintain-report")
         open_doc = gr.Textbox(visible="hidden", elem_id="qa-open-doc")
         open_go = gr.Button(visible="hidden", elem_id="qa-open-doc-go")
+        plain = gr.Textbox(visible="hidden", elem_id="qa-plain")  # "1": the next question is asked plainly
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_diff, api_name="diff")
         private: dict[str, Any] = {"api_visibility": "private"}
-        inputs = [box, shown_turns, saved, doc_filter, date_from, date_to]
-        outputs = [box, alert, shown_turns, saved, chat, export_md, export_json, status]
+        inputs = [box, shown_turns, saved, doc_filter, date_from, date_to, plain]
+        outputs = [box, alert, shown_turns, saved, chat, export_md, export_json, status, plain]
         ask: dict[str, Any] = {**private, "show_progress": "hidden"}
         pending = show_pending(limit)
         send.click(None, js=pending, **private).then(on_ask, inputs, outputs, **ask).then(

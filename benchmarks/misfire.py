@@ -11,7 +11,8 @@ Scores (the held-out half is the headline; the tune half is where weights may be
   question the corpus does not answer is wrong); wrong bold answers at *high* (≥ 0.75) and *medium*
   (0.5–0.75) confidence — the confidence a user reads beside it (`Answer.bold_confidence` where the answer has
   one, else `Answer.confidence`);
-- refusals: the unanswerable refused, the answerable answered; per group of questions.
+- refusals: the unanswerable refused, the answerable answered (a change question answered by asking which
+  series it means counts as answered); per group of questions.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class Scored:
 
     @property
     def refused(self) -> bool:
-        return self.answer.abstained
+        """Abstained; a change question's "Which series do you mean?" asks back rather than refuses."""
+        return self.answer.abstained and self.answer.question_type != "change"
 
 
 def ask(assistant: Assistant, item: Item) -> Scored:

@@ -97,7 +97,7 @@ PLAIN_HELDOUT = _facts(
         ("What is the highest elevation in Cuba?", "Turquino"),
         ("Which products does Peru export?", "copper"),
         ("When was New Zealand's independence?", "1907"),
-        ("What is the land area of Norway?", "323,802"),
+        ("What is the total area of Norway in square kilometres?", "323,802"),
         ("How many people live in Australia?", "27,812,400"),
         ("Who holds the presidency of Burma?", "MIN AUNG HLAING"),
         ("What city is Algeria's capital?", "Algiers"),

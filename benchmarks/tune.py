@@ -3,6 +3,7 @@ Factbook's tune countries (`factbook_split.json`), together.
 
     python -m benchmarks.tune            # prints what it fitted and writes qa/answering/weights.json
     python -m benchmarks.tune --readings # the reading models only (`benchmarks/fit_readings.py`): readings.json
+    python -m benchmarks.tune --bold     # the bold short answer's model only (`benchmarks/fit_bold.py`): bold.json
 
 1. Passage re-ranker: a linear score over `PASSAGE_FEATURES` of the top `rerank_depth` fused
    passages, fitted listwise — for each answerable question, maximise the softmax probability of
@@ -372,4 +373,8 @@ if __name__ == "__main__":
         from benchmarks.fit_readings import main as fit_readings
 
         sys.exit(fit_readings())
+    if "--bold" in sys.argv[1:]:
+        from benchmarks.fit_bold import main as fit_bold
+
+        sys.exit(fit_bold())
     sys.exit(main())

@@ -171,6 +171,8 @@ class Answer(Frozen):
     # how the question was read (plain, change, as_of, comparison, followup: `qa.answering.readings`) and the
     # reading model's probability for it (None: not read by a model, for example asked to be read as plain)
     reading: str = "plain"
+    # the bold short answer's own probability of being right (`qa.answering.bold`); None: no model judged it
+    bold_confidence: float | None = None
     reading_confidence: float | None = None
     # the numbers of the citations that quote another update of the main quote's series saying otherwise
     other_versions: list[int] = Field(default_factory=list)

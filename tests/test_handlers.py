@@ -25,8 +25,16 @@ class FakeService:
         self.asked: list[tuple[str, list[str], Filters | None]] = []
         self.refreshed = 0
 
-    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        plain: bool = False,
+    ) -> Answer:
         self.asked.append((question, list(history or []), filters))
+        self.plain = plain
         if "refuse" in question:
             raise QuestionError("That is not a question.")
         quote = Citation(
@@ -91,6 +99,14 @@ def test_a_question_refused_before_asking_changes_nothing_but_the_notice(
     asked = web.ask(service, question, [], [], filters, 20, now)
     assert message in asked.notice and asked.shown is None and asked.turns is None and asked.box is None
     assert service.asked == []
+
+
+def test_asking_plainly_reaches_the_service() -> None:
+    service = FakeService()
+    web.ask(service, "What changed?", [], [], ([], "", ""), 1000, now, plain=True)
+    assert service.plain is True
+    web.ask(service, "What changed?", [], [], ([], "", ""), 1000, now)
+    assert service.plain is False
 
 
 def test_an_error_while_answering_is_a_turn_and_keeps_the_question_in_the_box() -> None:

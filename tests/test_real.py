@@ -318,3 +318,15 @@ def test_the_fitted_models_read_each_kind_of_question(
     real_embedder, question: str, history: bool, reading: str
 ) -> None:  # type: ignore[no-untyped-def]
     assert read_by_the_fitted_models(real_embedder, question, history) == reading
+
+
+def test_the_bold_model_keeps_a_right_name_and_drops_a_number_asked_as_a_list(real_assistant: Assistant) -> None:
+    """The fitted bold model over the real model's answers: the minister's name stays bold with its probability;
+    its file was fitted on this embedding model."""
+    from qa.answering.bold import default_bold
+
+    assert real_assistant.bold is not None and real_assistant.bold is default_bold(real_assistant.encoder.model_id)
+    answer = real_assistant.ask("Which minister represented Russia at the meeting?")
+    assert answer.bold_confidence is not None
+    assert (answer.short_answer is not None) == (answer.bold_confidence >= real_assistant.bold.threshold)
+    assert answer.short_answer is None or "Lavrov" in answer.short_answer

@@ -119,3 +119,30 @@ def test_context_answers_come_from_its_own_reader(tmp_path: Path, fake) -> None:
     answer = context.answer("How much did trade reach?", (), Filters(doc_ids=("a.md",)))
     assert answer.citations and {c.doc_id for c in answer.citations} == {"a.md"}
     assert context.reader.version == answer.index_version
+
+
+def test_an_answer_says_how_it_was_read_and_can_be_asked_plainly(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from qa.web.html import answer_html
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    three_updates(corpus)
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    changed = assistant.ask("What changed since the last update?")
+    assert changed.reading == "change" and changed.reading_confidence == 0.9 and changed.changes is not None
+    page = answer_html(changed, "a0")
+    assert "Read as a question about what changed between updates (0.90)" in page and "data-plain='1'" in page
+    plainly = assistant.ask("What changed since the last update?", plain=True)
+    assert plainly.reading == "plain" and plainly.changes is None and plainly.reading_confidence is None
+    assert "Read as" not in answer_html(plainly, "a1")
+
+
+def test_a_question_in_another_language_is_told_so_by_name(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    three_updates(corpus)
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake)
+    answer = assistant.ask("Quelle est la capitale du Pérou ?")
+    assert answer.abstained and "The briefings are in English" in answer.text and "French" in answer.text
+    assert answer.did_you_mean is None and answer.scope is not None
+    assert not assistant.ask("How much did trade reach?").text.startswith("**The briefings are in English")

@@ -35,22 +35,25 @@ _INTROS = {
 }
 
 
+def short_phrase(question: Question, first: Scored, main: Citation) -> str | None:
+    """The short answer phrase cut from the main quote (a date, number, name, place; a field line's value), if any."""
+    if first.phrase is not None:
+        return main.quote[first.phrase[0] : first.phrase[1]]
+    if first.profile and question.kind in _LINE_VALUE_KINDS:
+        span = line_value(main.quote, _LINE_VALUE_WORDS)  # "What does Chile export?": the line's value is the answer
+        return main.quote[span[0] : span[1]] if span else None
+    return None
+
+
 def compose(
     question: Question,
-    evidence: Sequence[Scored],
     citations: Sequence[Citation],
     conf: float,
     checks: Sequence[str] = (),
-) -> tuple[str, str | None]:
-    """The Markdown answer text and the short answer phrase (if any)."""
+    phrase: str | None = None,
+) -> str:
+    """The Markdown answer text: the short answer phrase in bold when one is given, the main quote, the others."""
     main = citations[0]
-    phrase: str | None = None
-    first = evidence[0]
-    if first.phrase is not None:
-        phrase = main.quote[first.phrase[0] : first.phrase[1]]
-    elif first.profile and question.kind in _LINE_VALUE_KINDS:
-        span = line_value(main.quote, _LINE_VALUE_WORDS)  # "What does Chile export?": the line's value is the answer
-        phrase = main.quote[span[0] : span[1]] if span else None
     source = f"*{main.title}*{_date_note(main)}"
     if phrase:
         lead = f"**{_inline(phrase)}** [1] — from {source}:"
@@ -63,7 +66,7 @@ def compose(
     if conf < MODERATE_BELOW:
         lines += ["", f"_Confidence is moderate ({conf:.2f}): check the quotes against their sources._"]
     lines += [f"\n_Check: {note}._" for note in checks]
-    return "\n".join(lines), phrase
+    return "\n".join(lines)
 
 
 def _inline(quote: str) -> str:

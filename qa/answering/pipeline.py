@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa.answering.compose import abstain, compose
+from qa.answering.bold import BoldJudge, bold_features
+from qa.answering.compose import abstain, compose, short_phrase
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
 from qa.answering.features import Candidates, Scored, sentence_features
 from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
@@ -36,8 +37,10 @@ def answer(
     abstain_below: float | None = None,
     weights: Weights | None = None,
     notes: Sequence[str] = (),
+    bold: BoldJudge | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
+    `bold`: the bold model (`qa.answering.bold`): a short answer phrase under its threshold is not shown in bold.
     `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold for the first
     quote's kind of document, `model.threshold`)."""
     weights = weights or default_weights()
@@ -69,11 +72,17 @@ def answer(
         for n, item in enumerate(evidence, start=1)
     ]
     checks = [*mismatch_notes(evidence[0]), *notes]
-    text, phrase = compose(question, evidence, citations, conf, checks)
+    phrase = short_phrase(question, evidence[0], citations[0])
+    bold_confidence = None
+    if phrase and bold is not None:
+        bold_confidence = round(bold.probability(bold_features(question, evidence[0], phrase, conf)), 4)
+        if bold_confidence < bold.threshold:
+            phrase = None  # not sure enough of the phrase: the quote stands alone
     return Answer(
         question=question.text,
-        text=text,
+        text=compose(question, citations, conf, checks, phrase),
         short_answer=phrase,
+        bold_confidence=bold_confidence,
         abstained=False,
         confidence=conf,
         citations=citations,

@@ -133,6 +133,9 @@ class ReadingsFile(BaseModel):
     command: str
     model: str  # the embedding model whose vectors the weights read
     scores: dict[str, dict[str, float]] = {}  # the tune set's cross-validated precision and recall, for the record
+    # a question is taken for another language than English when py3langid is at least this sure of it
+    # (`qa.text.language`): the lowest value at which no English tune question is
+    language_threshold: float = 0.95
     readings: dict[str, _Model]
 
 
@@ -155,15 +158,24 @@ def models_from(data: ReadingsFile, path: Path = READINGS_FILE) -> dict[str, Rea
     return built
 
 
-def load_readings(path: Path = READINGS_FILE) -> tuple[dict[str, ReadingModel], str]:
-    """The reading models and the embedding model they were fitted on; a clear error if the file is bad."""
+@dataclass(frozen=True)
+class Fitted:
+    """What `readings.json` holds: the models, the embedding model they read, the language threshold."""
+
+    models: dict[str, ReadingModel]
+    model: str
+    language_threshold: float
+
+
+def load_readings(path: Path = READINGS_FILE) -> Fitted:
+    """The reading models and what they were fitted on; a clear error if the file is bad."""
     try:
         data = ReadingsFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         raise WeightsError(f"Cannot read the reading models '{path}': {exc}. Restore it from git.") from exc
-    return models_from(data, path), data.model
+    return Fitted(models_from(data, path), data.model, data.language_threshold)
 
 
 @lru_cache(maxsize=1)
-def default_readings() -> tuple[dict[str, ReadingModel], str]:
+def default_readings() -> Fitted:
     return load_readings()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from qa.answering.bold import default_bold
 from qa.answering.changes import find_series, pick_members, series_diff
 from qa.answering.features import field_path
 from qa.answering.questions import analyse, clean_question, field_query
@@ -26,7 +27,7 @@ from qa.assistant.provenance import FileHashes, flag_changed
 from qa.assistant.reader import IndexReader, check_compatible
 from qa.assistant.readers import QuestionReader, default_reader
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
-from qa.assistant.routes import PLAIN, ROUTES, Asked, Context, Route, answer_by_routes
+from qa.assistant.routes import PLAIN, Asked, Context, Route, answer_by_routes, default_routes
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
@@ -47,14 +48,15 @@ class Assistant:
         embedder: Embedder,
         settings: Settings,
         weights: Weights | None = None,
-        routes: Sequence[Route] = ROUTES,
+        routes: Sequence[Route] | None = None,
         reader: QuestionReader | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.weights = weights or default_weights()
         self.encoder = QueryEncoder(embedder)
-        self.routes = tuple(routes)
+        self.routes = tuple(default_routes() if routes is None else routes)
+        self.bold = default_bold(embedder.model_id)  # the bold short answer's model: under its threshold, no phrase is bold
         self.question_reader = reader or default_reader(embedder.model_id)  # how a question's kind is read
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
@@ -156,7 +158,7 @@ class Assistant:
     def context(self) -> Context:
         """What one question reads, pinned now: the reader in use and the collaborators."""
         self.refresh()
-        return Context(self._reader, self.encoder, self.settings, self.weights)
+        return Context(self._reader, self.encoder, self.settings, self.weights, self.bold)
 
     def ask(
         self,
@@ -192,7 +194,9 @@ class Assistant:
         self, retrieval: Retrieval, weights: Weights | None = None, abstain_below: float | None = None
     ) -> Answer:
         """The cited answer composed from a retrieval, from its own generation (benchmarks vary `weights`)."""
-        return answer_retrieval(retrieval, self.encoder, self.settings, weights or self.weights, abstain_below)
+        return answer_retrieval(
+            retrieval, self.encoder, self.settings, weights or self.weights, abstain_below, bold=self.bold
+        )
 
     def prime(self, questions: Sequence[str]) -> None:
         """Embed many questions (and, where the weights read field matches, the questions less their names) in

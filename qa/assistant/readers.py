@@ -39,9 +39,10 @@ class PlainReader:
 
 def default_reader(model_id: str) -> QuestionReader:
     """The fitted models when they were fitted on `model_id`'s vectors; else every question is read as plain."""
-    models, fitted_for = default_readings()
+    fitted = default_readings()
+    fitted_for = fitted.model
     if fitted_for == model_id:
-        return FittedReader(models)
+        return FittedReader(fitted.models)
     log.warning(
         "The reading models were fitted on '%s', not on '%s': every question is read as a plain one. "
         "Fit them for this model with `python -m benchmarks.tune --readings`.",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.answering.bold import BoldJudge
 from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
@@ -154,6 +155,7 @@ def answer_retrieval(
     settings: Settings,
     weights: Weights,
     abstain_below: float | None = None,
+    bold: BoldJudge | None = None,
 ) -> Answer:
     """The cited answer composed from a retrieval; `abstain_below` None: the setting, else the fitted threshold."""
     parsed, reader = retrieval.question, retrieval.reader
@@ -177,6 +179,7 @@ def answer_retrieval(
         abstain_below=settings.abstain_below if abstain_below is None else abstain_below,
         weights=weights,
         notes=unknown_name_notes(parsed.written_names, reader.vocabulary),
+        bold=bold,
     )
     corrected = corrected_question(parsed.text, parsed.written_names, reader.vocabulary)
     return result.model_copy(update={"index_version": reader.version, "did_you_mean": corrected})

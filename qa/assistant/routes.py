@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from qa.answering.bold import BoldJudge
 from qa.answering.changes import change_answer, change_question, pick_members, series_diff, series_for
 from qa.answering.comparison import comparison_sides, join_answers
 from qa.answering.over_time import (
@@ -29,7 +30,7 @@ from qa.answering.over_time import (
     newer_counterparts,
     other_versions,
 )
-from qa.answering.readings import Reading
+from qa.answering.readings import Reading, default_readings
 from qa.answering.weights import Weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.reader import IndexReader
@@ -37,6 +38,7 @@ from qa.assistant.retrieve import answer_retrieval, retrieve
 from qa.errors import QuestionError
 from qa.records import Answer, Filters
 from qa.settings import Settings
+from qa.text.language import other_language
 from qa.text.series import Series
 
 PLAIN = Reading("plain", 1.0, {})  # asked to be read as plain (no model read it)
@@ -63,11 +65,12 @@ class Context:
     encoder: QueryEncoder
     settings: Settings
     weights: Weights
+    bold: BoldJudge | None = None  # the bold short answer's model (`qa.answering.bold`)
 
     def answer(self, question: str, history: Sequence[str], filters: Filters, followup: bool = False) -> Answer:
         """Retrieval and answering of one question within `filters`, from this context's reader."""
         found = retrieve(self.reader, self.encoder, self.settings, question, history, filters, followup)
-        return answer_retrieval(found, self.encoder, self.settings, self.weights)
+        return answer_retrieval(found, self.encoder, self.settings, self.weights, bold=self.bold)
 
 
 class Route(Protocol):
@@ -202,4 +205,28 @@ class PlainRoute:
         return scoped(other_versions(answer, reader, in_scope), asked, context, "followup" if followup else "plain")
 
 
+@dataclass(frozen=True)
+class LanguageRoute:
+    """A question confidently in another language than English (`qa.text.language`, at the fitted threshold) is
+    answered with a message naming the language: the briefings are English, and no spelling suggestion is made
+    for another language's words."""
+
+    threshold: float
+
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        found = other_language(asked.text, self.threshold)
+        if found is None:
+            return None
+        rest = f" Your question seems to be in {found.name} ({found.probability:.2f}): please ask it in English."
+        refusal = _refusal(
+            asked, "The briefings are in English.", f"the question seems to be in {found.name}", rest=rest
+        )
+        return scoped(refusal, asked, context)
+
+
 ROUTES: tuple[Route, ...] = (ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainRoute())))
+
+
+def default_routes() -> tuple[Route, ...]:
+    """The language check at the fitted threshold, then `ROUTES`."""
+    return (LanguageRoute(default_readings().language_threshold), *ROUTES)

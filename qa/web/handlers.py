@@ -28,7 +28,14 @@ TURNS_KEPT = 100  # the turns of one conversation the page keeps and shows; olde
 class Service(Protocol):
     """What the page reads of the Assistant."""
 
-    def ask(self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        plain: bool = False,
+    ) -> Answer: ...
     def diff(self, series: str, date_from: str | None = None, date_to: str | None = None) -> SeriesDiff: ...
     def documents(self) -> list[DocumentInfo]: ...
     def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
@@ -97,8 +104,10 @@ def ask(
     filter_inputs: tuple[Sequence[str] | None, str | None, str | None],
     max_chars: int,
     now: Callable[[], str],
+    plain: bool = False,
 ) -> Asked:
-    """Ask a question typed in the page, with the conversation the browser kept and the filter inputs."""
+    """Ask a question typed in the page, with the conversation the browser kept and the filter inputs; `plain`:
+    as a plain question (the answer's "Ask it as a plain question instead")."""
     question = (question or "").strip()
     if not question:
         return Asked(notice("Type a question first."))
@@ -116,7 +125,10 @@ def ask(
         return Asked(notice(str(exc)))
     try:
         turn = Turn(
-            question=question, asked_at=now(), filters=filters, answer=service.ask(question, history, filters=filters)
+            question=question,
+            asked_at=now(),
+            filters=filters,
+            answer=service.ask(question, history, filters=filters, plain=plain),
         )
         box = ""
     except (QAError, ValueError) as exc:

@@ -197,6 +197,27 @@ def did_you_mean_html(answer: Answer) -> str:
     )
 
 
+READINGS = {
+    "change": "a question about what changed between updates",
+    "as_of": "a question about what the briefings said at a date",
+    "comparison": "a comparison of two sides",
+    "followup": "a follow-up of the question before",
+}
+
+
+def reading_html(answer: Answer) -> str:
+    """How the question was read, when not as a plain question, with a button that asks it plainly instead."""
+    said = READINGS.get(answer.reading)
+    if said is None:
+        return ""
+    sure = f" ({answer.reading_confidence:.2f})" if answer.reading_confidence is not None else ""
+    return (
+        f"<p class='qa-reading qa-muted'>Read as {said}{sure}. "
+        f"<button type='button' class='qa-retry' data-question='{escape(answer.question)}' data-plain='1'>"
+        "Ask it as a plain question instead</button></p>"
+    )
+
+
 def _checks(answer: Answer) -> list[str]:
     """What the confidence checks found, one line each ("the question mentions 1961; the quote does not")."""
     return [f"<p class='qa-check'>Check: {escape(note)}.</p>" for note in answer.checks]
@@ -215,6 +236,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         )
         parts.append("</p>")
         parts.append(did_you_mean_html(answer))
+        parts.append(reading_html(answer))
         parts.append(scope_html(answer.scope, abstained=True))
         parts.extend(_checks(answer))
         if answer.nearest:
@@ -227,6 +249,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
     if answer.changes is not None:  # "what changed?": the two versions side by side, every line cited below
         parts.append(f"<p class='qa-lead'><strong>{escape(answer.short_answer or '')}</strong></p>")
         parts.append(diff_html(answer.changes))
+        parts.append(reading_html(answer))
         parts.append(scope_html(answer.scope, abstained=False))
         parts.append("<div class='qa-sources'>")
         parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
@@ -251,6 +274,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.append("</ul>")
     parts.append(confidence_html(answer.confidence))
     parts.append(did_you_mean_html(answer))
+    parts.append(reading_html(answer))
     parts.append(scope_html(answer.scope, abstained=False))
     parts.extend(_checks(answer))
     parts.append("<div class='qa-sources'>")

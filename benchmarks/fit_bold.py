@@ -1,0 +1,188 @@
+"""Fit the bold short answer's model (`qa/answering/bold.py`) on tune data only, and write `bold.json`.
+
+    python -m benchmarks.tune --bold      # (or python -m benchmarks.fit_bold) needs ../shared and the cached indexes
+
+Every tune question is answered by the product's own path with every phrase kept; each bold phrase is labelled
+right or wrong:
+- the Factbook question bank's tune countries: right when its F1 against the profile's value is at least 0.5
+  and it holds the value's first number (as `benchmarks/factbook.py` scores it); a phrase about a country with
+  no profile is wrong;
+- SQuAD 2.0 dev tune questions: right when its F1 against a gold answer is at least 0.5; any phrase on an
+  unanswerable question is wrong;
+- the misfire set's tune half: right when it holds the expected text; any phrase on a question to refuse is wrong.
+The model is an L2-regularised logistic regression (unweighted, so its output is a probability); its threshold
+is the lowest whose precision on 5-fold out-of-fold probabilities reaches `PRECISION`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from benchmarks.calibration import expected_calibration_error
+from benchmarks.factbook import question_bank
+from benchmarks.harness import CACHE, FACTBOOK, SQUAD_DEV, cached_assistant, needs, real_embedder
+from benchmarks.misfire import fold
+from benchmarks.misfire import make_corpus as make_misfire_corpus
+from benchmarks.misfire_questions import ITEMS
+from benchmarks.squad import build_corpus, f1
+from qa.answering.bold import BOLD_FILE, FEATURES, FORMAT_VERSION, BoldFile, model_from
+from qa.records import Filters
+from qa.settings import DEFAULT_MODEL
+
+PRECISION = 0.98
+L2 = 0.5
+SQUAD_QUESTIONS = 2500
+
+
+@dataclass
+class Recorder:
+    """A bold judge that keeps every phrase (threshold 0) and remembers the features it was shown."""
+
+    seen: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def threshold(self) -> float:
+        return 0.0
+
+    def probability(self, features: dict[str, float]) -> float:
+        self.seen.append(features)
+        return 1.0
+
+
+def labelled(assistant, recorder: Recorder, question: str, right, history=(), filters=None):  # type: ignore[no-untyped-def]
+    """(features, right) of the bold phrase of the answer, or None when it shows none."""
+    recorder.seen.clear()
+    answer = assistant.ask(question, list(history), filters=filters)
+    if answer.abstained or not answer.short_answer or not recorder.seen:
+        return None
+    kept = [f for f in recorder.seen if abs(f["confidence"] - answer.confidence) < 1e-9] or recorder.seen
+    return kept[-1], bool(right(answer.short_answer))
+
+
+def rows_of_tune(rng: random.Random) -> list[tuple[dict[str, float], bool, str]]:
+    embedder = real_embedder()
+    recorder = Recorder()
+    rows: list[tuple[dict[str, float], bool, str]] = []
+
+    factbook = cached_assistant("factbook", FACTBOOK, embedder)
+    factbook.bold = recorder  # type: ignore[assignment]
+    bank = question_bank("tune")
+    factbook.prime([a.question for a in bank])
+    factbook.prime_fields()
+    for a in bank:
+
+        def right(bold: str, a=a) -> bool:  # type: ignore[no-untyped-def]
+            if a.gold is None:
+                return False
+            number = next(iter(re.findall(r"\d[\d,.]*\d|\d", a.gold.value)), None)
+            return f1(bold, (a.gold.value,)) >= 0.5 and (number is None or number in bold)
+
+        found = labelled(factbook, recorder, a.question, right)
+        if found:
+            rows.append((*found, "factbook"))
+    print(f"factbook: {len(rows)} bold phrases", file=sys.stderr)
+
+    golds = [g for g in build_corpus(SQUAD_DEV, CACHE / "squad" / "corpus") if g.split == "tune"]
+    golds = rng.sample(golds, min(SQUAD_QUESTIONS, len(golds)))
+    squad = cached_assistant("squad", CACHE / "squad" / "corpus", embedder)
+    squad.bold = recorder  # type: ignore[assignment]
+    squad.prime([g.question for g in golds])
+    before = len(rows)
+    for g in golds:
+        found = labelled(squad, recorder, g.question, lambda bold, g=g: bool(g.answers) and f1(bold, g.answers) >= 0.5)
+        if found:
+            rows.append((*found, "squad"))
+    print(f"squad: {len(rows) - before} bold phrases", file=sys.stderr)
+
+    corpus = CACHE / "misfire" / "corpus"
+    if not corpus.is_dir():
+        make_misfire_corpus(corpus)
+    misfire = cached_assistant("misfire", corpus, embedder)
+    misfire.bold = recorder  # type: ignore[assignment]
+    before = len(rows)
+    for item in (i for i in ITEMS if i.split == "tune" and (i.bold or not i.answerable)):
+        filters = Filters(doc_ids=item.doc_ids, date_from=item.date_from, date_to=item.date_to)
+
+        def right(bold: str, item=item) -> bool:  # type: ignore[no-untyped-def]
+            return item.answerable and item.bold is not None and fold(item.bold) in fold(bold)
+
+        found = labelled(misfire, recorder, item.question, right, item.history, filters)
+        if found:
+            rows.append((*found, "misfire"))
+    print(f"misfire: {len(rows) - before} bold phrases", file=sys.stderr)
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        p = 1 / (1 + np.exp(-np.clip(x @ w + b, -30, 30)))
+        value = -np.sum(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)) + L2 * np.dot(w, w)
+        g = p - y
+        return float(value), np.concatenate([x.T @ g + 2 * L2 * w, [g.sum()]])
+
+    params = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    return np.asarray(params[:-1]), float(params[-1])
+
+
+def main() -> int:
+    if not (needs(SQUAD_DEV) and needs(FACTBOOK)):
+        return 2
+    started = time.perf_counter()
+    rng = random.Random(37)
+    rows = rows_of_tune(rng)
+    x = np.array([[f[name] for name in FEATURES] for f, _, _ in rows], dtype=float)
+    y = np.array([right for _, right, _ in rows], dtype=float)
+    order = list(range(len(y)))
+    rng.shuffle(order)
+    oof = np.zeros(len(y))
+    for k in range(5):
+        test = np.array(order[k::5])
+        train = np.setdiff1d(np.arange(len(y)), test)
+        w, b = fit(x[train], y[train])
+        oof[test] = 1 / (1 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
+    threshold = 0.99
+    for t in sorted(set(np.round(oof, 4))):
+        kept = oof >= t
+        if kept.sum() and y[kept].mean() >= PRECISION:
+            threshold = float(t)
+            break
+    kept = oof >= threshold
+    scores = {
+        "phrases": float(len(y)),
+        "right_share": round(float(y.mean()), 3),
+        "kept_share": round(float(kept.mean()), 3),
+        "kept_precision": round(float(y[kept].mean()) if kept.any() else 0.0, 3),
+        "calibration_error": round(
+            expected_calibration_error(list(zip(oof.tolist(), (y == 1).tolist(), strict=True))), 3
+        ),
+    }
+    print(f"threshold {threshold:.4f}: {scores}", file=sys.stderr)
+    w, b = fit(x, y)
+    data = BoldFile(
+        format_version=FORMAT_VERSION,
+        fitted_on="bold phrases of the Factbook question bank's tune countries, SQuAD 2.0 dev tune questions and the "
+        "misfire set's tune half; never a held-out question",
+        command="python -m benchmarks.tune --bold",
+        model=DEFAULT_MODEL,
+        scores=scores,
+        bias=round(b, 6),
+        threshold=round(threshold, 4),
+        weights={name: round(float(v), 6) for name, v in zip(FEATURES, w, strict=True)},
+    )
+    model_from(data)
+    BOLD_FILE.write_text(json.dumps(data.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
+    print(f"{len(rows)} phrases; wrote {BOLD_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
