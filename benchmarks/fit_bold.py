@@ -48,8 +48,7 @@ class Recorder:
 
     seen: list[dict[str, float]] = field(default_factory=list)
 
-    @property
-    def threshold(self) -> float:
+    def threshold_for(self, features: dict[str, float]) -> float:
         return 0.0
 
     def probability(self, features: dict[str, float]) -> float:
@@ -133,6 +132,15 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return np.asarray(params[:-1]), float(params[-1])
 
 
+def lowest_precise(p: np.ndarray, y: np.ndarray) -> float:
+    """The lowest threshold whose kept phrases are right at least `PRECISION` of the time (0.99 when none is)."""
+    for t in sorted(set(np.round(p, 4))):
+        kept = p >= t
+        if kept.sum() and y[kept].mean() >= PRECISION:
+            return float(t)
+    return 0.99
+
+
 def main() -> int:
     if not (needs(SQUAD_DEV) and needs(FACTBOOK)):
         return 2
@@ -149,23 +157,22 @@ def main() -> int:
         train = np.setdiff1d(np.arange(len(y)), test)
         w, b = fit(x[train], y[train])
         oof[test] = 1 / (1 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
-    threshold = 0.99
-    for t in sorted(set(np.round(oof, 4))):
-        kept = oof >= t
-        if kept.sum() and y[kept].mean() >= PRECISION:
-            threshold = float(t)
-            break
-    kept = oof >= threshold
+    profile = x[:, list(FEATURES).index("profile")] == 1
+    threshold, profile_threshold = lowest_precise(oof[~profile], y[~profile]), lowest_precise(oof[profile], y[profile])
+    kept = np.where(profile, oof >= profile_threshold, oof >= threshold)
     scores = {
         "phrases": float(len(y)),
+        "profile_phrases": float(profile.sum()),
         "right_share": round(float(y.mean()), 3),
         "kept_share": round(float(kept.mean()), 3),
         "kept_precision": round(float(y[kept].mean()) if kept.any() else 0.0, 3),
+        "profile_kept_share": round(float(kept[profile].mean()), 3),
+        "prose_kept_share": round(float(kept[~profile].mean()), 3),
         "calibration_error": round(
             expected_calibration_error(list(zip(oof.tolist(), (y == 1).tolist(), strict=True))), 3
         ),
     }
-    print(f"threshold {threshold:.4f}: {scores}", file=sys.stderr)
+    print(f"thresholds {threshold:.4f} (prose), {profile_threshold:.4f} (profile): {scores}", file=sys.stderr)
     w, b = fit(x, y)
     data = BoldFile(
         format_version=FORMAT_VERSION,
@@ -176,6 +183,7 @@ def main() -> int:
         scores=scores,
         bias=round(b, 6),
         threshold=round(threshold, 4),
+        profile_threshold=round(profile_threshold, 4),
         weights={name: round(float(v), 6) for name, v in zip(FEATURES, w, strict=True)},
     )
     model_from(data)

@@ -28,6 +28,7 @@ from pathlib import Path
 from benchmarks.harness import CACHE, DOCS, FACTBOOK, cached_assistant, needs, real_embedder
 from benchmarks.misfire_questions import ITEMS, Item
 from benchmarks.over_time import make_corpus as make_series
+from benchmarks.report import update_results, write_headline
 from qa.assistant import Assistant
 from qa.records import Answer, Filters
 
@@ -232,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         print(misses(by_split[args.show_misses], 200))
     if not args.no_write:
         (DOCS / "misfire.md").write_text("# Misfires on ordinary questions\n\n" + text, encoding="utf-8")
+        values = {"measured": time.strftime("%Y-%m-%d"), **summary(by_split["heldout"])}
+        write_headline(update_results("misfire_heldout", {k: v for k, v in values.items() if v is not None}))
     return 0
 
 

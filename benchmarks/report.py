@@ -37,6 +37,13 @@ def render_headline(results: dict[str, Any]) -> str:
     factbook = results.get("factbook_heldout", {})
     sample = results.get("sample", {})
     latency = results.get("latency", {})
+    misfire = results.get("misfire_heldout", {})
+    readings = ("change", "as_of", "comparison", "followup")
+
+    def lowest(key: str) -> str:
+        values = [misfire.get(f"{r}_{key}") for r in readings]
+        return "–" if None in values or not values else f"{min(v for v in values if v is not None):.3f}"
+
     rows = [
         ("SQuAD 2.0 held-out, open corpus: a top-5 passage holds the answer (recall@5)", _ratio(squad, "recall_at_5"),
          "≥ 0.97"),
@@ -54,6 +61,11 @@ def render_headline(results: dict[str, Any]) -> str:
         ("… refused though a profile answers", _ratio(factbook, "wrongly_refused"), "≤ 0.05"),
         ("… refused where no profile exists", _ratio(factbook, "no_profile_refused"), "≥ 0.95"),
         ("… calibration error of the confidence", _ratio(factbook, "calibration_error"), "≤ 0.05"),
+        ("Misfire set, held-out: each reading's precision (the lowest of change, as-of, comparison, follow-up)",
+         lowest("precision"), "≥ 0.97"),
+        ("… each reading's recall (the lowest)", lowest("recall"), "≥ 0.90"),
+        ("… bold answers right, of those shown", _ratio(misfire, "bold_precision"), "≥ 0.98"),
+        ("… wrong bold answers at *high* confidence", str(misfire.get("wrong_bold_high", "–")), "0"),
         ("The sample briefing's examples", f"{sample.get('right', '–')}/{sample.get('total', '–')}", "all"),
         ("Answer latency, median (Factbook; retrieval and answering, question embedded ahead)",
          f"{latency['median_ms']:.1f} ms" if "median_ms" in latency else "–", ""),

@@ -328,5 +328,5 @@ def test_the_bold_model_keeps_a_right_name_and_drops_a_number_asked_as_a_list(re
     assert real_assistant.bold is not None and real_assistant.bold is default_bold(real_assistant.encoder.model_id)
     answer = real_assistant.ask("Which minister represented Russia at the meeting?")
     assert answer.bold_confidence is not None
-    assert (answer.short_answer is not None) == (answer.bold_confidence >= real_assistant.bold.threshold)
+    assert (answer.short_answer is not None) == (answer.bold_confidence >= real_assistant.bold.threshold)  # prose
     assert answer.short_answer is None or "Lavrov" in answer.short_answer

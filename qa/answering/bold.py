@@ -5,8 +5,9 @@ A quote can be right while the phrase cut from it is not ("Which products does P
 exports line, bold "$83.325 billion"). A logistic model over named signals of the phrase — its type against
 the kind of answer asked for, whether it repeats the question, whether the question's names are met around
 it, the quote's own confidence and field match — gives a probability, fitted on tune data by
-`python -m benchmarks.tune --bold` and shipped in `bold.json` beside this module with its threshold: under
-it, no phrase is bold and the quote stands alone.
+`python -m benchmarks.tune --bold` and shipped in `bold.json` beside this module with two thresholds (a
+phrase from prose, one from a line of a field profile): under its threshold no phrase is bold and the quote
+stands alone.
 
 Pure: it reads the question, the scored first quote and the phrase; nothing is searched or embedded here.
 """
@@ -86,10 +87,9 @@ def bold_features(question: Question, first: Scored, phrase: str, confidence: fl
 
 class BoldJudge(Protocol):
     """What answering asks of the bold model: a phrase's probability, and the threshold under which it is not
-    shown in bold."""
+    shown in bold (one for a phrase from a line of a field profile, one for a phrase from prose)."""
 
-    @property
-    def threshold(self) -> float: ...
+    def threshold_for(self, features: dict[str, float]) -> float: ...
 
     def probability(self, features: dict[str, float]) -> float: ...
 
@@ -98,7 +98,11 @@ class BoldJudge(Protocol):
 class BoldModel:
     weights: dict[str, float]
     bias: float
-    threshold: float
+    threshold: float  # for a phrase cut from prose
+    profile_threshold: float  # for a phrase cut from a line of a field profile
+
+    def threshold_for(self, features: dict[str, float]) -> float:
+        return self.profile_threshold if features["profile"] else self.threshold
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.bias + sum(self.weights[name] * features[name] for name in FEATURES)
@@ -115,6 +119,7 @@ class BoldFile(BaseModel):
     scores: dict[str, float] = {}
     bias: float
     threshold: float
+    profile_threshold: float
     weights: dict[str, float]
 
 
@@ -127,7 +132,7 @@ def model_from(data: BoldFile, path: Path = BOLD_FILE) -> BoldModel:
             f"'{path}': the bold model's features do not match the code's (missing {missing}, unknown {unknown}). "
             "Re-fit it with `python -m benchmarks.tune --bold`."
         )
-    return BoldModel(dict(data.weights), data.bias, data.threshold)
+    return BoldModel(dict(data.weights), data.bias, data.threshold, data.profile_threshold)
 
 
 def load_bold(path: Path = BOLD_FILE) -> tuple[BoldModel, str]:

@@ -75,8 +75,9 @@ def answer(
     phrase = short_phrase(question, evidence[0], citations[0])
     bold_confidence = None
     if phrase and bold is not None:
-        bold_confidence = round(bold.probability(bold_features(question, evidence[0], phrase, conf)), 4)
-        if bold_confidence < bold.threshold:
+        signals = bold_features(question, evidence[0], phrase, conf)
+        bold_confidence = round(bold.probability(signals), 4)
+        if bold_confidence < bold.threshold_for(signals):
             phrase = None  # not sure enough of the phrase: the quote stands alone
     return Answer(
         question=question.text,

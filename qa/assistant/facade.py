@@ -56,7 +56,9 @@ class Assistant:
         self.weights = weights or default_weights()
         self.encoder = QueryEncoder(embedder)
         self.routes = tuple(default_routes() if routes is None else routes)
-        self.bold = default_bold(embedder.model_id)  # the bold short answer's model: under its threshold, no phrase is bold
+        self.bold = default_bold(
+            embedder.model_id
+        )  # the bold short answer's model: under its threshold, no phrase is bold
         self.question_reader = reader or default_reader(embedder.model_id)  # how a question's kind is read
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
