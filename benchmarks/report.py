@@ -74,8 +74,8 @@ def render_headline(results: dict[str, Any]) -> str:
         f"Measured on a shared 2-core CPU machine: SQuAD on {squad.get('measured', '–')} ({squad.get('answerable', '–')} "
         f"answerable and {squad.get('unanswerable', '–')} unanswerable held-out questions), the Factbook on "
         f"{factbook.get('measured', '–')} ({factbook.get('answerable', '–')} answerable questions about held-out "
-        f"countries, {factbook.get('no_profile', '–')} about countries with no profile), latency on "
-        f"{latency.get('measured', '–')}.",
+        f"countries, {factbook.get('no_profile', '–')} about countries with no profile), the misfire set's held-out "
+        f"half on {misfire.get('measured', '–')}, latency on {latency.get('measured', '–')}.",
         "",
         "| measure | result | target |",
         "|---|---|---|",
