@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pytest
+
 from qa.answering.readings import Reading
 from qa.assistant import Assistant
 from qa.assistant.routes import Asked, ComparisonRoute, Context
@@ -28,11 +30,17 @@ def three_updates(corpus: Path) -> None:
         )
 
 
-def test_a_change_question_compares_only_the_updates_the_filters_keep(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def updates(tmp_path: Path, fake) -> Assistant:  # type: ignore[no-untyped-def]
+    """An Assistant over three dated updates of one series."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     three_updates(corpus)
     sync_index(corpus, index, fake)
-    assistant = Assistant.open(index, embedder=fake)
+    return Assistant.open(index, embedder=fake)
+
+
+def test_a_change_question_compares_only_the_updates_the_filters_keep(updates: Assistant) -> None:
+    assistant = updates
     question = "What changed since the last update?"
     unfiltered = assistant.ask(question)
     assert unfiltered.changes is not None and (unfiltered.changes.old.doc_id, unfiltered.changes.new.doc_id) == (
@@ -121,13 +129,10 @@ def test_context_answers_come_from_its_own_reader(tmp_path: Path, fake) -> None:
     assert context.reader.version == answer.index_version
 
 
-def test_an_answer_says_how_it_was_read_and_can_be_asked_plainly(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_says_how_it_was_read_and_can_be_asked_plainly(updates: Assistant) -> None:
     from qa.web.html import answer_html
 
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    three_updates(corpus)
-    sync_index(corpus, index, fake)
-    assistant = Assistant.open(index, embedder=fake)
+    assistant = updates
     changed = assistant.ask("What changed since the last update?")
     assert changed.reading == "change" and changed.reading_confidence == 0.9 and changed.changes is not None
     page = answer_html(changed, "a0")
@@ -137,11 +142,8 @@ def test_an_answer_says_how_it_was_read_and_can_be_asked_plainly(tmp_path: Path,
     assert "Read as" not in answer_html(plainly, "a1")
 
 
-def test_a_question_in_another_language_is_told_so_by_name(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    three_updates(corpus)
-    sync_index(corpus, index, fake)
-    assistant = Assistant.open(index, embedder=fake)
+def test_a_question_in_another_language_is_told_so_by_name(updates: Assistant) -> None:
+    assistant = updates
     answer = assistant.ask("Quelle est la capitale du Pérou ?")
     assert answer.abstained and "The briefings are in English" in answer.text and "French" in answer.text
     assert answer.did_you_mean is None and answer.scope is not None
