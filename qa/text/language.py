@@ -4,8 +4,8 @@ download), with English's own probability beside the likeliest language.
 The briefings are English; a question in another language is answered with a message that says so and
 names the language it seems to be in (`qa.assistant.facade`), under a threshold fitted on tune questions
 (`readings.json`'s `language_threshold`: no English tune question is taken for another language). Short
-English questions ("And Egypt?") often look like another language at a low probability: only a confident
-other language counts.
+English questions ("And Egypt?") are mostly names, which are left out before the language is told; only a
+confident other language counts.
 
 Pure but for the model, loaded once on first use.
 """
@@ -44,8 +44,16 @@ def _identifier() -> Any:
     return langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True)
 
 
+def without_names(text: str) -> str:
+    """The question less its capitalised words but the first: names ("And Tanzania?") say nothing of the language
+    a question is asked in, and short questions are mostly names."""
+    words = text.split()
+    return " ".join([words[0], *(w for w in words[1:] if not w[:1].isupper())]) if words else text
+
+
 def language_of(text: str) -> Language:
-    ranked = _identifier().rank(text)
+    """The likeliest language of a question (its names left out), and English's probability."""
+    ranked = _identifier().rank(without_names(text))
     code, probability = ranked[0]
     english = next((float(p) for c, p in ranked if c == "en"), 0.0)
     return Language(str(code), float(probability), english)
