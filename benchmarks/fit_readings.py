@@ -138,18 +138,20 @@ def threshold_for(p: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return 0.99, 0.0, 0.0
 
 
-def language_threshold(rows: list[tuple[str, bool, str]], texts: list[str]) -> float:
-    """The lowest probability (on a 0.01 grid, at least 0.5) at which no English tune question is taken for another
-    language; the misfire set's tune questions in other languages say how many it then catches."""
-    from qa.text.language import language_of
+def language_thresholds(rows: list[tuple[str, bool, str]], texts: list[str]) -> tuple[float, float]:
+    """When a question is taken for another language: that language's probability at least the lowest value (on a
+    0.01 grid, at least 0.5) no English tune question reaches, and English's under the lowest any English tune
+    question has. The misfire set's tune questions in other languages say how many it then catches."""
+    from qa.text.language import language_of, other_language
 
     foreign = {i.question for i in ITEMS if i.split == "tune" and i.group == "other language"}
     english = [language_of(t) for t, (q, _, _) in zip(texts, rows, strict=True) if q not in foreign]
     worst = max((f.probability for f in english if f.code != "en"), default=0.0)
     threshold = max(0.5, math.ceil((worst + 1e-9) * 100) / 100)
-    caught = sum(language_of(q).probability >= threshold and language_of(q).code != "en" for q in foreign)
-    print(f"language threshold {threshold}: {caught}/{len(foreign)} tune questions in other languages", file=sys.stderr)
-    return threshold
+    english_below = min(f.english for f in english)
+    caught = sum(other_language(q, threshold, english_below) is not None for q in foreign)
+    print(f"language: {threshold}, English under {english_below:.4g}: {caught}/{len(foreign)} caught", file=sys.stderr)
+    return threshold, english_below
 
 
 def main() -> int:
@@ -191,7 +193,7 @@ def main() -> int:
             "readings": fitted,
         }
     )
-    data.language_threshold = language_threshold(rows, texts)
+    data.language_threshold, data.english_below = language_thresholds(rows, texts)
     models_from(data)  # the same checks as on load, before anything is written
     READINGS_FILE.write_text(json.dumps(data.model_dump(mode="json"), ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(rows)} rows; wrote {READINGS_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -450,7 +450,8 @@ def squad_headline(result: dict[str, object]) -> dict[str, object]:
         "hit_at_1": round(full.hit / full.answerable, 3),
         "answered": round(full.answered / full.answerable, 3),
         "abstained": round(full.abstained_unanswerable / full.unanswerable, 3),
-        "short_f1": round(full.f1 / full.short_given, 3),
+        "short_given": round(full.short_given / full.answerable, 3),
+        "short_f1": round(full.f1 / full.short_given, 3) if full.short_given else None,
         "answered_right": round(answered_right(full, float(result["threshold"])), 3),  # type: ignore[arg-type]
         "calibration_error": round(expected_calibration_error(trust_points(full)), 3),
     }

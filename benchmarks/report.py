@@ -50,6 +50,7 @@ def render_headline(results: dict[str, Any]) -> str:
         ("… the first quote holds the answer (answer-sentence hit@1)", _ratio(squad, "hit_at_1"), "≥ 0.80"),
         ("… answerable questions answered at the default threshold", _ratio(squad, "answered"), "≥ 0.90"),
         ("… unanswerable questions refused at the default threshold", _ratio(squad, "abstained"), "≥ 0.50"),
+        ("… a short (bold) answer given, of the answerable", _ratio(squad, "short_given"), ""),
         ("… the short (bold) answer's F1, where one is given", _ratio(squad, "short_f1"), "≥ 0.5"),
         ("… answerable questions answered with the answer in the first quote", _ratio(squad, "answered_right"),
          "≥ 0.78"),

@@ -136,6 +136,8 @@ class ReadingsFile(BaseModel):
     # a question is taken for another language than English when py3langid is at least this sure of it
     # (`qa.text.language`): the lowest value at which no English tune question is
     language_threshold: float = 0.95
+    # … and English's own probability is under this: the lowest any English tune question has
+    english_below: float = 0.0
     readings: dict[str, _Model]
 
 
@@ -165,6 +167,7 @@ class Fitted:
     models: dict[str, ReadingModel]
     model: str
     language_threshold: float
+    english_below: float
 
 
 def load_readings(path: Path = READINGS_FILE) -> Fitted:
@@ -173,7 +176,7 @@ def load_readings(path: Path = READINGS_FILE) -> Fitted:
         data = ReadingsFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         raise WeightsError(f"Cannot read the reading models '{path}': {exc}. Restore it from git.") from exc
-    return Fitted(models_from(data, path), data.model, data.language_threshold)
+    return Fitted(models_from(data, path), data.model, data.language_threshold, data.english_below)
 
 
 @lru_cache(maxsize=1)

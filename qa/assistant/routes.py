@@ -212,9 +212,10 @@ class LanguageRoute:
     for another language's words."""
 
     threshold: float
+    english_below: float
 
     def answer(self, asked: Asked, context: Context) -> Answer | None:
-        found = other_language(asked.text, self.threshold)
+        found = other_language(asked.text, self.threshold, self.english_below)
         if found is None:
             return None
         rest = f" Your question seems to be in {found.name} ({found.probability:.2f}): please ask it in English."
@@ -229,4 +230,5 @@ ROUTES: tuple[Route, ...] = (ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainR
 
 def default_routes() -> tuple[Route, ...]:
     """The language check at the fitted threshold, then `ROUTES`."""
-    return (LanguageRoute(default_readings().language_threshold), *ROUTES)
+    fitted = default_readings()
+    return (LanguageRoute(fitted.language_threshold, fitted.english_below), *ROUTES)

@@ -3,7 +3,8 @@ download), with English's own probability beside the likeliest language.
 
 The briefings are English; a question in another language is answered with a message that says so and
 names the language it seems to be in (`qa.assistant.facade`), under a threshold fitted on tune questions
-(`readings.json`'s `language_threshold`: no English tune question is taken for another language). Short
+(`readings.json`'s `language_threshold` and `english_below`: no English tune question is taken for
+another language). Short
 English questions ("And Egypt?") are mostly names, which are left out before the language is told; only a
 confident other language counts.
 
@@ -59,7 +60,9 @@ def language_of(text: str) -> Language:
     return Language(str(code), float(probability), english)
 
 
-def other_language(text: str, threshold: float) -> Language | None:
-    """The language a question is in when it is confidently not English (at least `threshold`); else None."""
+def other_language(text: str, threshold: float, english_below: float) -> Language | None:
+    """The language a question is in when it is confidently another than English: that language at least
+    `threshold` and English under `english_below`; else None."""
     found = language_of(text)
-    return found if found.code != "en" and found.probability >= threshold else None
+    sure = found.code != "en" and found.probability >= threshold and found.english < english_below
+    return found if sure else None
