@@ -24,11 +24,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize
 
 from benchmarks.calibration import expected_calibration_error
 from benchmarks.factbook import question_bank
 from benchmarks.harness import CACHE, FACTBOOK, SQUAD_DEV, cached_assistant, needs, real_embedder
+from benchmarks.logistic import fit, out_of_fold, threshold_at
 from benchmarks.misfire import fold
 from benchmarks.misfire import make_corpus as make_misfire_corpus
 from benchmarks.misfire_questions import ITEMS
@@ -120,27 +120,6 @@ def rows_of_tune(rng: random.Random) -> list[tuple[dict[str, float], bool, str]]
     return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = params[:-1], params[-1]
-        p = 1 / (1 + np.exp(-np.clip(x @ w + b, -30, 30)))
-        value = -np.sum(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)) + L2 * np.dot(w, w)
-        g = p - y
-        return float(value), np.concatenate([x.T @ g + 2 * L2 * w, [g.sum()]])
-
-    params = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
-    return np.asarray(params[:-1]), float(params[-1])
-
-
-def lowest_precise(p: np.ndarray, y: np.ndarray) -> float:
-    """The lowest threshold whose kept phrases are right at least `PRECISION` of the time (0.99 when none is)."""
-    for t in sorted(set(np.round(p, 4))):
-        kept = p >= t
-        if kept.sum() and y[kept].mean() >= PRECISION:
-            return float(t)
-    return 0.99
-
-
 def main() -> int:
     if not (needs(SQUAD_DEV) and needs(FACTBOOK)):
         return 2
@@ -149,16 +128,10 @@ def main() -> int:
     rows = rows_of_tune(rng)
     x = np.array([[f[name] for name in FEATURES] for f, _, _ in rows], dtype=float)
     y = np.array([right for _, right, _ in rows], dtype=float)
-    order = list(range(len(y)))
-    rng.shuffle(order)
-    oof = np.zeros(len(y))
-    for k in range(5):
-        test = np.array(order[k::5])
-        train = np.setdiff1d(np.arange(len(y)), test)
-        w, b = fit(x[train], y[train])
-        oof[test] = 1 / (1 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
+    oof = out_of_fold(x, y, rng, L2, balanced=False)
     profile = x[:, list(FEATURES).index("profile")] == 1
-    threshold, profile_threshold = lowest_precise(oof[~profile], y[~profile]), lowest_precise(oof[profile], y[profile])
+    threshold = threshold_at(oof[~profile], y[~profile], PRECISION)[0]
+    profile_threshold = threshold_at(oof[profile], y[profile], PRECISION)[0]
     kept = np.where(profile, oof >= profile_threshold, oof >= threshold)
     scores = {
         "phrases": float(len(y)),
@@ -173,7 +146,7 @@ def main() -> int:
         ),
     }
     print(f"thresholds {threshold:.4f} (prose), {profile_threshold:.4f} (profile): {scores}", file=sys.stderr)
-    w, b = fit(x, y)
+    w, b = fit(x, y, L2, balanced=False)
     data = BoldFile(
         format_version=FORMAT_VERSION,
         fitted_on="bold phrases of the Factbook question bank's tune countries, SQuAD 2.0 dev tune questions and the "

@@ -27,10 +27,10 @@ import sys
 import time
 
 import numpy as np
-from scipy.optimize import minimize
 
 from benchmarks.factbook import question_bank
 from benchmarks.harness import CACHE, SQUAD_DEV, needs, real_embedder
+from benchmarks.logistic import fit, out_of_fold, threshold_at
 from benchmarks.misfire_questions import ITEMS
 from benchmarks.squad import build_corpus
 from qa.answering.questions import clean_question
@@ -100,44 +100,6 @@ def training_rows(rng: random.Random) -> list[tuple[str, bool, str]]:
     return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression, the two classes weighted to count alike."""
-    positive = max(float(y.sum()), 1.0)
-    weight = np.where(y == 1, len(y) / (2 * positive), len(y) / (2 * max(len(y) - positive, 1.0)))
-
-    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = params[:-1], params[-1]
-        z = np.clip(x @ w + b, -30, 30)
-        p = 1 / (1 + np.exp(-z))
-        value = -np.sum(weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))) + L2 * np.dot(w, w)
-        g = weight * (p - y)
-        return float(value), np.concatenate([x.T @ g + 2 * L2 * w, [g.sum()]])
-
-    params = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
-    return np.asarray(params[:-1]), float(params[-1])
-
-
-def out_of_fold(x: np.ndarray, y: np.ndarray, rng: random.Random, folds: int = 5) -> np.ndarray:
-    order = list(range(len(y)))
-    rng.shuffle(order)
-    p = np.zeros(len(y))
-    for k in range(folds):
-        test = np.array(order[k::folds])
-        train = np.setdiff1d(np.arange(len(y)), test)
-        w, b = fit(x[train], y[train])
-        p[test] = 1 / (1 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
-    return p
-
-
-def threshold_for(p: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """The lowest threshold with precision ≥ PRECISION (and its precision and recall); 0.99 when none is."""
-    for t in sorted(set(np.round(p, 4))):
-        said = p >= t
-        if said.sum() and y[said].mean() >= PRECISION:
-            return float(t), float(y[said].mean()), float(y[said].sum() / max(y.sum(), 1))
-    return 0.99, 0.0, 0.0
-
-
 def language_thresholds(rows: list[tuple[str, bool, str]], texts: list[str]) -> tuple[float, float]:
     """When a question is taken for another language: that language's probability at least the lowest value (on a
     0.01 grid, at least 0.5) no English tune question reaches, and English's under the lowest any English tune
@@ -171,8 +133,8 @@ def main() -> int:
         keep = np.array([h for _, h, _ in rows]) if kind == "followup" else np.ones(len(rows), dtype=bool)
         y = np.array([r == kind for _, _, r in rows], dtype=float)[keep]
         xs = x[keep]
-        t, precision, recall = threshold_for(out_of_fold(xs, y, rng), y)
-        w, b = fit(xs, y)
+        t, precision, recall = threshold_at(out_of_fold(xs, y, rng, L2, balanced=True), y, PRECISION)
+        w, b = fit(xs, y, L2, balanced=True)
         fitted[kind] = {
             "bias": round(b, 6),
             "threshold": round(t, 4),
