@@ -2,7 +2,8 @@
 named sides. Each side is asked on its own ("Which has a larger population, Mexico?") and the answer
 quotes both, one citation each, or refuses when either side has no quote that answers it.
 
-Pure: reading the question and joining two answers. No side is declared the winner: the quotes show
+Pure: finding the two sides and joining two answers. Whether a question is a comparison at all is the
+reading models' call (`qa.answering.readings`). No side is declared the winner: the quotes show
 each side's figure; an answer is built only from what the briefings say.
 """
 
