@@ -168,6 +168,9 @@ class Answer(Frozen):
     checks: list[str] = Field(default_factory=list)
     scope: Scope | None = None  # which briefings were searched (set by `Assistant.ask`)
     did_you_mean: str | None = None  # the question with each name no briefing mentions replaced by the closest one
+    # the question this answer answers when it is not the one typed: the names no briefing mentions corrected
+    # (`qa.assistant.routes.SpellingRoute`; the typed question was refused)
+    read_as: str | None = None
     # how the question was read (plain, change, as_of, comparison, followup: `qa.answering.readings`) and the
     # reading model's probability for it (None: not read by a model, for example asked to be read as plain)
     reading: str = "plain"

@@ -149,3 +149,57 @@ def test_a_question_in_another_language_is_told_so_by_name(updates: Assistant) -
     assert answer.did_you_mean is None and answer.scope is not None
     for english in ("How much did trade reach?", "Quantum chromodynamics lattice simulations?", "And Algeria?"):
         assert not assistant.ask(english).text.startswith("**The briefings are in English")
+
+
+@dataclass
+class Spelled:
+    """Routes that refuse any question naming "Egipt" (offering "Egypt") and answer any other."""
+
+    asked: list[str] = field(default_factory=list)
+
+    def answer(self, asked: Asked, context: object) -> Answer:
+        self.asked.append(asked.text)
+        if "Egipt" in asked.text:
+            return Answer(
+                question=asked.text,
+                text="**Not in the briefings.**",
+                abstained=True,
+                confidence=0.0,
+                did_you_mean=asked.text.replace("Egipt", "Egypt"),
+            )
+        return Answer(question=asked.text, text="**Cairo**", abstained=False, confidence=0.9)
+
+
+def test_a_refused_question_with_a_misspelt_name_is_answered_as_corrected_and_says_so() -> None:
+    from qa.assistant.routes import SpellingRoute
+    from qa.web.html import reading_html
+
+    spelled = Spelled()
+    route = SpellingRoute((spelled,))
+    question = "What is the capital of Egipt?"
+    answer = route.answer(Asked(question, question), None)  # type: ignore[arg-type]
+    assert answer is not None and not answer.abstained and answer.question == question
+    assert answer.read_as == "What is the capital of Egypt?" and spelled.asked == [question, answer.read_as]
+    assert "_Read as: “What is the capital of Egypt?” (no briefing mentions “Egipt”)._" in answer.text
+    assert "Ask it as typed" in reading_html(answer) and "data-plain='1'" in reading_html(answer)
+    typed = route.answer(Asked(question, question, as_typed=True), None)  # type: ignore[arg-type]
+    assert typed is not None and typed.abstained and typed.read_as is None
+    answered = route.answer(Asked("What is the capital?", "What is the capital?"), None)  # type: ignore[arg-type]
+    assert answered is not None and answered.read_as is None  # nothing corrected behind a given answer
+
+
+def test_the_assistant_corrects_a_misspelt_name_only_when_the_typed_question_is_refused(
+    tmp_path: Path, fake  # type: ignore[no-untyped-def]
+) -> None:
+    """The real counterpart: the index's own names give the correction."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "egypt.md").write_text("# Egypt\n\nThe capital of Egypt is Cairo.\n", encoding="utf-8")
+    (corpus / "peru.md").write_text("# Peru\n\nThe capital of Peru is Lima.\n", encoding="utf-8")
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.3))
+    typed = assistant.ask("What is the capital of Egipt?", plain=True)
+    assert typed.abstained and typed.did_you_mean == "What is the capital of Egypt?"
+    answer = assistant.ask("What is the capital of Egipt?")
+    assert not answer.abstained and answer.read_as == "What is the capital of Egypt?"
+    assert answer.citations[0].doc_id == "egypt.md"

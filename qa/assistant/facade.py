@@ -170,13 +170,14 @@ class Assistant:
         filters: Filters | None = None,
         plain: bool = False,
     ) -> Answer:
-        """Answer `question`; `history` is the list of earlier questions, oldest first. `plain` asks it as a plain
-        question, whatever the reading model makes of it (the answer's "ask it plainly instead")."""
+        """Answer `question`; `history` is the list of earlier questions, oldest first. `plain` asks it as typed: as
+        a plain question, whatever the reading model makes of it, and with no name corrected (the answer's "ask
+        it plainly instead" and "ask it as typed")."""
         context = self.context()
         text = clean_question(question, self.settings.max_question_chars)
         earlier = tuple(h for h in history or () if isinstance(h, str) and h.strip())
         reading = PLAIN if plain else self.read(text, bool(earlier))
-        asked = Asked(question, text, tuple(history or ()), filters or Filters(), reading)
+        asked = Asked(question, text, tuple(history or ()), filters or Filters(), reading, as_typed=plain)
         answer = answer_by_routes(self.routes, asked, context)
         return flag_changed(answer, context.reader.generation.manifest.get("corpus"), self.hashes)
 

@@ -10,12 +10,15 @@ with the scope it searched (`scoped`), so no route can drop the filters, the his
   then, and hands the question to the routes after it.
 - `ComparisonRoute`: "Which has a larger population, Mexico or Brazil?" — each side asked on its own.
 - `PlainRoute`: retrieval and answering, the newest update of a series first, other updates' versions below.
+- `SpellingRoute`: around the others — a question they refuse whose names no briefing mentions but close to
+  names the briefings hold ("Egipt") is asked again with those names corrected, and the answer says so.
 
 Routes hold no state; everything a question reads comes from its `Context`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -55,6 +58,7 @@ class Asked:
     filters: Filters = field(default_factory=Filters)
     reading: Reading = PLAIN
     as_of: str | None = None
+    as_typed: bool = False  # asked to be answered as typed: no spelling correction
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,36 @@ class LanguageRoute:
         return scoped(refusal, asked, context)
 
 
-ROUTES: tuple[Route, ...] = (ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainRoute())))
+@dataclass(frozen=True)
+class SpellingRoute:
+    """`routes` answer the question as typed; when they refuse it and it names what no briefing mentions but a
+    name close to it is in the briefings ("Who is the president of Egipt?"), they are asked again with the
+    names corrected, and an answer to that is given with `read_as` set (the question it answers) and the
+    note that the typed name is in no briefing. Nothing is corrected behind a given answer, nor when the
+    question is asked as typed."""
+
+    routes: tuple[Route, ...]
+
+    def answer(self, asked: Asked, context: Context) -> Answer | None:
+        typed = answer_by_routes(self.routes, asked, context)
+        corrected = typed.did_you_mean
+        if not typed.abstained or not corrected or asked.as_typed:
+            return typed
+        again = answer_by_routes(self.routes, replace(asked, question=corrected, text=corrected), context)
+        if again.abstained:
+            return typed
+        said = f"\n\n_Read as: “{corrected}” (no briefing mentions {_typed_names(asked.text, corrected)})._"
+        return again.model_copy(update={"question": asked.text, "read_as": corrected, "text": again.text + said})
+
+
+def _typed_names(typed: str, corrected: str) -> str:
+    """The words of `typed` that `corrected` replaced, quoted and joined: “Egipt” and “Kazakstan”."""
+    pairs = zip(re.findall(r"[\w'’-]+", typed), re.findall(r"[\w'’-]+", corrected), strict=False)
+    changed = [f"“{a}”" for a, b in pairs if a != b]
+    return " and ".join(changed) or f"“{typed}”"
+
+
+ROUTES: tuple[Route, ...] = (SpellingRoute((ChangeRoute(), AsOfRoute((ComparisonRoute(), PlainRoute())))),)
 
 
 def default_routes() -> tuple[Route, ...]:

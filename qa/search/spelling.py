@@ -1,8 +1,9 @@
 """Names the briefings never mention, and the spelling the analyst probably meant.
 
 Pure. "What did Lavorv say?" names a word that no indexed passage holds: the answer says so and
-offers the closest name the briefings do hold ("Lavrov"). Nothing is re-searched behind the
-analyst's back: the question is answered as typed, and the note tells them what to retype.
+offers the closest name the briefings do hold ("Lavrov"). The question is answered as typed first;
+only when that is refused is the corrected question asked (`qa.assistant.routes.SpellingRoute`), and
+its answer says what it was read as.
 
 Candidates are the words written with a capital somewhere in the corpus (names, places,
 acronyms), found by shared one-letter deletions (so within two edits: a dropped, added, changed or

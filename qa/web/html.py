@@ -206,7 +206,14 @@ READINGS = {
 
 
 def reading_html(answer: Answer) -> str:
-    """How the question was read, when not as a plain question, with a button that asks it plainly instead."""
+    """How the question was read, when not as a plain question or not as typed, with a button that asks it
+    plainly, as typed, instead."""
+    if answer.read_as:
+        return (
+            f"<p class='qa-reading qa-muted'>Read as: “{escape(answer.read_as)}” (asked as typed, nothing in the "
+            f"briefings answered it). <button type='button' class='qa-retry' data-question='{escape(answer.question)}'"
+            " data-plain='1'>Ask it as typed</button></p>"
+        )
     said = READINGS.get(answer.reading)
     if said is None:
         return ""
