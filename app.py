@@ -86,14 +86,17 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         date_to: str,
         plain: str,
     ) -> tuple[Any, ...]:
-        asked = web.ask(assistant, question, shown, saved, (doc_ids, date_from, date_to), limit, now, plain == "1")
+        widen = plain == "all"  # a filtered refusal's "Search all briefings": the filters are cleared
+        filter_inputs = (doc_ids, date_from, date_to)
+        asked = web.ask(assistant, question, shown, saved, filter_inputs, limit, now, plain == "1", widen)
+        keep = gr.update()
+        cleared = (gr.update(value=[]), "", "") if widen else (keep, keep, keep)
         if asked.shown is None:
-            keep = gr.update()
-            return keep, asked.notice, shown, saved, keep, keep, keep, keep, ""
+            return keep, asked.notice, shown, saved, keep, keep, keep, keep, "", *cleared
         md, js = packs(asked.turns)
         chat_html = web.conversation_html(asked.shown)
         status_now = web.status_html(assistant)
-        return keep_or(asked.box), asked.notice, asked.shown, asked.saved, chat_html, md, js, status_now, ""
+        return keep_or(asked.box), asked.notice, asked.shown, asked.saved, chat_html, md, js, status_now, "", *cleared
 
     def on_clear():  # type: ignore[no-untyped-def]
         hidden = gr.update(value=None, visible=False)
@@ -194,13 +197,27 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                         report = gr.HTML("", elem_id="qa-maintain-report", elem_classes="qa-maintain-report")
         open_doc = gr.Textbox(visible="hidden", elem_id="qa-open-doc")
         open_go = gr.Button(visible="hidden", elem_id="qa-open-doc-go")
-        plain = gr.Textbox(visible="hidden", elem_id="qa-plain")  # "1": the next question is asked plainly
+        # "1": the next question is asked as typed, plainly; "all": over every briefing, the filters cleared
+        plain = gr.Textbox(visible="hidden", elem_id="qa-plain")
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_diff, api_name="diff")
         private: dict[str, Any] = {"api_visibility": "private"}
         inputs = [box, shown_turns, saved, doc_filter, date_from, date_to, plain]
-        outputs = [box, alert, shown_turns, saved, chat, export_md, export_json, status, plain]
+        outputs = [
+            box,
+            alert,
+            shown_turns,
+            saved,
+            chat,
+            export_md,
+            export_json,
+            status,
+            plain,
+            doc_filter,
+            date_from,
+            date_to,
+        ]
         ask: dict[str, Any] = {**private, "show_progress": "hidden"}
         pending = show_pending(limit)
         send.click(None, js=pending, **private).then(on_ask, inputs, outputs, **ask).then(

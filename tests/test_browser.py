@@ -208,6 +208,11 @@ def test_a_filter_that_matches_nothing_says_so(browser: Any, sample_server: str)
     ui.page.fill("#qa-from textarea, #qa-from input", "2030")
     turn = ui.ask("What does Mexico supply to Russia?")
     assert "No documents match the filters" in turn.inner_text() or "no documents match" in turn.inner_text().lower()
+    turn.get_by_role("button", name="Search every briefing").click()  # the refusal's offer to widen
+    ui.wait_for_turns(2)
+    widened = ui.page.locator("#qa-chat .qa-turn").last
+    assert not widened.locator(".qa-abstain").count() and "coffee" in widened.locator("blockquote.qa-main").inner_text()
+    assert ui.page.input_value("#qa-from textarea, #qa-from input") == ""  # the filters were cleared
 
 
 def test_a_phone_screen(browser: Any, sample_server: str, shots: Path) -> None:
@@ -323,10 +328,21 @@ def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: s
     page.fill("#qa-from textarea, #qa-from input", "")
     turn = ui.ask("Who is Lavorv meeting?")
     page.wait_for_function("!(document.querySelector('#qa-notice')?.innerText || '').includes('not a date')")
-    turn.locator(".qa-retry").click()
-    ui.wait_for_turns(2)
-    assert page.locator("#qa-chat .qa-q").last.inner_text() == "Who is Lavrov meeting?"
-    assert "Lavrov" in page.locator("#qa-chat .qa-turn").last.locator("blockquote.qa-main").inner_text()
+    if turn.locator(".qa-abstain").count():  # refused as typed: nothing to correct into
+        turn.locator(".qa-retry").first.click()
+        ui.wait_for_turns(2)
+        assert page.locator("#qa-chat .qa-q").last.inner_text() == "Who is Lavrov meeting?"
+        turn = page.locator("#qa-chat .qa-turn").last
+    elif turn.get_by_text("Read as: “Who is Lavrov meeting?”").count():  # answered as corrected, and says so
+        turn.get_by_role("button", name="Ask it as typed").click()
+        ui.wait_for_turns(2)
+        assert page.locator("#qa-chat .qa-q").last.inner_text() == "Who is Lavorv meeting?"
+        assert "Ask it as typed" not in page.locator("#qa-chat .qa-turn").last.inner_text()
+    else:  # answered as typed: the suggestion asks the corrected question
+        turn.get_by_role("button", name="Did you mean: Who is Lavrov meeting?").click()
+        ui.wait_for_turns(2)
+        turn = page.locator("#qa-chat .qa-turn").last
+    assert "Lavrov" in turn.locator("blockquote.qa-main").inner_text()
 
 
 def test_a_quote_copies_with_its_citation(browser: Any, sample_server: str) -> None:

@@ -109,6 +109,14 @@ def test_asking_plainly_reaches_the_service() -> None:
     assert service.plain is False
 
 
+def test_widening_asks_over_every_briefing_whatever_the_filter_inputs() -> None:
+    service = FakeService()
+    web.ask(service, "Q?", [], [], (["a.md"], "2025", "not a date"), 1000, now, widen=True)
+    assert service.asked[-1][2] == Filters()
+    web.ask(service, "Q?", [], [], (["a.md"], "2025", ""), 1000, now)
+    assert service.asked[-1][2] == Filters(doc_ids=("a.md",), date_from="2025")
+
+
 def test_an_error_while_answering_is_a_turn_and_keeps_the_question_in_the_box() -> None:
     asked = web.ask(FakeService(), "please refuse", [], [], ([], "", ""), 1000, now)
     assert (

@@ -189,7 +189,8 @@ def test_a_refused_question_with_a_misspelt_name_is_answered_as_corrected_and_sa
 
 
 def test_the_assistant_corrects_a_misspelt_name_only_when_the_typed_question_is_refused(
-    tmp_path: Path, fake  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fake,  # type: ignore[no-untyped-def]
 ) -> None:
     """The real counterpart: the index's own names give the correction."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
@@ -203,3 +204,17 @@ def test_the_assistant_corrects_a_misspelt_name_only_when_the_typed_question_is_
     answer = assistant.ask("What is the capital of Egipt?")
     assert not answer.abstained and answer.read_as == "What is the capital of Egypt?"
     assert answer.citations[0].doc_id == "egypt.md"
+
+
+def test_a_refusal_within_filters_says_what_was_searched_and_how_to_widen(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    three_updates(corpus)
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=1.0))  # refuses everything
+    filtered = assistant.ask("How much did trade reach?", filters=Filters(doc_ids=("a.md",)))
+    assert filtered.abstained
+    assert filtered.text.endswith(
+        "_Searched 1 of 3 briefings, 2025-07 (1 chosen): ask again without the filters to search all 3._"
+    )
+    unfiltered = assistant.ask("How much did trade reach?")
+    assert unfiltered.abstained and "without the filters" not in unfiltered.text

@@ -124,8 +124,12 @@ def test_a_filtered_refusal_names_its_scope_and_how_to_widen_it() -> None:
     scope = Scope(searched=1, total=83, first_date="2025-07", last_date="2025-07", doc_ids=("a.md",))
     refused = Answer(question="q", text="t", abstained=True, confidence=0.1, scope=scope)
     out = visible(answer_html(refused, "a0"))
-    assert "Searched 1 of 83 briefings, 2025-07 (1 chosen)." in out and "clear the briefing and date filters" in out
+    assert "Searched 1 of 83 briefings, 2025-07 (1 chosen)." in out and "Search every briefing" in out
+    page = answer_html(refused, "a0")
+    assert "data-plain='all' data-question='q'>Search every briefing</button>" in page  # asks again, unfiltered
+    assert "clear the briefing and date filters" in visible(scope_html(scope, abstained=True))  # no question
     assert "clear the" not in visible(scope_html(scope.model_copy(update={"doc_ids": ()}), abstained=True))
+    assert "Search every" not in scope_html(scope, abstained=False, question="q")
     assert "Confidence: low" in out
 
 

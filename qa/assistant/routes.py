@@ -206,7 +206,17 @@ class PlainRoute:
             if holds_counterpart(again, doc_id, sentence):
                 answer = again
                 break
-        return scoped(other_versions(answer, reader, in_scope), asked, context, "followup" if followup else "plain")
+        answer = widened_note(other_versions(answer, reader, in_scope), asked, context)
+        return scoped(answer, asked, context, "followup" if followup else "plain")
+
+
+def widened_note(answer: Answer, asked: Asked, context: Context) -> Answer:
+    """A refusal within filters that left briefings out says what was searched and how to search them all."""
+    scope = context.reader.scope(asked.filters)
+    if not answer.abstained or asked.filters.is_empty() or scope.searched >= scope.total:
+        return answer
+    said = f"\n\n_{scope.describe()}: ask again without the filters to search all {scope.total:,}._"
+    return answer.model_copy(update={"text": answer.text + said})
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,11 @@ def ask(
     max_chars: int,
     now: Callable[[], str],
     plain: bool = False,
+    widen: bool = False,
 ) -> Asked:
     """Ask a question typed in the page, with the conversation the browser kept and the filter inputs; `plain`:
-    as a plain question (the answer's "Ask it as a plain question instead")."""
+    as typed, as a plain question (the answer's "Ask it as a plain question instead"); `widen`: over every
+    briefing, whatever the filter inputs (a filtered refusal's "Search all briefings")."""
     question = (question or "").strip()
     if not question:
         return Asked(notice("Type a question first."))
@@ -120,7 +122,7 @@ def ask(
     turns, _ = restore(saved)
     history = [t.question for t in turns if t.answer is not None]
     try:
-        filters = filters_from_inputs(*filter_inputs)
+        filters = Filters() if widen else filters_from_inputs(*filter_inputs)
     except ValueError as exc:
         return Asked(notice(str(exc)))
     try:

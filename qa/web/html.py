@@ -111,14 +111,21 @@ def confidence_html(confidence: float) -> str:
     )
 
 
-def scope_html(scope: Scope | None, abstained: bool) -> str:
-    """The line saying what was searched; when a filtered question found nothing, how to widen it."""
+def scope_html(scope: Scope | None, abstained: bool, question: str = "") -> str:
+    """The line saying what was searched; when a filtered question found nothing, a button that asks it again
+    over every briefing (clearing the filters), or, without the question, how to widen it."""
     if scope is None:
         return ""
     hint = ""
     if abstained and scope.filtered and scope.searched < scope.total:
-        hint = " Only these were searched: clear the briefing and date filters to search them all."
-    return f"<p class='qa-scope'>{escape(scope.describe())}.{escape(hint)}</p>"
+        if question:
+            hint = (
+                " <button type='button' class='qa-retry' data-plain='all' "
+                f"data-question='{escape(question)}'>Search every briefing</button>"
+            )
+        else:
+            hint = escape(" Only these were searched: clear the briefing and date filters to search them all.")
+    return f"<p class='qa-scope'>{escape(scope.describe())}.{hint}</p>"
 
 
 def copy_button(c: Citation) -> str:
@@ -244,7 +251,7 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.append("</p>")
         parts.append(did_you_mean_html(answer))
         parts.append(reading_html(answer))
-        parts.append(scope_html(answer.scope, abstained=True))
+        parts.append(scope_html(answer.scope, abstained=True, question=answer.question))
         parts.extend(_checks(answer))
         if answer.nearest:
             parts.append("<p class='qa-muted'>The closest passages and their scores (they do not answer it):</p>")

@@ -157,7 +157,7 @@ SCRIPT = """<script>
     const retry = target.closest('.qa-retry');
     if (retry && box()) {
       const plain = document.querySelector('#qa-plain textarea, #qa-plain input');
-      if (plain) setValue(plain, retry.dataset.plain ? '1' : '');
+      if (plain) setValue(plain, retry.dataset.plain || '');  // '1': as typed; 'all': every briefing
       setValue(box(), retry.dataset.question || '');
       count(box().value.length);
       document.getElementById('qa-ask').click();
