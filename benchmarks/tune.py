@@ -13,7 +13,8 @@ Factbook's tune countries (`factbook_split.json`), together.
    the gold line).
 3. Confidence: a logistic model over `CONFIDENCE_FEATURES` of the top sentence, labelled 1 when the
    question is answerable and the top sentence holds the answer, 0 otherwise (every unanswerable SQuAD
-   question, and every question about a country with no profile, included).
+   question, every question about a country with no profile, and questions of SQuAD tune articles left out
+   of a copy of the index — absent subjects, `leave_out` — included).
 4. Calibration: an isotonic map from the logistic output to the share of such answers that were right.
 5. The abstention thresholds, one per kind of first quote (prose, a line of a field profile): each the
    highest that still answers 90% of the answerable SQuAD tune questions and 95% of the answerable
@@ -27,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -104,6 +106,30 @@ def factbook_items(doc_by_id: dict[str, int]) -> list[Item]:
             )
         )
     return items
+
+
+# absent subjects: every third SQuAD tune article is left out of a copy of the index, and every fourth of its
+# questions asked of that copy is a question the corpus cannot answer (its words mostly in no briefing)
+LEFT_OUT_EVERY, LEFT_OUT_QUESTIONS_EVERY = 3, 4
+
+
+def leave_out(golds: list, embedder, settings: Settings, weights: Weights) -> tuple[Assistant, list[Item]]:  # type: ignore[no-untyped-def, type-arg]
+    """An Assistant over the SQuAD corpus less every `LEFT_OUT_EVERY`-th tune article (a copy of the cached
+    index with those documents deleted: nothing is embedded again), and the questions of those articles, each
+    unanswerable there."""
+    left = set(sorted({g.doc_id for g in golds})[::LEFT_OUT_EVERY])
+    corpus, index = CACHE / "squad-leave-out" / "corpus", CACHE / "squad-leave-out" / "index"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    for path in sorted((CACHE / "squad" / "corpus").iterdir()):
+        if path.name not in left:
+            shutil.copy(path, corpus / path.name)
+    if not index.exists():
+        shutil.copytree(CACHE / "squad" / "index", index)
+    assistant = cached_assistant("squad-leave-out", corpus, embedder, settings, weights=weights)
+    asked = [g for g in golds if g.doc_id in left][::LEFT_OUT_QUESTIONS_EVERY]
+    return assistant, [Item("squad", g.question, False, lambda p: False, lambda s, t: False) for g in asked]
 
 
 def collect(assistant: Assistant, items: list[Item]) -> list[dict]:  # type: ignore[type-arg]
@@ -284,6 +310,9 @@ def main() -> int:
     squad = cached_assistant("squad", CACHE / "squad" / "corpus", embedder, settings, weights=start)
     squad.prime([g.question for g in golds])
     rows = collect(squad, squad_items(golds, squad.generation.doc_by_id))
+    absent, absent_items = leave_out(golds, embedder, settings, start)
+    absent.prime([i.question for i in absent_items])
+    rows += collect(absent, absent_items)
 
     factbook = cached_assistant("factbook", FACTBOOK, embedder, settings, weights=start)
     items = factbook_items(factbook.generation.doc_by_id)

@@ -335,3 +335,46 @@ def test_the_bold_model_keeps_a_right_name_and_drops_a_number_asked_as_a_list(re
     assert answer.bold_confidence is not None
     assert (answer.short_answer is not None) == (answer.bold_confidence >= real_assistant.bold.threshold)  # prose
     assert answer.short_answer is None or "Lavrov" in answer.short_answer
+
+
+TREATY_THEN = (
+    "This latter note implies that a Russia-Mexico bilateral investment treaty could be in the process of being "
+    "developed."
+)
+TREATY_NOW = "Russia and Mexico signed a bilateral investment treaty in December 2025."
+
+
+@pytest.fixture(scope="module")
+def treaty_series(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Assistant:  # type: ignore[no-untyped-def]
+    """The sample and a January 2026 update in which the treaty, in other words, was signed, and the paragraph
+    about the US and LNG is gone."""
+    base = tmp_path_factory.mktemp("treaty")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert TREATY_THEN in text and "Mexico is under the process" in text
+    update = text.replace("July 2025 Update", "January 2026 Update", 1).replace(TREATY_THEN, TREATY_NOW)
+    start = update.index("Mexico is under the process")
+    update = update[:start] + update[update.index("\n\n", start) + 2 :]
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    (corpus / "russia-mexico-bilateral-relations-2026-01.txt").write_text(update, encoding="utf-8")
+    sync_index(corpus, base / "index", real_embedder)
+    return Assistant.open(base / "index", embedder=real_embedder)
+
+
+@pytest.mark.parametrize(
+    "question", ["When was the investment treaty signed?", "Is a Russia-Mexico investment treaty being developed?"]
+)
+def test_a_newer_update_in_other_words_leads_and_the_older_quote_follows(
+    treaty_series: Assistant, question: str
+) -> None:
+    answer = treaty_series.ask(question)
+    assert not answer.abstained and answer.citations[0].quote == TREATY_NOW
+    before = [c for c in answer.citations if c.n in answer.other_versions]
+    assert [c.quote for c in before] == [TREATY_THEN] and before[0].doc_id == SAMPLE.name
+
+
+def test_what_only_an_older_update_says_is_still_quoted_from_it(treaty_series: Assistant) -> None:
+    answer = treaty_series.ask("What has Russia proposed about LNG?")
+    assert not answer.abstained and answer.citations[0].doc_id == SAMPLE.name and "LNG" in answer.citations[0].quote
+    assert not answer.other_versions

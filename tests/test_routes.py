@@ -218,3 +218,29 @@ def test_a_refusal_within_filters_says_what_was_searched_and_how_to_widen(tmp_pa
     )
     unfiltered = assistant.ask("How much did trade reach?")
     assert unfiltered.abstained and "without the filters" not in unfiltered.text
+
+
+def test_a_newer_update_answering_in_other_words_leads_and_the_older_quote_follows(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        HEAD.format("July 2025")
+        + "A bilateral investment treaty could be in the process of being developed.\n\nWheat exports fell.\n",
+        encoding="utf-8",
+    )
+    (corpus / "b.md").write_text(
+        HEAD.format("January 2026") + "The investment treaty was signed in December 2025.\n\nCoffee sales rose.\n",
+        encoding="utf-8",
+    )
+    sync_index(corpus, index, fake)
+    assistant = Assistant.open(index, embedder=fake, settings=Settings(abstain_below=0.0))
+    question = "Is a bilateral investment treaty being developed?"
+    older = assistant.ask(question, filters=Filters(doc_ids=("a.md",)))
+    assert older.citations[0].doc_id == "a.md"  # within July alone: July's sentence
+    answer = assistant.ask(question)
+    assert answer.citations[0].doc_id == "b.md" and "signed in December 2025" in answer.citations[0].quote
+    before = [c for c in answer.citations if c.n in answer.other_versions]
+    assert [c.doc_id for c in before] == ["a.md"] and "could be in the process" in before[0].quote
+    assert "say otherwise" in answer.text and before[0].quote in answer.text
+    july_only = assistant.ask(question, filters=Filters(date_to="2025-12"))
+    assert july_only.citations[0].doc_id == "a.md" and not july_only.other_versions  # the filters keep July alone

@@ -4,7 +4,8 @@ likely its quote is.
 A quote can be right while the phrase cut from it is not ("Which products does Peru export?" quoting the
 exports line, bold "$83.325 billion"). A logistic model over named signals of the phrase — its type against
 the kind of answer asked for, whether it repeats the question, whether the question's names are met around
-it, the quote's own confidence and field match — gives a probability, fitted on tune data by
+it, how much of the question the corpus and the quote's document hold, the quote's own confidence and field
+match — gives a probability, fitted on tune data by
 `python -m benchmarks.tune --bold` and shipped in `bold.json` beside this module with two thresholds (a
 phrase from prose, one from a line of a field profile): under its threshold no phrase is bold and the quote
 stands alone.
@@ -50,6 +51,8 @@ FEATURES = (
     "repeats_question",
     "number_asked_none_given",
     "name_asked_number_given",
+    "corpus_coverage",
+    "doc_coverage",
     *(f"kind_{k}" for k in _KINDS),
 )
 PHRASE_WORDS = 10  # the "words" feature: the phrase's word count over this (capped at 1)
@@ -80,6 +83,8 @@ def bold_features(question: Question, first: Scored, phrase: str, confidence: fl
         "repeats_question": sum(t in asked for t in tokens) / len(tokens) if tokens else 0.0,
         "number_asked_none_given": float(question.kind in ("how_many", "when") and not has_digit),
         "name_asked_number_given": float(question.kind in ("who", "where") and has_digit),
+        "corpus_coverage": first.corpus_coverage,
+        "doc_coverage": first.doc_coverage,
         **{f"kind_{k}": float(kind == k) for k in _KINDS},
     }
     return {name: values[name] for name in FEATURES}

@@ -91,6 +91,9 @@ class Scored:
     opposite: tuple[str, str] | None = (
         None  # the question asks "after", the sentence says "before" (`qa.answering.opposites`)
     )
+    # coverage: the share of the question's own terms the corpus holds anywhere, and the sentence's document holds
+    corpus_coverage: float = 1.0
+    doc_coverage: float = 1.0
 
     @property
     def number_mismatch(self) -> bool:
@@ -184,6 +187,24 @@ class Lookups:
     word_matches: Mapping[int, Sequence[float]] = field(default_factory=dict)
     field_matches: Mapping[int, float] = field(default_factory=dict)
     profiles: AbstractSet[int] = frozenset()
+    # each of the question's own terms (`asked_terms`) → the documents holding it; a term missing here counts as held
+    term_documents: Mapping[str, AbstractSet[int]] = field(default_factory=dict)
+
+
+def asked_terms(question: Question) -> list[str]:
+    """The question's own search terms (a follow-up's borrowed ones left out): what its coverage is counted over."""
+    return [t for t, w in question.terms.items() if w >= 1.0]
+
+
+def coverage(terms: Sequence[str], term_documents: Mapping[str, AbstractSet[int]], doc: int | None) -> float:
+    """The share of `terms` some document holds (`doc` None), or document `doc` holds; 1 with no terms. A term
+    not looked up counts as held."""
+    if not terms:
+        return 1.0
+    held = sum(
+        1 for t in terms if t not in term_documents or (term_documents[t] if doc is None else doc in term_documents[t])
+    )
+    return held / len(terms)
 
 
 @dataclass(frozen=True)
@@ -244,6 +265,8 @@ def sentence_features(candidates: Candidates, depth: int) -> list[Scored]:
         return context[key]
 
     read = candidate_sentences(view, hits, depth)
+    own = asked_terms(question)
+    in_corpus = coverage(own, lookups.term_documents, None)
     about = {  # the share of the question's names each candidate document's title holds
         doc: sum(1 for name in names if name_present(name, title_tokens(doc))) / len(names) if names else 1.0
         for doc in {view.sentences[sid].doc for sid, _ in read}
@@ -308,6 +331,8 @@ def sentence_features(candidates: Candidates, depth: int) -> list[Scored]:
                 word_match=mean_best([word_matches.get(sid, ())]),
                 word_bests=tuple(word_matches.get(sid, ())),
                 opposite=stated_opposite(question.opposites, text),
+                corpus_coverage=in_corpus,
+                doc_coverage=coverage(own, lookups.term_documents, sentence.doc),
             )
         )
     return with_field_margins(view, out)

@@ -70,6 +70,8 @@ def confidence_features(scored: Sequence[Scored]) -> dict[str, float]:
         "profile_about": float(best.profile) * best.about,  # … whose title names what is asked
         "field_margin": best.field_margin,
         "field_best": float(best.field_best),
+        "corpus_coverage": best.corpus_coverage,
+        "doc_coverage": best.doc_coverage,
     }
 
 

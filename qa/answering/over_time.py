@@ -8,6 +8,11 @@ member (`newer_counterparts`), and keeps that answer when its main quote is that
 series holding the main sentence in another version is quoted below the answer, with its title and date
 ("Other updates of this series say otherwise: In … July 2025 Update: “…” [2]"), each a citation of its
 own. Members outside the question's filters are left out. Nothing is generated: every line is a quote.
+
+A newer member may answer in other words ("was signed in December 2025" where July said "could be in the
+process of being developed"): when the question asked again within a newer member (`newer_members`) is
+answered by the sentence of that member nearest in meaning to the older main quote (`speaks_of_the_same`), the
+newer answer leads and the older quote is cited below it (`said_before`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,51 @@ def _main_series(answer: Answer, view: TimeView) -> tuple[Citation, Series] | No
     first = answer.citations[0]
     series = view.series_of(first.doc_id)
     return None if series is None or len(series.members) < 2 else (first, series)
+
+
+def newer_members(answer: Answer, view: TimeView, in_scope: Callable[[str], bool]) -> list[str]:
+    """The members of the series of the answer's main quote (a refusal's closest passage) newer than its
+    briefing, newest first, within the filters: where a newer word on the question may be."""
+    quoted = answer.citations if not answer.abstained else answer.nearest
+    series = view.series_of(quoted[0].doc_id) if quoted else None
+    if not quoted or series is None or len(series.members) < 2:
+        return []
+    ids = [m.doc_id for m in series.members]
+    return [d for d in reversed(ids[ids.index(quoted[0].doc_id) + 1 :]) if in_scope(d)]
+
+
+def speaks_of_the_same(
+    again: Answer, older: Answer, kin: Callable[[str, tuple[int, int], str], tuple[int, int] | None]
+) -> bool:
+    """Whether `again` (asked within a newer member) answers, quoting first the sentence of its member nearest in
+    meaning to the older answer's main quote (`kin`): the newer update's word on what the older one said."""
+    quoted = older.citations if not older.abstained else older.nearest
+    if again.abstained or not again.citations or not quoted:
+        return False
+    main, old = again.citations[0], quoted[0]
+    span = kin(old.doc_id, (old.start, old.end), main.doc_id)
+    return span is not None and _overlaps(main, *span)
+
+
+def said_before(newer: Answer, older: Answer, view: TimeView) -> Answer:
+    """`newer` with the older answer's main quote cited below it, as what an earlier update of the series said."""
+    quoted = older.citations if not older.abstained else older.nearest
+    if not quoted or newer.abstained or not newer.citations:
+        return newer
+    old = quoted[0]
+    series = view.series_of(old.doc_id)
+    member = next((m for m in series.members if m.doc_id == old.doc_id), None) if series else None
+    if series is None or member is None:
+        return newer
+    n = max(c.n for c in newer.citations) + 1
+    cited = view.citation(n, old.doc_id, old.start, old.end)
+    return newer.model_copy(
+        update={
+            "text": newer.text + _versions_text(series, [(member, cited)]),
+            "citations": [*newer.citations, cited],
+            "other_versions": [*newer.other_versions, n],
+        }
+    )
 
 
 def _overlaps(c: Citation, start: int, end: int) -> bool:

@@ -40,7 +40,7 @@ CONFIDENCE_FEATURES = (
     "score", "margin", "cosine", "overlap", "paragraph_overlap", "names", "passage_dense", "answer_type",
     "missing_term", "passage_share", "negation_mismatch", "number_mismatch", "opposite_mismatch",
     "field_mismatch", "partner_only", "label", "field_match", "about", "kind_missing", "profile", "profile_about",
-    "field_margin", "field_best",
+    "field_margin", "field_best", "corpus_coverage", "doc_coverage",
 )  # fmt: skip
 # Sentence-score weights no data here can teach, set by hand and listed in the file with a note each: none now.
 HAND_SET: tuple[str, ...] = ()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from qa.answering.evidence import make_citation
 from qa.answering.features import profiles_from_counts
 from qa.errors import IndexMismatchError, QAError
@@ -69,6 +71,11 @@ class IndexReader:
     def profiles(self) -> frozenset[int]:
         """The documents that are field profiles (from the counts stored when the generation was written)."""
         return profiles_from_counts(self.infos)
+
+    def term_documents(self, terms: Iterable[str]) -> dict[str, frozenset[int]]:
+        """The documents holding each term (an empty set: no briefing uses it), from the BM25 postings."""
+        docs = self.generation.passage_docs  # passages_with yields live passages only: no removed document's
+        return {t: frozenset(np.unique(docs[self.lexical.passages_with(t)]).tolist()) for t in dict.fromkeys(terms)}
 
     @cached_property
     def whole_scope(self) -> Scope:
@@ -132,6 +139,21 @@ class IndexReader:
         return [
             (sentences[i].start, sentences[i].end) for i in sentences.of_document(self.generation.doc_by_id[doc_id])
         ]
+
+    def kin(self, doc_id: str, span: tuple[int, int], other: str) -> tuple[int, int] | None:
+        """In `other`, the span of the sentence nearest in meaning to the sentence at `span` of `doc_id` (the
+        highest cosine of the stored sentence vectors); None when either has no such sentence."""
+        sentences, by_id = self.generation.sentences, self.generation.doc_by_id
+        if doc_id not in by_id or other not in by_id:
+            return None
+        own = [i for i in sentences.of_document(by_id[doc_id]) if (sentences[i].start, sentences[i].end) == span]
+        theirs = list(sentences.of_document(by_id[other]))
+        if not own or not theirs:
+            return None
+        vectors = self.generation.sentence_vectors
+        cosines = [float(np.dot(vectors[own[0]], vectors[i])) for i in theirs]
+        best = theirs[int(np.argmax(cosines))]
+        return sentences[best].start, sentences[best].end
 
     def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
         """Citation `n` of the sentence of `doc_id` at exactly `start`–`end` (no score: it ranks nothing)."""

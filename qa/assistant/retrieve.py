@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answering.bold import BoldJudge
-from qa.answering.features import Candidates, Lookups, candidate_sentences, field_path
+from qa.answering.features import Candidates, Lookups, asked_terms, candidate_sentences, field_path
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
 from qa.answering.weights import Weights
@@ -130,6 +130,7 @@ def lookups(retrieval: Retrieval, encoder: QueryEncoder, depth: int, weights: We
         ),
         field_matches=field_matches(retrieval, encoder, depth) if weights.reads_fields else {},
         profiles=retrieval.reader.profiles,
+        term_documents=retrieval.reader.term_documents(asked_terms(retrieval.question)),
     )
 
 

@@ -31,7 +31,10 @@ from qa.answering.over_time import (
     current_documents,
     holds_counterpart,
     newer_counterparts,
+    newer_members,
     other_versions,
+    said_before,
+    speaks_of_the_same,
 )
 from qa.answering.readings import Reading, default_readings
 from qa.answering.weights import Weights
@@ -191,7 +194,9 @@ class ComparisonRoute:
 
 class PlainRoute:
     """Retrieval and answering; when the main quote's series has a newer update holding the same sentence, the
-    question is asked again within it (the newest word first), and other updates' versions are quoted below."""
+    question is asked again within it (the newest word first), and other updates' versions are quoted below.
+    When none holds it in its words, a newer update answering with the sentence nearest in meaning to the main
+    quote leads, the older quote cited below it (`qa.answering.over_time.speaks_of_the_same`)."""
 
     def answer(self, asked: Asked, context: Context) -> Answer:
         reader = context.reader
@@ -206,6 +211,12 @@ class PlainRoute:
             if holds_counterpart(again, doc_id, sentence):
                 answer = again
                 break
+        else:  # no newer member holds the main sentence in its words: one may answer in others
+            for doc_id in newer_members(answer, reader, in_scope):
+                again = context.answer(asked.question, asked.history, Filters(doc_ids=(doc_id,)), followup)
+                if speaks_of_the_same(again, answer, reader.kin):
+                    answer = said_before(again, answer, reader)
+                    break
         answer = widened_note(other_versions(answer, reader, in_scope), asked, context)
         return scoped(answer, asked, context, "followup" if followup else "plain")
 

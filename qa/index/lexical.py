@@ -139,6 +139,16 @@ class Lexical:
             self._idf[term] = idf
         return idf
 
+    def passages_with(self, term: str) -> np.ndarray:
+        """The numbers of the live passages holding `term` (empty: the index never uses it)."""
+        found = []
+        for (offset, table), alive in zip(self._parts, self._live, strict=True):
+            posting = table.posting(term)
+            if posting is not None:
+                ids = posting[0] if alive is None else posting[0][alive[posting[0]]]
+                found.append(offset + ids.astype(np.int64))
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
     def scores(self, weighted_terms: Mapping[str, float] | Iterable[str]) -> np.ndarray:
         """BM25 score of every passage; `weighted_terms` maps a token to its query weight."""
         terms = weighted_terms if isinstance(weighted_terms, Mapping) else Counter(weighted_terms)
