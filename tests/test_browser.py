@@ -215,6 +215,23 @@ def test_a_filter_that_matches_nothing_says_so(browser: Any, sample_server: str)
     assert ui.page.input_value("#qa-from textarea, #qa-from input") == ""  # the filters were cleared
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_citation_opens_its_card_in_place_under_the_dark_theme_by_url(
+    browser: Any, sample_server: str, width: int
+) -> None:
+    ui = Page(browser, sample_server, width=width, theme="dark", path="/?__theme=dark")
+    page = ui.page
+    turn = ui.ask("What does Mexico supply to Russia?")
+    prefix = turn.locator("details.qa-card").first.get_attribute("id").removesuffix("-1-card")  # type: ignore[union-attr]
+    turn.locator("blockquote.qa-main a.qa-ref").click()
+    page.wait_for_function(f"document.getElementById('{prefix}-1-card').open")
+    assert "__theme=dark" in page.url and page.url.endswith(f"#{prefix}-1")  # no navigation: the theme stays
+    assert page.evaluate("document.body.classList.contains('dark')") and ui.turns() == 1
+    turn.locator(f"#{prefix}-1-card a.qa-open").click()
+    page.wait_for_function(f"document.getElementById('{prefix}-1-q').closest('details').open")
+    assert "__theme=dark" in page.url and ui.turns() == 1
+
+
 def test_a_phone_screen(browser: Any, sample_server: str, shots: Path) -> None:
     ui = Page(browser, sample_server, width=390)
     turn = ui.ask("Who did Lavrov meet?")
@@ -325,6 +342,8 @@ def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: s
     page.click("#qa-ask")
     page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('not a date')")
     assert page.input_value("#qa-question textarea") == "What does Mexico supply to Russia?"
+    page.wait_for_function("document.querySelectorAll('#qa-chat .qa-pending').length === 0")  # no stuck turn
+    assert ui.turns() == 0 and "Searching the briefings" not in page.locator("#qa-chat").inner_text()
     page.fill("#qa-from textarea, #qa-from input", "")
     turn = ui.ask("Who is Lavorv meeting?")
     page.wait_for_function("!(document.querySelector('#qa-notice')?.innerText || '').includes('not a date')")

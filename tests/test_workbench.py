@@ -247,3 +247,23 @@ def test_example_questions_never_join_names_across_lines() -> None:
     questions = example_questions([doc], count=5)
     assert "What do the briefings say about Sergey Lavrov?" in questions
     assert not any("Update" in q and "Mexico" in q for q in questions)
+
+
+def test_scores_are_shown_only_where_they_rank_something() -> None:
+    assert "score 0.90" in visible(evidence_card(CITED, "a0-1", PROFILE))
+    assert "score" not in visible(evidence_card(CITED, "a0-1", PROFILE, ranked=False))
+    older = CITED.model_copy(update={"n": 2, "score": 0.0})
+    answer = Answer(
+        question="q", text="t", abstained=False, confidence=0.9, citations=[CITED, older], other_versions=[2]
+    )
+    page = answer_html(answer, "a0", {"ke.md": PROFILE})
+    cards = re.findall(r"<details class='qa-card'.*?</summary>", page, re.DOTALL)
+    assert len(cards) == 2 and "score 0.90" in cards[0] and "score" not in cards[1]  # another update's version
+
+
+def test_a_filter_that_leaves_nothing_to_search_shows_no_confidence() -> None:
+    nothing = Scope(searched=0, total=4, date_from="2030")
+    refused = Answer(question="q", text="t", abstained=True, confidence=0.0, scope=nothing)
+    assert "Confidence" not in visible(answer_html(refused, "a0"))
+    searched = refused.model_copy(update={"scope": nothing.model_copy(update={"searched": 2})})
+    assert "Confidence: low" in visible(answer_html(searched, "a1"))

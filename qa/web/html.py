@@ -149,9 +149,12 @@ def _document_window(text: str, start: int, end: int, anchor: str) -> str:
     return f"{head}{clean(text, lo, hi, (start, end, anchor))}{tail}"
 
 
-def evidence_card(c: Citation, anchor: str, document_text: str | None = None, open_card: bool = False) -> str:
+def evidence_card(
+    c: Citation, anchor: str, document_text: str | None = None, open_card: bool = False, ranked: bool = True
+) -> str:
     """One citation as a collapsible card: the quote highlighted inside its paragraph, the sentence
-    before and after when they lie outside that paragraph, score, offsets, hash, and the whole
+    before and after when they lie outside that paragraph, its score when it was `ranked` (a line of a
+    change view or another update's version ranks nothing, and shows none), offsets, hash, and the whole
     document opened at the quote (an anchor link: no script)."""
     verified = document_text is not None and document_text[c.start : c.end] == c.quote
     before = after = ""
@@ -179,7 +182,8 @@ def evidence_card(c: Citation, anchor: str, document_text: str | None = None, op
     return (
         f"<details class='qa-card' id='{anchor}-card'{' open' if open_card else ''}>"
         f"<summary class='qa-card-head'><span class='qa-n'>[{c.n}]</span> {_meta(c)}"
-        f"<span class='qa-score' title='evidence score'>score {c.score:.2f}</span></summary>"
+        + (f"<span class='qa-score' title='evidence score'>score {c.score:.2f}</span>" if ranked else "")
+        + "</summary>"
         f"{flag}{before}<p class='qa-para' id='{anchor}'>{body}</p>{after}"
         f"<div class='qa-card-foot'><code>{escape(c.doc_id)}</code> · chars {c.start}–{c.end}"
         f" · sha256 {escape(c.sha256[:12])}"
@@ -258,7 +262,8 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
             parts.append("<div class='qa-sources qa-nearest'>")
             parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.nearest)
             parts.append("</div>")
-        parts.append(confidence_html(answer.confidence))
+        if answer.scope is None or answer.scope.searched:  # nothing searched: no confidence to speak of
+            parts.append(confidence_html(answer.confidence))
         return "<div class='qa-answer qa-abstained'>" + "".join(parts) + "</div>"
     if answer.changes is not None:  # "what changed?": the two versions side by side, every line cited below
         parts.append(f"<p class='qa-lead'><strong>{escape(answer.short_answer or '')}</strong></p>")
@@ -266,7 +271,9 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.append(reading_html(answer))
         parts.append(scope_html(answer.scope, abstained=False))
         parts.append("<div class='qa-sources'>")
-        parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
+        parts.extend(
+            evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id), ranked=False) for c in answer.citations
+        )
         parts.append("</div>")
         return "<div class='qa-answer qa-changes'>" + "".join(parts) + "</div>"
     main = answer.citations[0]
@@ -292,7 +299,10 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
     parts.append(scope_html(answer.scope, abstained=False))
     parts.extend(_checks(answer))
     parts.append("<div class='qa-sources'>")
-    parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
+    parts.extend(
+        evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id), ranked=c.n not in answer.other_versions)
+        for c in answer.citations
+    )
     parts.append("</div>")
     return "<div class='qa-answer'>" + "".join(parts) + "</div>"
 

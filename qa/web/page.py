@@ -154,6 +154,19 @@ SCRIPT = """<script>
       setTimeout(() => { copyButton.textContent = 'Copy quote with citation'; }, 2000);
       return;
     }
+    // an in-page link ([n], "Open document at the quote") opens its card where it is: never a navigation, which
+    // the page's <base href> would send to another URL (losing ?__theme=dark and the conversation's place)
+    const inPage = target.closest('a.qa-ref, a.qa-open');
+    if (inPage && (inPage.getAttribute('href') || '').startsWith('#')) {
+      const shown = document.getElementById(inPage.getAttribute('href').slice(1));
+      if (shown) {
+        event.preventDefault();
+        for (let d = shown.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) d.open = true;
+        shown.scrollIntoView({behavior: 'smooth', block: 'center'});
+        history.replaceState(history.state, '', location.pathname + location.search + '#' + shown.id);
+      }
+      return;
+    }
     const retry = target.closest('.qa-retry');
     if (retry && box()) {
       const plain = document.querySelector('#qa-plain textarea, #qa-plain input');
@@ -203,7 +216,10 @@ def show_pending(max_chars: int) -> str:
     return SHOW_PENDING.replace("@MAX@", str(max_chars))
 
 
+# Run once answering is over, whether it answered, refused the input or failed: the "Searching the briefings"
+# line goes (an answer replaces the chat; a bad date or a server error leaves it otherwise), the latest turn in view
 SCROLL_TO_LATEST = """() => {
+  document.querySelectorAll('#qa-chat .qa-pending').forEach((turn) => turn.remove());
   const box = document.querySelector('#qa-question textarea');
   if (window.qaCount && box) window.qaCount(box.value.length);
   const turns = document.querySelectorAll('#qa-chat .qa-turn');
