@@ -160,6 +160,8 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                     with gr.Row():
                         date_from = gr.Textbox(label="From date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-from")
                         date_to = gr.Textbox(label="To date", placeholder="YYYY[-MM[-DD]]", elem_id="qa-to")
+                    # the sort control above the picker: the picker's open list drops over nothing one needs
+                    order = gr.Radio(list(SORTS), value=SORTS[0], label="Sort briefings by", elem_id="qa-sort")
                     doc_filter = gr.Dropdown(
                         choices=briefing_choices(docs),
                         value=[],
@@ -168,7 +170,6 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                         label=picker_label(0, len(docs)),
                         elem_id="qa-docs",
                     )
-                    order = gr.Radio(list(SORTS), value=SORTS[0], label="Sort briefings by", elem_id="qa-sort")
                 with gr.Tab("Corpus", id="corpus", elem_id="qa-tab-corpus"):
                     corpus = gr.HTML(web.corpus_panel(assistant), elem_id="qa-corpus")
                 with gr.Tab("Document", id="document", elem_id="qa-tab-document"):

@@ -12,6 +12,9 @@ What each model learns from (every row a question, its embedding by the bundled 
   "How about Y?", "And its population?" (follow-ups), and full questions (not);
 - change, as-of and comparison questions made from the tune countries with the wordings below (written for
   this script: none is a held-out wording), so each reading has more than the misfire set's dozen examples.
+The answer-form models (a quantity, a list: `FORMS`) learn from the Factbook question bank's tune countries
+(each field's kind) and SQuAD tune questions (the form of the gold answer), among questions whose grammar
+leaves their kind open.
 Nothing of the misfire set's held-out half is read. Each model is an L2-regularised logistic regression with
 the classes balanced; its threshold is the lowest whose precision, on 5-fold out-of-fold probabilities over
 the tune rows, is at least `PRECISION`, so a mode that replaces the answer fires only when it is sure.
@@ -33,9 +36,20 @@ from benchmarks.harness import CACHE, SQUAD_DEV, needs, real_embedder
 from benchmarks.logistic import fit, out_of_fold, threshold_at
 from benchmarks.misfire_questions import ITEMS
 from benchmarks.squad import build_corpus
-from qa.answering.questions import clean_question
-from qa.answering.readings import CUES, FORMAT_VERSION, KINDS, READINGS_FILE, ReadingsFile, features, models_from
+from qa.answering.questions import OPEN_KINDS, clean_question, question_kind
+from qa.answering.readings import (
+    CUES,
+    FORMAT_VERSION,
+    FORMS,
+    KINDS,
+    READINGS_FILE,
+    ReadingsFile,
+    features,
+    forms_from,
+    models_from,
+)
 from qa.settings import DEFAULT_MODEL
+from qa.text.documents import find_date
 
 PRECISION = 0.97  # each reading's precision on out-of-fold tune probabilities
 L2 = 1.0
@@ -100,6 +114,67 @@ def training_rows(rng: random.Random) -> list[tuple[str, bool, str]]:
     return rows
 
 
+# the form of a SQuAD tune answer, read from the answer itself: a quantity (a number, maybe with a unit or a
+# hedge, that is not a year) or a list (three or more items); these label tune data only
+_HEDGE = r"(?:about|approximately|around|over|nearly|almost|some|more than|less than|fewer than|up to)\s+"
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|"
+    "thousand|million|billion|dozen|half"
+)
+_QUANTITY = re.compile(rf"^(?:{_HEDGE})?[$€£]?(?:\d[\d,.]*|(?:{_NUMBER_WORDS})\b)", re.I)
+_YEAR = re.compile(r"^(?:(?:in|by|since)\s+)?(?:1\d{3}|20\d{2})s?$", re.I)
+FORM_ROWS = 4000  # SQuAD tune questions read for the answer-form models (their kind left open by grammar)
+
+
+def answer_form(answer: str) -> str | None:
+    """ "quantity", "list" or None for a gold answer's text."""
+    text = answer.strip().rstrip(".")
+    if len(re.split(r",|;|\band\b", text)) >= 3 and len(text.split()) <= 25:
+        return "list"
+    if len(text.split()) <= 5 and _QUANTITY.match(text) and not _YEAR.match(text) and not find_date(text):
+        return "quantity"
+    return None
+
+
+def form_rows(rng: random.Random) -> list[tuple[str, str | None]]:
+    """(question, the form of its answer) rows from tune data only, among questions whose grammar leaves their
+    kind open (`qa.answering.questions.OPEN_KINDS`: "what", "other", "definition" or a bare "how"): the
+    Factbook question bank's tune countries (each field's kind: a number is a quantity, a list a list) and
+    SQuAD tune questions (the form of their first gold answer)."""
+    bank = question_bank("tune")
+    rows: list[tuple[str, str | None]] = [
+        (a.question, {"number": "quantity", "list": "list"}.get(a.field.kind))
+        for a in rng.sample(bank, min(FACTBOOK_ROWS, len(bank)))
+    ]
+    squad = [g for g in build_corpus(SQUAD_DEV, CACHE / "squad" / "corpus") if g.split == "tune" and g.answers]
+    rows += [(g.question, answer_form(g.answers[0])) for g in rng.sample(squad, min(FORM_ROWS, len(squad)))]
+    return [(q, form) for q, form in rows if question_kind(clean_question(q)) in OPEN_KINDS]
+
+
+def fit_forms(rng: random.Random, embedder) -> tuple[dict, dict]:  # type: ignore[no-untyped-def, type-arg]
+    """Each answer form's model and its scores, fitted like the readings (threshold at `PRECISION`)."""
+    rows = form_rows(rng)
+    texts = [clean_question(q) for q, _ in rows]
+    vectors = embedder.embed(texts)
+    x = np.stack([features(v, t, False) for v, t in zip(vectors, texts, strict=True)])
+    dimension = vectors.shape[1]
+    fitted, scores = {}, {}
+    for form in FORMS:
+        y = np.array([f == form for _, f in rows], dtype=float)
+        t, precision, recall = threshold_at(out_of_fold(x, y, rng, L2, balanced=True), y, PRECISION)
+        w, b = fit(x, y, L2, balanced=True)
+        fitted[form] = {
+            "bias": round(b, 6),
+            "threshold": round(t, 4),
+            "cues": {c: round(float(v), 6) for c, v in zip(CUES, w[dimension:], strict=True)},
+            "embedding": [round(float(v), 6) for v in w[:dimension]],
+        }
+        scores[f"form_{form}"] = {"rows": len(y), "positives": int(y.sum()), "precision": round(precision, 3),
+                                  "recall": round(recall, 3)}  # fmt: skip
+        print(f"{form}: {scores[f'form_{form}']} threshold {t:.4f}", file=sys.stderr)
+    return fitted, scores
+
+
 def language_thresholds(rows: list[tuple[str, bool, str]], texts: list[str]) -> tuple[float, float]:
     """When a question is taken for another language: that language's probability at least the lowest value (on a
     0.01 grid, at least 0.5) no English tune question reaches, and English's under the lowest any English tune
@@ -144,19 +219,22 @@ def main() -> int:
         scores[kind] = {"rows": len(y), "positives": int(y.sum()), "precision": round(precision, 3),
                         "recall": round(recall, 3)}  # fmt: skip
         print(f"{kind}: {scores[kind]} threshold {t:.4f}", file=sys.stderr)
+    forms, form_scores = fit_forms(rng, embedder)
     data = ReadingsFile.model_validate(
         {
             "format_version": FORMAT_VERSION,
             "fitted_on": "the misfire set's tune half, SQuAD 2.0 dev tune-split questions, the Factbook question bank's "
-            "tune countries and follow-ups made from them; never a held-out question",
+            "tune countries and follow-ups made from them; the answer forms on the Factbook question bank's tune "
+            "countries and SQuAD 2.0 dev tune-split questions; never a held-out question",
             "command": "python -m benchmarks.tune --readings",
             "model": DEFAULT_MODEL,
-            "scores": scores,
+            "scores": scores | form_scores,
             "readings": fitted,
+            "forms": forms,
         }
     )
     data.language_threshold, data.english_below = language_thresholds(rows, texts)
-    models_from(data)  # the same checks as on load, before anything is written
+    models_from(data), forms_from(data)  # the same checks as on load, before anything is written
     READINGS_FILE.write_text(json.dumps(data.model_dump(mode="json"), ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(rows)} rows; wrote {READINGS_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0

@@ -179,6 +179,7 @@ class Answer(Frozen):
     reading_confidence: float | None = None
     # the numbers of the citations that quote another update of the main quote's series saying otherwise
     other_versions: list[int] = Field(default_factory=list)
+    sides: list[str] = Field(default_factory=list)  # a comparison's two sides, in the order of its citations
     changes: SeriesDiff | None = None  # a "what changed?" question: the diff its lines quote
 
 

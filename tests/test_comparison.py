@@ -1,5 +1,8 @@
 """Comparison questions: read the two sides, join two answers (pure, no index)."""
 
+import html
+import re
+
 import pytest
 
 from qa.answering.comparison import Comparison, comparison_sides, join_answers
@@ -95,3 +98,55 @@ def test_a_side_the_briefings_do_not_answer_refuses_the_comparison_and_names_it(
     assert [c.n for c in joined.nearest] == [1, 2]
     neither = join_answers("q", SIDES, (nowhere, nowhere))
     assert neither.abstained and "neither Mexico nor Russia" in neither.text
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("**total:** 221,359,387 (2024 est.)", 221359387.0, ""),
+        ("**total:** 8,515,770 sq km", 8515770.0, "sq km"),
+        ("12.5% (2023 est.)", 12.5, "%"),
+        ("$1.2 trillion (2023 est.)", 1.2e12, ""),
+        ("slightly smaller than Montana", None, None),
+        ("since 12 December 2019", None, None),  # a date
+    ],
+)
+def test_a_figure_is_the_first_number_a_quote_gives_with_its_unit(
+    text: str, value: float | None, unit: str | None
+) -> None:
+    from qa.answering.comparison import figure
+
+    found = figure(text)
+    assert (found.value, found.unit) == (value, unit) if found is not None else value is None
+
+
+def test_figures_of_one_unit_say_which_side_is_larger_with_both_cited() -> None:
+    brazil = _answer(0.9, _citation(1, "br.md", "**total:** 221,359,387 (2024 est.)"), short="221,359,387")
+    mexico = _answer(0.8, _citation(1, "mx.md", "**total:** 130,739,927 (2024 est.)"), short="130,739,927")
+    sides = Comparison(("Mexico", "Brazil"), ("Which has a larger population, Mexico?", "… Brazil?"))
+    joined = join_answers("Which has a larger population, Mexico or Brazil?", sides, (mexico, brazil))
+    assert joined.text.startswith("**Brazil** has the larger figure: Mexico 130,739,927 [1]; Brazil 221,359,387 [2].")
+    assert joined.sides == ["Mexico", "Brazil"] and joined.short_answer is None
+
+
+def test_figures_of_different_units_are_not_compared_nor_called_contradictory() -> None:
+    france = _answer(0.9, _citation(1, "fr.md", "**total:** 643,801 sq km"))
+    germany = _answer(0.8, _citation(1, "gm.md", "three times the size of Pennsylvania; slightly smaller than Montana"))
+    germany = germany.model_copy(update={"checks": ["the question says “bigger”; the quote says “smaller”"]})
+    sides = Comparison(("France", "Germany"), ("Which is bigger, France?", "… Germany?"))
+    joined = join_answers("Which is bigger, France or Germany?", sides, (france, germany))
+    assert joined.text.startswith("The two quotes give no figures of one unit to set side by side")
+    assert "has the larger" not in joined.text and "smaller" not in " ".join(joined.checks)
+
+
+def test_a_comparison_page_labels_each_side_and_states_the_larger() -> None:
+    from qa.web.html import answer_html
+
+    brazil = _answer(0.9, _citation(1, "br.md", "**total:** 221,359,387 (2024 est.)"))
+    mexico = _answer(0.8, _citation(1, "mx.md", "**total:** 130,739,927 (2024 est.)"))
+    sides = Comparison(("Mexico", "Brazil"), ("Which has a larger population, Mexico?", "… Brazil?"))
+    page = answer_html(join_answers("Which has a larger population, Mexico or Brazil?", sides, (mexico, brazil)), "a0")
+    shown = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "Brazil has the larger figure: Mexico 130,739,927 [1] ; Brazil 221,359,387 [2] ." in shown
+    assert "<li><strong>Mexico</strong>: “" in page and "<li><strong>Brazil</strong>: “" in page
+    assert "Also relevant" not in page and page.count("class='qa-card'") == 2

@@ -87,7 +87,9 @@ OFF_TOPIC = [
 
 @pytest.mark.parametrize("question", OFF_TOPIC)
 def test_off_topic_questions_abstain(real_assistant: Assistant, question: str) -> None:
-    assert real_assistant.ask(question).abstained
+    answer = real_assistant.ask(question)
+    assert answer.abstained
+    assert all(c.score >= 0.005 for c in answer.nearest) and "(score 0.00)" not in answer.text  # nothing near
 
 
 def test_a_misspelt_name_is_pointed_at_the_briefings_spelling(real_assistant: Assistant) -> None:
@@ -323,6 +325,24 @@ def test_the_fitted_models_read_each_kind_of_question(
     real_embedder, question: str, history: bool, reading: str
 ) -> None:  # type: ignore[no-untyped-def]
     assert read_by_the_fitted_models(real_embedder, question, history) == reading
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # wordings of no tune question, about no Factbook field's words
+        ("How populous is Kenya?", "how_many"),
+        ("What commodities does Zambia ship abroad?", "list"),
+        ("What is the capital of Kenya?", "what"),
+        ("What did Lavrov and Fuentes discuss?", "what"),
+        ("How does the treaty protect investors?", "how"),
+    ],
+)
+def test_the_answer_form_model_reads_what_a_question_asks_for(
+    real_assistant: Assistant, question: str, kind: str
+) -> None:
+    assert real_assistant.forms is not None  # fitted on this embedding model
+    assert real_assistant.search(question).question.kind == kind
 
 
 def test_the_bold_model_keeps_a_right_name_and_drops_a_number_asked_as_a_list(real_assistant: Assistant) -> None:

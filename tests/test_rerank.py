@@ -203,10 +203,10 @@ def corpus_of_one(doc_fields: list[tuple[str, list[str]]]) -> View:
     return View([document], flat.passages, sentences)
 
 
-def structured_features(view: View, question: str, hits: list[Hit]) -> list:  # type: ignore[type-arg]
-    """Features with every document of `view` taken as a field profile."""
+def structured_features(view: View, question: str, hits: list[Hit], forms: frozenset[str] = frozenset()) -> list:  # type: ignore[type-arg]
+    """Features with every document of `view` taken as a field profile (`forms`: what the form model read)."""
     vectors = {s.sid: np.zeros(4, dtype=np.float32) for s in view.sentences}
-    q = analyse(question, [])
+    q = analyse(question, [], forms=forms)
     everyone = frozenset(range(len(view.documents)))
     return sentence_features(
         Candidates(view, q, hits, np.zeros(4, dtype=np.float32), vectors, idf, Lookups(profiles=everyone)), len(hits)
@@ -404,8 +404,9 @@ def test_a_list_answers_a_what_are_question_in_a_profile() -> None:
     feats = structured_features(TRADE, "What are the main exports of Chile?", TRADE_HITS)
     # Brazil's partners are a breakdown by shares, Chile's value one figure; its commodities a list
     assert [f.list_field for f in feats] == [False, False, True]
-    exports = structured_features(TRADE, "What does Chile export?", TRADE_HITS)
-    assert [f.list_field for f in exports] == [False, False, True]
+    exports = structured_features(TRADE, "What does Chile export?", TRADE_HITS, frozenset({"list"}))
+    assert [f.list_field for f in exports] == [False, False, True]  # read as asking for a list by the form model
+    assert not any(f.list_field for f in structured_features(TRADE, "What does Chile export?", TRADE_HITS))
     single = structured_features(TRADE, "What is the value of Chile's exports?", TRADE_HITS)
     assert not any(f.list_field for f in single)
     ranked = {s.sid: s.score for s in rank_sentences(feats, TRADE_HITS, 3, only({"list_field": 1.5}))}

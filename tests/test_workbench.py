@@ -267,3 +267,22 @@ def test_a_filter_that_leaves_nothing_to_search_shows_no_confidence() -> None:
     assert "Confidence" not in visible(answer_html(refused, "a0"))
     searched = refused.model_copy(update={"scope": nothing.model_copy(update={"searched": 2})})
     assert "Confidence: low" in visible(answer_html(searched, "a1"))
+
+
+def test_a_rewritten_question_says_how_it_was_read() -> None:
+    from qa.web.html import reading_html
+
+    followup = Answer(
+        question="What about Brazil?",
+        text="t",
+        abstained=False,
+        confidence=0.9,
+        reading="followup",
+        reading_confidence=0.93,
+        resolved_question="What is the population of Mexico? What about Brazil?",
+    )
+    said = visible(reading_html(followup))
+    assert "searched as “What is the population of Mexico? What about Brazil?” (0.93)" in said
+    assert "Ask it as a plain question instead" in said
+    compared = followup.model_copy(update={"reading": "comparison", "sides": ["Mexico", "Brazil"]})
+    assert "Mexico and Brazil, each asked on its own" in visible(reading_html(compared))

@@ -80,6 +80,9 @@ def pick_evidence(
     return chosen
 
 
+OPPOSITE_NOTE = "the question says “"  # how the note of a word against its opposite opens
+
+
 def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
     """What the confidence checks found wrong with a quote, in words an analyst can check."""
     notes = []
@@ -89,7 +92,7 @@ def mismatch_notes(item: Scored, quote: str = "the quote") -> list[str]:
         notes.append(f"the question asks about what is not so; {quote} negates nothing")
     if item.opposite:
         asked, stated = item.opposite
-        notes.append(f"the question says “{asked}”; {quote} says “{stated}”")
+        notes.append(f"{OPPOSITE_NOTE}{asked}”; {quote} says “{stated}”")
     if item.kind_missing:
         notes.append(f"the question asks for a {item.kind_missing}; {quote} holds none")
     if item.partner_only:

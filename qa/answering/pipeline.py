@@ -27,6 +27,10 @@ def rank_passages(candidates: Candidates, depth: int, weights: Weights) -> tuple
     return features, rerank(candidates.view, candidates.hits[:depth], features, weights)
 
 
+# a refusal shows its closest passages only at this confidence or more (under it, "0.00" tells the reader nothing)
+NEAREST_FLOOR = 0.005
+
+
 def answer(
     candidates: Candidates,
     *,
@@ -61,7 +65,8 @@ def answer(
             if item.hit.pid not in seen_passages and len(nearest) < nearest_shown:
                 seen_passages.add(item.hit.pid)
                 score = sentence_confidence(scored, i, weights)
-                nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
+                if score >= NEAREST_FLOOR:  # one scored 0.00 is near nothing: not shown
+                    nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
         checks = [*mismatch_notes(scored[0], "the closest quote"), *notes]
         reason = "I found no sentence that answers this question with enough support"
         return abstain(question, nearest, conf, f"{reason} ({'; '.join(checks)})." if checks else f"{reason}.", checks)

@@ -10,23 +10,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from qa.answering.opposites import asked_opposites
 from qa.errors import QuestionError
 from qa.text.tokens import is_negated, tokenize, words
 
+# the kind of answer a question's own grammar asks for: its question word and what follows it (no subject's
+# words: "What is the population of Peru?" asks for a quantity by the fitted answer-form model, `forms`)
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("how_many", re.compile(r"\bhow (many|much|large|big|long|far|old|high|tall)\b|\bwhat (number|percentage|share|proportion|amount)\b|\bwhat is the (population|size|area|number|total|rate|amount)\b", re.I)),
+    ("how_many", re.compile(r"\bhow (many|much|large|big|long|far|old|high|tall)\b|\bwhat (number|percentage|proportion|amount)\b", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month|day|century|decade|time)\b|\bwhich (year|date|month|day|century|decade)\b|\bhow long ago\b", re.I)),
-    ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (person|minister|president|leader|official|company|organi[sz]ation|country|group)\b", re.I)),
+    ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (person|people|minister|president|leader|official|company|organi[sz]ation|country|group)\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\bwhich (city|place|region|location|state|province)\b|\bwhat (city|place|region|location|state|province)\b|\bin which (city|country|region|place)\b", re.I)),
     ("why", re.compile(r"\bwhy\b|\bwhat (is|was|are|were) the (reason|cause|purpose)\b|\bfor what reason\b", re.I)),
-    ("list", re.compile(r"\b(list|name|what are|which are|what sectors|what products|what goods|what items|what kinds?|what types?)\b|^\s*what (do|does|did)\b.*\b(export|import|produce|grow|manufacture)s?\s*\??\s*$", re.I)),
+    ("list", re.compile(r"\b(list|name|what are|which are|what kinds?|what types?)\b", re.I)),
     ("definition", re.compile(r"^\s*(what|who) (is|are|was|were) (a|an|the)?\s*[\w-]+( [\w-]+)?\s*\??\s*$|\bdefine\b|\bmeaning of\b", re.I)),
     ("yes_no", re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I)),
     ("how", re.compile(r"^\s*how\b", re.I)),
 )  # fmt: skip
+# the kinds a fitted answer form stands in for, and which kinds it may replace (a "what" or "other" question)
+_FORM_KINDS = {"quantity": "how_many", "list": "list"}
+OPEN_KINDS = ("what", "other", "definition", "how")
 _WH_WORDS = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?!\w)")
 _ORDINAL_OR_DECADE = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th|s)\b", re.I)  # "19th", "1990s"
@@ -57,6 +63,17 @@ def numbers_in(text: str, spelled: bool = True) -> set[str]:
         number = match.group()
         out.add(number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number)
     return out
+
+
+_MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<[/!a-z][^>]*>|```.*?(?:```|$)|`[^`]*`", re.IGNORECASE | re.DOTALL
+)
+
+
+def outside_markup(text: str) -> str:
+    """The question less what it holds as markup or code (tags, a script or style with its content, code
+    spans): "<script>alert(2)</script>" mentions no number 2."""
+    return _MARKUP.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -100,17 +117,27 @@ def clean_question(raw: object, max_chars: int = 1000) -> str:
 _WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 
 
-def question_kind(text: str) -> str:
+def question_kind(text: str, forms: AbstractSet[str] = frozenset()) -> str:
     """The kind of answer asked for, read from the question's own question word: the first one. A kind's cue
     counts before that word ("Name the…", "In which city…") or at it, never after it: in "What is it called
-    when…?" or "Who can enforce the law when…?" the later "when" joins two clauses and asks for no date."""
+    when…?" or "Who can enforce the law when…?" the later "when" joins two clauses and asks for no date.
+    A question whose grammar leaves the kind open ("What is the population of Peru?", "What does Mongolia
+    export?") takes the answer form the fitted model reads (`forms`: `qa.answering.readings.FormReader`), a
+    quantity before a list."""
     text = re.sub(r"^\s*(and|but|so|also|then)\b[\s,]*", "", text, flags=re.I)
     first = _WH_WORD.search(text)
-    for kind, pattern in _KINDS:
-        for match in pattern.finditer(text):
-            if first is None or match.start() <= first.start():
-                return kind
-    return "what" if first is not None and first.group().lower() in ("what", "which") else "other"
+    kind = None
+    for name, pattern in _KINDS:
+        if any(first is None or match.start() <= first.start() for match in pattern.finditer(text)):
+            kind = name
+            break
+    if kind is None:
+        kind = "what" if first is not None and first.group().lower() in ("what", "which") else "other"
+    if kind in OPEN_KINDS:
+        for form, form_kind in _FORM_KINDS.items():
+            if form in forms:
+                return form_kind
+    return kind
 
 
 _NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]*|\b[A-Z]{2,}\b")  # "Émile", "Øresund" too
@@ -142,9 +169,12 @@ def field_query(question: Question) -> str:
     return text if tokenize(text) else question.text
 
 
-def analyse(text: str, history: Sequence[str] = (), followup: bool = False) -> Question:
+def analyse(
+    text: str, history: Sequence[str] = (), followup: bool = False, forms: AbstractSet[str] = frozenset()
+) -> Question:
     """Type, weighted search terms and search text; a follow-up (as the reading model reads it:
-    `qa.answering.readings`) borrows the last question's terms."""
+    `qa.answering.readings`) borrows the last question's terms; `forms`: the answer forms the fitted model reads
+    in the question (`question_kind`)."""
     own = [t for t in tokenize(text) if t not in _WH_WORDS]
     terms: dict[str, float] = {}
     for token in own:
@@ -152,7 +182,7 @@ def analyse(text: str, history: Sequence[str] = (), followup: bool = False) -> Q
     earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     followup = followup and bool(earlier)
     search_text = text
-    kind = question_kind(text)
+    kind = question_kind(text, forms)
     if followup:
         previous = earlier[-1]
         for token in tokenize(previous):
@@ -170,8 +200,8 @@ def analyse(text: str, history: Sequence[str] = (), followup: bool = False) -> Q
         names=proper_names(text),
         followup=followup,
         negated=is_negated(text),
-        # in digits only: "Which two countries…?" asks for two names, not for the word "two"
-        numbers=tuple(sorted(numbers_in(text, spelled=False))),
+        # in digits only: "Which two countries…?" asks for two names, not for the word "two"; none inside markup
+        numbers=tuple(sorted(numbers_in(outside_markup(text), spelled=False))),
         written_names=name_words(text),
         content_words=tuple(w for w in words(text) if w.lower() not in _WH_WORDS and tokenize(w)),
         opposites=asked_opposites(text),

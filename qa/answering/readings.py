@@ -30,6 +30,9 @@ from qa.errors import WeightsError
 READINGS_FILE = Path(__file__).with_name("readings.json")
 FORMAT_VERSION = 1
 KINDS = ("change", "as_of", "comparison", "followup")  # "plain" is what none of them is
+# the forms of answer a question may ask for beyond what its question word says ("What is the population of
+# Peru?" asks for a quantity, "What does Mongolia export?" for a list): `qa.answering.questions.question_kind`
+FORMS = ("quantity", "list")
 
 _FIRST_WORDS = ("what", "which", "who", "when", "where", "how", "is", "are", "does", "do", "did", "has", "have")
 _DATE = re.compile(
@@ -139,6 +142,7 @@ class ReadingsFile(BaseModel):
     # … and English's own probability is under this: the lowest any English tune question has
     english_below: float = 0.0
     readings: dict[str, _Model]
+    forms: dict[str, _Model] = {}  # the answer-form models (`FORMS`), over the same features
 
 
 def models_from(data: ReadingsFile, path: Path = READINGS_FILE) -> dict[str, ReadingModel]:
@@ -147,8 +151,22 @@ def models_from(data: ReadingsFile, path: Path = READINGS_FILE) -> dict[str, Rea
         raise WeightsError(f"'{path}' is format version {data.format_version}; this code reads {FORMAT_VERSION}.")
     if set(data.readings) != set(KINDS):
         raise WeightsError(f"'{path}' has readings {sorted(data.readings)}; the code reads {sorted(KINDS)}.")
+    return _built(data.readings, path)
+
+
+def forms_from(data: ReadingsFile, path: Path = READINGS_FILE) -> dict[str, ReadingModel]:
+    """Check a parsed readings file's answer-form models against the code's forms and cues, and build them."""
+    if set(data.forms) != set(FORMS):
+        raise WeightsError(
+            f"'{path}' has answer forms {sorted(data.forms)}; the code reads {sorted(FORMS)}. "
+            "Re-fit them with `python -m benchmarks.tune --readings`."
+        )
+    return _built(data.forms, path)
+
+
+def _built(models: dict[str, _Model], path: Path) -> dict[str, ReadingModel]:
     built = {}
-    for kind, model in data.readings.items():
+    for kind, model in models.items():
         if set(model.cues) != set(CUES):
             missing, unknown = sorted(set(CUES) - set(model.cues)), sorted(set(model.cues) - set(CUES))
             raise WeightsError(
@@ -161,13 +179,26 @@ def models_from(data: ReadingsFile, path: Path = READINGS_FILE) -> dict[str, Rea
 
 
 @dataclass(frozen=True)
+class FormReader:
+    """The answer-form models: which forms a question asks for (each whose probability reaches its threshold)."""
+
+    models: dict[str, ReadingModel]
+
+    def forms(self, text: str, vector: np.ndarray) -> frozenset[str]:
+        x = features(vector, text, False)
+        return frozenset(form for form, model in self.models.items() if model.probability(x) >= model.threshold)
+
+
+@dataclass(frozen=True)
 class Fitted:
-    """What `readings.json` holds: the models, the embedding model they read, the language threshold."""
+    """What `readings.json` holds: the models, the answer-form models, the embedding model they read, the
+    language threshold."""
 
     models: dict[str, ReadingModel]
     model: str
     language_threshold: float
     english_below: float
+    forms: FormReader = FormReader({})
 
 
 def load_readings(path: Path = READINGS_FILE) -> Fitted:
@@ -176,7 +207,13 @@ def load_readings(path: Path = READINGS_FILE) -> Fitted:
         data = ReadingsFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         raise WeightsError(f"Cannot read the reading models '{path}': {exc}. Restore it from git.") from exc
-    return Fitted(models_from(data, path), data.model, data.language_threshold, data.english_below)
+    return Fitted(
+        models_from(data, path),
+        data.model,
+        data.language_threshold,
+        data.english_below,
+        FormReader(forms_from(data, path)),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from qa.answering.weights import Weights, default_weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.provenance import FileHashes, flag_changed
 from qa.assistant.reader import IndexReader, check_compatible
-from qa.assistant.readers import QuestionReader, default_reader
+from qa.assistant.readers import QuestionReader, default_forms, default_reader
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
 from qa.assistant.routes import PLAIN, Asked, Context, Route, answer_by_routes, default_routes
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
@@ -59,7 +59,8 @@ class Assistant:
         self.bold = default_bold(
             embedder.model_id
         )  # the bold short answer's model: under its threshold, no phrase is bold
-        self.question_reader = reader or default_reader(embedder.model_id)  # how a question's kind is read
+        self.question_reader = reader or default_reader(embedder.model_id)  # how a question is read
+        self.forms = default_forms(embedder.model_id)  # which form of answer it asks for (a quantity, a list)
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
         check_compatible(generation, self.encoder.model_id, self.settings, self.index_dir)
@@ -160,7 +161,7 @@ class Assistant:
     def context(self) -> Context:
         """What one question reads, pinned now: the reader in use and the collaborators."""
         self.refresh()
-        return Context(self._reader, self.encoder, self.settings, self.weights, self.bold)
+        return Context(self._reader, self.encoder, self.settings, self.weights, self.bold, self.forms)
 
     def ask(
         self,
@@ -191,7 +192,9 @@ class Assistant:
         self, question: str, history: Sequence[str] | None = None, *, filters: Filters | None = None
     ) -> Retrieval:
         """Retrieval alone, from the generation in use: the question read, both rankings and their fusion."""
-        return retrieve(self.context().reader, self.encoder, self.settings, question, history, filters)
+        return retrieve(
+            self.context().reader, self.encoder, self.settings, question, history, filters, forms=self.forms
+        )
 
     def answer_from(
         self, retrieval: Retrieval, weights: Weights | None = None, abstain_below: float | None = None

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.answering.readings import Reading, ReadingModel, default_readings, read
+from qa.answering.readings import FormReader, Reading, ReadingModel, default_readings, read
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +50,10 @@ def default_reader(model_id: str) -> QuestionReader:
         model_id,
     )
     return PlainReader()
+
+
+def default_forms(model_id: str) -> FormReader | None:
+    """The fitted answer-form models when they were fitted on `model_id`'s vectors (else None: a question's kind is
+    read from its grammar alone)."""
+    fitted = default_readings()
+    return fitted.forms if fitted.model == model_id and fitted.forms.models else None

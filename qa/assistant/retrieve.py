@@ -10,7 +10,9 @@ passed in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -48,14 +50,35 @@ class Retrieval:
         return self.reader.generation
 
 
-def read_question(question: str, history: Sequence[str] | None, settings: Settings, followup: bool = False) -> Question:
+class FormJudge(Protocol):
+    """Which answer forms a question asks for, from its text and vector (`qa.answering.readings.FormReader`)."""
+
+    def forms(self, text: str, vector: np.ndarray) -> frozenset[str]: ...
+
+
+def read_question(
+    question: str,
+    history: Sequence[str] | None,
+    settings: Settings,
+    followup: bool = False,
+    forms: AbstractSet[str] = frozenset(),
+) -> Question:
     """The question cleaned and read, with the earlier questions of the conversation (borrowed from when the
-    question was read as a follow-up)."""
+    question was read as a follow-up) and the answer forms the fitted model reads in it."""
     text = clean_question(question, settings.max_question_chars)
     earlier = [
         clean_question(h, settings.max_question_chars) for h in (history or []) if isinstance(h, str) and h.strip()
     ]
-    return analyse(text, earlier, followup)
+    return analyse(text, earlier, followup, forms)
+
+
+def answer_forms(question: str, encoder: QueryEncoder, settings: Settings, judge: FormJudge | None) -> frozenset[str]:
+    """The answer forms `judge` reads in the question; none without a judge. Its own text's vector is embedded with
+    the field-path query retrieval needs (one forward pass; both cached once the reading model read it)."""
+    if judge is None:
+        return frozenset()
+    text = clean_question(question, settings.max_question_chars)
+    return judge.forms(text, encoder.vectors([text, field_query(analyse(text))])[0])
 
 
 def retrieve(
@@ -66,10 +89,12 @@ def retrieve(
     history: Sequence[str] | None = None,
     filters: Filters | None = None,
     followup: bool = False,
+    forms: FormJudge | None = None,
 ) -> Retrieval:
-    """Clean and read the question, then search `reader`'s generation: dense and BM25 rankings, fused."""
+    """Clean and read the question (its answer forms by `forms`), then search `reader`'s generation: dense and
+    BM25 rankings, fused."""
     generation = reader.generation
-    parsed = read_question(question, history, settings, followup)
+    parsed = read_question(question, history, settings, followup, answer_forms(question, encoder, settings, forms))
     filters = filters or Filters()
     allowed = None if filters.is_empty() else allowed_passages(reader.infos, generation.passage_docs, filters)
     if allowed is not None and len(allowed) == 0:

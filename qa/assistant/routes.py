@@ -40,7 +40,7 @@ from qa.answering.readings import Reading, default_readings
 from qa.answering.weights import Weights
 from qa.assistant.encoder import QueryEncoder
 from qa.assistant.reader import IndexReader
-from qa.assistant.retrieve import answer_retrieval, retrieve
+from qa.assistant.retrieve import FormJudge, answer_retrieval, retrieve
 from qa.errors import QuestionError
 from qa.records import Answer, Filters
 from qa.settings import Settings
@@ -73,10 +73,11 @@ class Context:
     settings: Settings
     weights: Weights
     bold: BoldJudge | None = None  # the bold short answer's model (`qa.answering.bold`)
+    forms: FormJudge | None = None  # the answer-form models (`qa.answering.readings.FormReader`)
 
     def answer(self, question: str, history: Sequence[str], filters: Filters, followup: bool = False) -> Answer:
         """Retrieval and answering of one question within `filters`, from this context's reader."""
-        found = retrieve(self.reader, self.encoder, self.settings, question, history, filters, followup)
+        found = retrieve(self.reader, self.encoder, self.settings, question, history, filters, followup, self.forms)
         return answer_retrieval(found, self.encoder, self.settings, self.weights, bold=self.bold)
 
 

@@ -198,6 +198,19 @@ def _ref(prefix: str, n: int) -> str:
     return f"<a class='qa-ref' href='#{prefix}-{n}' title='show source {n}'>[{n}]</a>"
 
 
+def _inline(line: str, prefix: str) -> str:
+    """One line of an answer's template text as HTML: escaped, its **bold** kept, each [n] a link to its card."""
+    out = []
+    for piece in re.split(r"(\*\*.+?\*\*|\[\d+\])", line):
+        if bold := re.fullmatch(r"\*\*(.+?)\*\*", piece):
+            out.append(f"<strong>{escape(bold.group(1))}</strong>")
+        elif ref := re.fullmatch(r"\[(\d+)\]", piece):
+            out.append(_ref(prefix, int(ref.group(1))))
+        else:
+            out.append(escape(piece))
+    return "".join(out)
+
+
 def did_you_mean_html(answer: Answer) -> str:
     """A button that asks the corrected question ("Did you mean: Who is Lavrov meeting?")."""
     if not answer.did_you_mean:
@@ -228,6 +241,10 @@ def reading_html(answer: Answer) -> str:
     said = READINGS.get(answer.reading)
     if said is None:
         return ""
+    if answer.reading == "followup" and answer.resolved_question and answer.resolved_question != answer.question:
+        said += f", searched as “{escape(answer.resolved_question)}”"
+    elif answer.reading == "comparison" and len(answer.sides) == 2:
+        said += f": {escape(answer.sides[0])} and {escape(answer.sides[1])}, each asked on its own"
     sure = f" ({answer.reading_confidence:.2f})" if answer.reading_confidence is not None else ""
     return (
         f"<p class='qa-reading qa-muted'>Read as {said}{sure}. "
@@ -277,6 +294,21 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
         parts.append("</div>")
         return "<div class='qa-answer qa-changes'>" + "".join(parts) + "</div>"
     main = answer.citations[0]
+    if answer.sides and len(answer.sides) == len(answer.citations):  # a comparison: each side labelled, both cited
+        parts.append(f"<p class='qa-lead'>{_inline(answer.text.split(chr(10))[0], prefix)}</p><ul class='qa-sides'>")
+        parts.extend(
+            f"<li><strong>{escape(side)}</strong>: “{clean(c.quote)}” {_ref(prefix, c.n)}</li>"
+            for side, c in zip(answer.sides, answer.citations, strict=True)
+        )
+        parts.append("</ul>")
+        parts.append(confidence_html(answer.confidence))
+        parts.append(reading_html(answer))
+        parts.append(scope_html(answer.scope, abstained=False))
+        parts.extend(_checks(answer))
+        parts.append("<div class='qa-sources'>")
+        parts.extend(evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id)) for c in answer.citations)
+        parts.append("</div>")
+        return "<div class='qa-answer qa-comparison'>" + "".join(parts) + "</div>"
     if answer.short_answer:
         parts.append(f"<p class='qa-lead'><strong>{clean(answer.short_answer)}</strong> {_ref(prefix, 1)}</p>")
     parts.append(f"<blockquote class='qa-main'>{clean(main.quote)} {_ref(prefix, 1)}</blockquote>")
