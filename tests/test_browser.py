@@ -89,7 +89,7 @@ def download(page: Any, button: str) -> str:
 
 
 CONTRAST = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
-READ_AREAS = ["#qa-chat", ".qa-side", ".qa-header", "#qa-counter", "#qa-notice", ".qa-examples", "#qa-ask"]
+READ_AREAS = ["#qa-chat", ".qa-side", ".qa-header", "#qa-counter", "#qa-notice", ".qa-examples", "#qa-ask", "footer"]
 
 
 def contrast(page: Any) -> dict[str, Any]:
@@ -597,12 +597,32 @@ def test_what_changed_shows_two_columns_and_the_newest_update_answers(
     marked = table.locator("mark").all_inner_texts()
     assert "third" in marked and "second" in marked and "Alicia" in " ".join(marked)
     assert turn.locator(".qa-diff-added").count() >= 1 and turn.locator(".qa-diff-removed").count() >= 1
+    kinds = turn.locator(".qa-diff tbody th").all_inner_texts()
+    assert kinds == sorted(kinds, key=["Changed", "Added", "Removed"].index)  # changed lines first
+    scope = turn.locator(".qa-scope").inner_text()
+    assert "Compared" in scope and "July 2025" in scope and "January 2026" in scope  # the two updates, not "all"
+    assert "score" not in turn.locator(".qa-diff-sources").inner_text()  # no ranking, no score
+    assert not turn.locator("details.qa-diff-sources").evaluate("d => d.open")  # the sources folded
     result = contrast(ui.page)
     assert result["failures"] == []
     if theme == "light":
         turn.evaluate("t => t.scrollIntoView({block: 'start'})")
         ui.page.screenshot(path=str(shots / "changes.png"))
+    compared = ui.ask("Which is larger, Mexico or Brazil?")
+    assert compared.locator(".qa-sides li").count() == 2 or compared.locator(".qa-abstain").count() == 1
+    assert contrast(ui.page)["failures"] == []
     answer = ui.ask("What is Mexico's rank among Russia's trading partners in Latin America?")
     assert "third largest" in answer.locator(".qa-main").inner_text()
     assert "second largest" in answer.locator(".qa-versions").inner_text()  # the July update said otherwise
     assert not ui.dialogs and not ui.outside
+
+
+def test_a_change_view_stacks_on_a_phone(browser: Any, series_server: str) -> None:
+    ui = Page(browser, series_server, width=390)
+    turn = ui.ask("What changed since the last update?")
+    cell = turn.locator(".qa-diff td[data-side]").first
+    assert cell.evaluate("c => getComputedStyle(c).display") == "block"
+    width = cell.bounding_box()
+    assert width is not None and width["width"] > 250  # a line per cell, not a word per line
+    label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+    assert "Before" in label or "After" in label  # each stacked cell says which update it quotes

@@ -11,6 +11,7 @@ from qa.records import Quoted, SeriesDiff
 from qa.web.escaping import escape
 
 _LABEL = {"changed": "Changed", "added": "Added", "removed": "Removed"}
+_ORDER = {"changed": 0, "added": 1, "removed": 2}
 
 
 def _marked(q: Quoted, open_mark: str, close_mark: str, escaping: bool) -> str:
@@ -64,19 +65,22 @@ def diff_markdown(diff: SeriesDiff) -> str:
 
 
 def diff_html(diff: SeriesDiff) -> str:
-    """Two columns, the older briefing on the left, the newer on the right; changed words in <mark>."""
+    """Two columns, the older briefing on the left, the newer on the right, changed lines first; changed words in
+    <mark>. Under 600 px the columns stack, each cell labelled Before or After (the page's CSS)."""
 
-    def cell(q: Quoted | None) -> str:
+    def cell(q: Quoted | None, side: str) -> str:
         if q is None:
             return '<td class="qa-diff-empty"></td>'
-        return (
-            f'<td><span class="qa-diff-quote">{_marked(q, "<mark>", "</mark>", True)}</span>'
+        return (  # `data-side` labels the cell when the columns stack on a narrow screen
+            f'<td data-side="{side}"><span class="qa-diff-quote">{_marked(q, "<mark>", "</mark>", True)}</span>'
             f'<span class="qa-diff-cite">{escape(_cite(q))}</span></td>'
         )
 
+    shown = sorted(diff.lines, key=lambda line: _ORDER[line.kind])  # changed lines first, then added, removed
     rows: Sequence[str] = [
-        f'<tr class="qa-diff-{line.kind}"><th scope="row">{_LABEL[line.kind]}</th>{cell(line.old)}{cell(line.new)}</tr>'
-        for line in diff.lines
+        f'<tr class="qa-diff-{line.kind}"><th scope="row">{_LABEL[line.kind]}</th>{cell(line.old, "Before")}'
+        f"{cell(line.new, 'After')}</tr>"
+        for line in shown
     ]
     body = "".join(rows) or '<tr><td colspan="3">No sentence changed.</td></tr>'
     return (

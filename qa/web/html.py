@@ -283,15 +283,24 @@ def answer_html(answer: Answer, prefix: str, documents: dict[str, str] | None = 
             parts.append(confidence_html(answer.confidence))
         return "<div class='qa-answer qa-abstained'>" + "".join(parts) + "</div>"
     if answer.changes is not None:  # "what changed?": the two versions side by side, every line cited below
+        diff = answer.changes
         parts.append(f"<p class='qa-lead'><strong>{escape(answer.short_answer or '')}</strong></p>")
-        parts.append(diff_html(answer.changes))
+        parts.append(diff_html(diff))
         parts.append(reading_html(answer))
-        parts.append(scope_html(answer.scope, abstained=False))
-        parts.append("<div class='qa-sources'>")
+        compared = (
+            f"Compared <em>{escape(diff.old.title)}</em> ({escape(diff.old.date or 'undated')}) with "
+            f"<em>{escape(diff.new.title)}</em> ({escape(diff.new.date or 'undated')})."
+        )
+        parts.append(f"<p class='qa-scope'>{compared}</p>")
+        # the quoted sentences' sources, folded: the table already shows each line with its citation
+        parts.append(
+            f"<details class='qa-diff-sources'><summary>The {len(answer.citations)} quoted sentences, each with its "
+            "source</summary><div class='qa-sources'>"
+        )
         parts.extend(
             evidence_card(c, f"{prefix}-{c.n}", documents.get(c.doc_id), ranked=False) for c in answer.citations
         )
-        parts.append("</div>")
+        parts.append("</div></details>")
         return "<div class='qa-answer qa-changes'>" + "".join(parts) + "</div>"
     main = answer.citations[0]
     if answer.sides and len(answer.sides) == len(answer.citations):  # a comparison: each side labelled, both cited

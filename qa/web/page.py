@@ -109,9 +109,19 @@ CSS = """
 input:focus-visible, summary:focus-visible, a:focus-visible {
   outline: 3px solid var(--qa-focus) !important; outline-offset: 2px;
 }
+footer, footer a, footer button { color: var(--qa-muted) !important; }  /* Gradio's "Use via API" link, readable */
 @media (max-width: 700px) {
   .qa-header { flex-direction: column; gap: .2rem; }
   .qa-status { text-align: left; }
+}
+@media (max-width: 600px) {  /* a change view stacks: each line's kind, then before and after, labelled */
+  .qa-diff thead { display: none; }
+  .qa-diff table, .qa-diff tbody, .qa-diff tr, .qa-diff th, .qa-diff td { display: block; width: auto; }
+  .qa-diff tr { border: 1px solid var(--qa-border); margin-bottom: .4rem; }
+  .qa-diff th, .qa-diff td { border: 0; }
+  .qa-diff th[scope=row] { width: auto; }
+  .qa-diff td[data-side]::before { content: attr(data-side) ": "; font-weight: 600; color: var(--qa-muted); }
+  .qa-diff td.qa-diff-empty { display: none; }
 }
 """
 
