@@ -221,16 +221,17 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         ]
         ask: dict[str, Any] = {**private, "show_progress": "hidden"}
         pending = show_pending(limit)
-        send.click(None, js=pending, **private).then(on_ask, inputs, outputs, **ask).then(
-            None, js=SCROLL_TO_LATEST, **private
-        )
-        box.submit(None, js=pending, **private).then(on_ask, inputs, outputs, **ask).then(
-            None, js=SCROLL_TO_LATEST, **private
-        )
+
+        def answered(shown: Any) -> None:
+            """After answering, whether it answered, refused the input or failed: the pending turn goes."""
+            asking = shown.then(on_ask, inputs, outputs, **ask)
+            asking.then(None, js=SCROLL_TO_LATEST, **private)
+            asking.failure(None, js=SCROLL_TO_LATEST, **private)
+
+        answered(send.click(None, js=pending, **private))
+        answered(box.submit(None, js=pending, **private))
         for button in examples:
-            button.click(lambda q: q, button, box, **private).then(None, js=pending, **private).then(
-                on_ask, inputs, outputs, **ask
-            ).then(None, js=SCROLL_TO_LATEST, **private)
+            answered(button.click(lambda q: q, button, box, **private).then(None, js=pending, **private))
         clear.click(on_clear, None, [shown_turns, saved, chat, export_md, export_json, box, alert], **private)
         order.change(picker_update, [order, doc_filter], doc_filter, **private)
         doc_filter.input(lambda chosen: gr.update(label=picker_label(len(chosen or []), len(assistant.documents()))),

@@ -328,6 +328,7 @@ def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: s
     page = ui.page
     page.click("#qa-ask")
     page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('Type a question')")
+    assert page.locator("#qa-chat .qa-pending").count() == 0  # an empty question: no pending turn
     long = "What does Mexico supply to Russia? " * 30
     page.fill("#qa-question textarea", long)
     assert (
@@ -337,6 +338,7 @@ def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: s
     page.click("#qa-ask")
     page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('limit is 1,000')")
     assert page.input_value("#qa-question textarea") == long and ui.turns() == 0  # nothing cut, nothing lost
+    assert page.locator("#qa-chat .qa-pending").count() == 0  # too long: no pending turn
     page.fill("#qa-from textarea, #qa-from input", "July")
     page.fill("#qa-question textarea", "What does Mexico supply to Russia?")
     page.click("#qa-ask")
@@ -362,6 +364,17 @@ def test_limits_errors_and_suggestions_are_spoken(browser: Any, sample_server: s
         ui.wait_for_turns(2)
         turn = page.locator("#qa-chat .qa-turn").last
     assert "Lavrov" in turn.locator("blockquote.qa-main").inner_text()
+
+
+def test_a_server_error_leaves_no_stuck_turn(browser: Any, sample_server: str) -> None:
+    ui = Page(browser, sample_server)
+    page = ui.page
+    page.route("**/queue/join**", lambda route: route.fulfill(status=500, body="server error"))  # the next ask fails
+    page.fill("#qa-question textarea", "What does Mexico supply to Russia?")
+    page.click("#qa-ask")
+    page.wait_for_timeout(500)
+    page.wait_for_function("document.querySelectorAll('#qa-chat .qa-pending').length === 0", timeout=30000)
+    assert ui.turns() == 0 and page.input_value("#qa-question textarea") == "What does Mexico supply to Russia?"
 
 
 def test_a_quote_copies_with_its_citation(browser: Any, sample_server: str) -> None:
