@@ -47,9 +47,9 @@ from qa.web.security import ADMIN_COOKIE, AskDefaults, SecurityHeaders, token_ma
 
 
 def shown_examples(assistant: Assistant, settings: Settings, count: int = 3) -> list[str]:
-    """Example questions for the first screen, drawn from the newest briefings (or QA_EXAMPLES); none is answered
-    while the page is built."""
-    return example_questions(assistant.newest_documents(5), count=count, configured=settings.examples)
+    """Example questions for the first screen: QA_EXAMPLES, else those the index answers, asked when it was built
+    (`Assistant.examples`: stored beside the index; asked here only when missing or stale)."""
+    return example_questions(settings.examples, count) if settings.examples.strip() else assistant.examples(count)
 
 
 def now() -> str:
@@ -94,13 +94,13 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         if asked.shown is None:
             return keep, asked.notice, shown, saved, keep, keep, keep, keep, "", *cleared
         md, js = packs(asked.turns)
-        chat_html = web.conversation_html(asked.shown)
+        chat_html = web.conversation_html(asked.shown, starters)
         status_now = web.status_html(assistant)
         return keep_or(asked.box), asked.notice, asked.shown, asked.saved, chat_html, md, js, status_now, "", *cleared
 
     def on_clear():  # type: ignore[no-untyped-def]
         hidden = gr.update(value=None, visible=False)
-        return [], [], web.conversation_html([]), hidden, hidden, "", web.notice("")
+        return [], [], web.conversation_html([], starters), hidden, hidden, "", web.notice("")
 
     def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
         """Answer a question from the briefings; `history` lists earlier questions, oldest first."""
@@ -130,7 +130,8 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
             status = gr.HTML(web.status_html(assistant))
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=340):
-                chat = gr.HTML(web.conversation_html([]), elem_id="qa-chat")
+                starters = shown_examples(assistant, settings)
+                chat = gr.HTML(web.conversation_html([], starters), elem_id="qa-chat")
                 with gr.Row(elem_classes="qa-ask-row"):
                     box = gr.Textbox(
                         placeholder="Ask about the briefings…",
@@ -143,10 +144,6 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", min_width=80)
                 gr.HTML(f"<p class='qa-counter' id='qa-counter' aria-live='polite'>0 / {limit:,} characters</p>")
                 alert = gr.HTML("", elem_id="qa-notice")
-                with gr.Row(elem_classes="qa-examples"):
-                    examples = [
-                        gr.Button(q, size="sm", elem_classes="qa-example") for q in shown_examples(assistant, settings)
-                    ]
                 with gr.Row():
                     clear = gr.Button("Clear conversation", size="sm", elem_id="qa-clear")
                     export_md = gr.DownloadButton(
@@ -230,8 +227,6 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
 
         answered(send.click(None, js=pending, **private))
         answered(box.submit(None, js=pending, **private))
-        for button in examples:
-            answered(button.click(lambda q: q, button, box, **private).then(None, js=pending, **private))
         clear.click(on_clear, None, [shown_turns, saved, chat, export_md, export_json, box, alert], **private)
         order.change(picker_update, [order, doc_filter], doc_filter, **private)
         doc_filter.input(lambda chosen: gr.update(label=picker_label(len(chosen or []), len(assistant.documents()))),
@@ -284,7 +279,7 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                 picker_update(order_now, []),
                 web.corpus_panel(assistant),
                 loaded.shown,
-                web.conversation_html(loaded.shown),
+                web.conversation_html(loaded.shown, starters),
                 md,
                 js,
                 loaded.notice,

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from qa.errors import QAError
@@ -135,6 +136,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     embedder = make_embedder(settings.model, settings.batch_size, threads=None)
     report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
     print(report.summary())
+    _examples(Path(args.index), embedder, settings, log)
     if args.watch:
         from qa.index.watch import watch_corpus
 
@@ -150,6 +152,17 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Watching '{args.corpus}' for changes (Ctrl-C to stop)…", flush=True)
         watch_corpus(Path(args.corpus), again, said)
     return 0
+
+
+def _examples(index: Path, embedder: object, settings: Settings, log: Callable[[str], None]) -> None:
+    """Ask the example questions the first screen shows of the new index, and store those it answers."""
+    from qa.assistant import Assistant
+    from qa.index.store import CURRENT
+
+    if not (index / CURRENT).is_file():
+        return  # nothing indexed: no examples to ask
+    kept = Assistant.open(index, embedder=embedder, settings=settings).examples()  # type: ignore[arg-type]
+    log(f"Example questions it answers: {'; '.join(kept) if kept else 'none found'}")
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -239,16 +239,6 @@ def test_reindexing_reports_its_steps(tiny_corpus: Path, tmp_path: Path, fake) -
     assert last["Embedding passages"][0] == last["Embedding passages"][1] > 0
 
 
-def test_example_questions_never_join_names_across_lines() -> None:
-    from qa.web.page import example_questions
-
-    text = "Relations Update\n\nMexico The Russian Foreign Minister met. Sergey Lavrov met. Sergey Lavrov spoke."
-    doc = Document(doc_id="a.md", source="a.md", title="A", date="2025", text=text, sha256="0", format="md")
-    questions = example_questions([doc], count=5)
-    assert "What do the briefings say about Sergey Lavrov?" in questions
-    assert not any("Update" in q and "Mexico" in q for q in questions)
-
-
 def test_scores_are_shown_only_where_they_rank_something() -> None:
     assert "score 0.90" in visible(evidence_card(CITED, "a0-1", PROFILE))
     assert "score" not in visible(evidence_card(CITED, "a0-1", PROFILE, ranked=False))

@@ -65,7 +65,8 @@ def answer(
             if item.hit.pid not in seen_passages and len(nearest) < nearest_shown:
                 seen_passages.add(item.hit.pid)
                 score = sentence_confidence(scored, i, weights)
-                if score >= NEAREST_FLOOR:  # one scored 0.00 is near nothing: not shown
+                # one scored 0.00 is near nothing, unless it holds every name asked about ("Sao Paulo"'s line)
+                if score >= NEAREST_FLOOR or (question.names and item.names_found == 1.0):
                     nearest.append(make_citation(view, len(nearest) + 1, item.sid, score))
         checks = [*mismatch_notes(scored[0], "the closest quote"), *notes]
         reason = "I found no sentence that answers this question with enough support"

@@ -23,6 +23,7 @@ from qa.answering.questions import analyse, clean_question, field_query
 from qa.answering.readings import Reading
 from qa.answering.weights import Weights, default_weights
 from qa.assistant.encoder import QueryEncoder
+from qa.assistant.examples import SHOWN, TRIED, answered_examples, candidate_questions, read_examples, write_examples
 from qa.assistant.provenance import FileHashes, flag_changed
 from qa.assistant.reader import IndexReader, check_compatible
 from qa.assistant.readers import QuestionReader, default_forms, default_reader
@@ -245,6 +246,17 @@ class Assistant:
     def all_documents(self) -> list[Document]:
         """Every document of the index in use, with its text (read from disk: for small corpora and tests)."""
         return list(self.generation.documents)
+
+    def examples(self, count: int = SHOWN) -> list[str]:
+        """Example questions this index answers (`qa.assistant.examples`): those stored for the generation in use,
+        else drawn from its newest briefings, asked, kept when answered, and stored."""
+        reader = self.context().reader
+        stored = read_examples(self.index_dir, reader.name)
+        if stored is not None:
+            return stored[:count]
+        kept = answered_examples(self.ask, candidate_questions(reader.newest(5), TRIED), count)
+        write_examples(self.index_dir, reader.name, kept)
+        return kept
 
     def newest_documents(self, count: int) -> list[Document]:
         """The `count` most recently dated documents, with their text."""

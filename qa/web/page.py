@@ -7,11 +7,10 @@ No gradio import here (the core knows no screen); `app.py` wires these into the 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from qa.records import Document, DocumentInfo, Filters
+from qa.records import DocumentInfo, Filters
 from qa.text.tokens import fold
 from qa.web.escaping import escape
 from qa.web.html import confidence_bands
@@ -30,7 +29,7 @@ CSS = """
 .qa-header h1 { margin: 0; font-size: 1.5rem; color: var(--qa-text); }
 .qa-muted { color: var(--qa-muted); font-size: 0.9rem; }
 .qa-status { color: var(--qa-muted); font-size: 0.85rem; text-align: right; }
-#qa-chat { min-height: 320px; color: var(--qa-text); }
+#qa-chat { min-height: 160px; color: var(--qa-text); }
 #qa-chat p, #qa-chat li, .qa-side p, .qa-side td, .qa-side th { color: var(--qa-text); }
 .qa-turn { margin: 0 0 1rem 0; }
 .qa-q { background: var(--qa-q-bg); color: var(--qa-text); border-radius: 10px; padding: .5rem .75rem;
@@ -87,7 +86,9 @@ CSS = """
 .qa-corpus td, .qa-corpus th { padding: .3rem .4rem; border-bottom: 1px solid var(--qa-line); text-align: left;
   vertical-align: top; }
 .qa-file { font-size: .72rem; color: var(--qa-muted); word-break: break-all; background: transparent; }
-.qa-examples button { white-space: normal; text-align: left; }
+.qa-examples { display: flex; flex-wrap: wrap; gap: .4rem; margin: .3rem 0 .6rem; }
+.qa-examples button.qa-example { white-space: normal; text-align: left; border: 1px solid var(--qa-border);
+  border-radius: 1rem; padding: .3rem .75rem; font-weight: 500; }
 .qa-copy, .qa-retry, .qa-doc-link { font: inherit; cursor: pointer; color: var(--qa-accent); background: transparent;
   border: 1px solid var(--qa-border); border-radius: 6px; padding: .1rem .5rem; }
 .qa-copy { font-size: .78rem; }
@@ -255,11 +256,18 @@ filters, the index version, the time, and every quote with its hash and offsets.
 </ul></div>"""
 
 
-def conversation_html(turns: Sequence[dict[str, Any]]) -> str:
+def conversation_html(turns: Sequence[dict[str, Any]], examples: Sequence[str] = ()) -> str:
+    """The conversation; before the first question, a welcome with the example questions, each one click away."""
     if not turns:
+        asked = "".join(
+            f"<button type='button' class='qa-retry qa-example' data-question='{escape(q)}'>{escape(q)}</button>"
+            for q in examples
+        )
         return (
             "<div class='qa-empty'><p>Ask a question about the briefings. Every answer quotes them word for word; "
-            "click a <span class='qa-ref'>[n]</span> to see the quote in its paragraph.</p></div>"
+            "click a <span class='qa-ref'>[n]</span> to see the quote in its paragraph.</p>"
+            + (f"<p class='qa-muted'>For example:</p><div class='qa-examples'>{asked}</div>" if asked else "")
+            + "</div>"
         )
     parts = []
     for turn in turns:
@@ -306,24 +314,9 @@ def picker_label(chosen: int, total: int) -> str:
     return f"Briefings to search: {chosen:,} of {total:,} chosen"
 
 
-_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+|[A-Z]{2,6})\b")  # a name stays on its line
-
-
-def example_questions(documents: Sequence[Document], count: int = 3, configured: str = "") -> list[str]:
-    """Questions to show on the first screen: `configured` ('|'-separated, `QA_EXAMPLES`), else drawn from the
-    newest five of `documents` (the names they use most that their titles do not). Nothing is answered here."""
-    configured = configured.strip()
-    if configured:
-        return [q.strip() for q in configured.split("|") if q.strip()][:count]
-    newest = sorted(documents, key=lambda d: d.date or "", reverse=True)
-    names: Counter[str] = Counter()
-    for document in newest[:5]:
-        title_words = set(document.title.lower().split())
-        for name in _NAME.findall(document.text):
-            if name.lower() not in title_words and len(name) > 2:
-                names[name] += 1
-    questions = [f"What do the briefings say about {name}?" for name, _ in names.most_common(count)]
-    return questions or ["What are the main points of the briefings?"]
+def example_questions(configured: str, count: int = 3) -> list[str]:
+    """The example questions configured for the first screen ('|'-separated, `QA_EXAMPLES`)."""
+    return [q.strip() for q in configured.split("|") if q.strip()][:count]
 
 
 def filters_from_inputs(doc_ids: Sequence[str] | None, date_from: str | None, date_to: str | None) -> Filters:
