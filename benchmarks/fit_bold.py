@@ -1,6 +1,8 @@
 """Fit the bold short answer's model (`qa/answering/bold.py`) on tune data only, and write `bold.json`.
 
     python -m benchmarks.tune --bold      # (or python -m benchmarks.fit_bold) needs ../shared and the cached indexes
+    python -m benchmarks.fit_bold --reuse # refit from the phrases labelled last time (after a change of derived
+                                          # features or thresholds only)
 
 Every tune question is answered by the product's own path with every phrase kept; each bold phrase is labelled
 right or wrong:
@@ -33,13 +35,14 @@ from benchmarks.misfire import fold
 from benchmarks.misfire import make_corpus as make_misfire_corpus
 from benchmarks.misfire_questions import ITEMS
 from benchmarks.squad import build_corpus, f1
-from qa.answering.bold import BOLD_FILE, FEATURES, FORMAT_VERSION, BoldFile, model_from
+from qa.answering.bold import BASE_FEATURES, BOLD_FILE, FEATURES, FORMAT_VERSION, BoldFile, model_from, with_derived
 from qa.records import Filters
 from qa.settings import DEFAULT_MODEL
 
 PRECISION = 0.98
 L2 = 0.5
 SQUAD_QUESTIONS = 2500
+ROWS = CACHE / "bold_rows.json"  # the labelled tune phrases, kept for a refit (`--reuse`)
 
 
 @dataclass
@@ -57,13 +60,13 @@ class Recorder:
 
 
 def labelled(assistant, recorder: Recorder, question: str, right, history=(), filters=None):  # type: ignore[no-untyped-def]
-    """(features, right) of the bold phrase of the answer, or None when it shows none."""
+    """(base features, right) of the bold phrase of the answer, or None when it shows none."""
     recorder.seen.clear()
     answer = assistant.ask(question, list(history), filters=filters)
     if answer.abstained or not answer.short_answer or not recorder.seen:
         return None
     kept = [f for f in recorder.seen if abs(f["confidence"] - answer.confidence) < 1e-9] or recorder.seen
-    return kept[-1], bool(right(answer.short_answer))
+    return {name: kept[-1][name] for name in BASE_FEATURES}, bool(right(answer.short_answer))
 
 
 def rows_of_tune(rng: random.Random) -> list[tuple[dict[str, float], bool, str]]:
@@ -120,16 +123,47 @@ def rows_of_tune(rng: random.Random) -> list[tuple[dict[str, float], bool, str]]
     return rows
 
 
+def cached_rows(rng: random.Random, reuse: bool) -> list[tuple[dict[str, float], bool, str]]:
+    """The labelled tune phrases (their base features), from `ROWS` when `reuse` and it was made for the same base
+    features; else answered again and stored there (a refit of the derived features or thresholds then takes
+    seconds, not the answering's minutes)."""
+    if reuse and ROWS.is_file():
+        data = json.loads(ROWS.read_text(encoding="utf-8"))
+        if data.get("features") == list(BASE_FEATURES):
+            return [(dict(zip(BASE_FEATURES, f, strict=True)), bool(r), src) for f, r, src in data["rows"]]
+    rows = rows_of_tune(rng)
+    table = [[[f[n] for n in BASE_FEATURES], right, src] for f, right, src in rows]
+    ROWS.parent.mkdir(parents=True, exist_ok=True)
+    ROWS.write_text(json.dumps({"features": list(BASE_FEATURES), "rows": table}), encoding="utf-8")
+    return rows
+
+
+def prose_table(p: np.ndarray, y: np.ndarray, sources: np.ndarray) -> str:
+    """Prose phrases kept and right at a few thresholds (what `PRECISION` trades), per source."""
+    lines = ["threshold  kept  right  | squad kept right | misfire kept right"]
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        kept = p >= t
+        parts = [f"{t:9.2f}  {kept.mean():.3f} {y[kept].mean() if kept.any() else 0:.3f}"]
+        for source in ("squad", "misfire"):
+            of = sources == source
+            k = kept & of
+            parts.append(f"{k.sum() / max(of.sum(), 1):.3f} {y[k].mean() if k.any() else 0:.3f}")
+        lines.append("  | ".join(parts))
+    return "\n".join(lines)
+
+
 def main() -> int:
     if not (needs(SQUAD_DEV) and needs(FACTBOOK)):
         return 2
     started = time.perf_counter()
     rng = random.Random(37)
-    rows = rows_of_tune(rng)
+    rows = [(with_derived(f), right, src) for f, right, src in cached_rows(rng, "--reuse" in sys.argv[1:])]
     x = np.array([[f[name] for name in FEATURES] for f, _, _ in rows], dtype=float)
     y = np.array([right for _, right, _ in rows], dtype=float)
     oof = out_of_fold(x, y, rng, L2, balanced=False)
     profile = x[:, list(FEATURES).index("profile")] == 1
+    sources = np.array([src for _, _, src in rows])
+    print(prose_table(oof[~profile], y[~profile], sources[~profile]), file=sys.stderr)
     threshold = threshold_at(oof[~profile], y[~profile], PRECISION)[0]
     profile_threshold = threshold_at(oof[profile], y[profile], PRECISION)[0]
     kept = np.where(profile, oof >= profile_threshold, oof >= threshold)

@@ -68,6 +68,14 @@ _CHANGES = (
     "How does this year's {c} edition differ from last year's?",
     "What's been revised for {c} since the earlier update?",
     "Give me the differences between the old and new {c} profiles.",
+    "What's new for {c}?",
+    "Anything new in the {c} briefing since {y}?",
+    "Which figures for {c} differ from the previous edition?",
+    "What was dropped from the {c} profile in the latest update?",
+    "What did the newest {c} update change?",
+    "Summarise the updates to the {c} briefing since {m} {y}.",
+    "Were there any revisions to {c}'s profile this year?",
+    "What is different now in the {c} briefing compared with the previous one?",
 )
 _AS_OF = (
     "What was the {f} of {c} as of {y}?",
@@ -76,6 +84,14 @@ _AS_OF = (
     "According to the {m} {y} briefing, what was the {f} of {c}?",
     "In {y}, what did the profiles report as {c}'s {f}?",
     "What was {c}'s {f} at the end of {y}, according to the briefings?",
+    "Back in {y}, what was {c}'s {f}?",
+    "What did the {m} {y} update report about {c}'s {f}?",
+    "At the time of the {m} {y} briefing, what was the {f} of {c}?",
+    "In the {y} profile, what was listed as {c}'s {f}?",
+    "What was {c}'s {f} in the {y} briefing?",
+    "By {m} {y}, what had the briefings reported on {c}'s {f}?",
+    "What were the briefings saying about {c}'s relations with {d} in {m} {y}?",
+    "What did the {y} update say about trade between {c} and {d}?",
 )
 _COMPARISONS = (
     "Which has the larger {f}, {c} or {d}?",
@@ -84,6 +100,10 @@ _COMPARISONS = (
     "Does {c} have more people than {d}?",
     "Which country is larger, {c} or {d}?",
     "Which has a smaller area, {c} or {d}?",
+    "{c} or {d}: which has the higher {f}?",
+    "How does {c}'s {f} compare with {d}'s?",
+    "Is the {f} of {c} larger than that of {d}?",
+    "Between {c} and {d}, which is bigger?",
 )
 
 
@@ -106,11 +126,13 @@ def training_rows(rng: random.Random) -> list[tuple[str, bool, str]]:
         rows.append((f"What is its {rng.choice(_FIELDS)}?", True, "followup"))
         rows.append((f"What is the {asked} of {other}?", True, "plain"))
         year = str(rng.choice(range(2019, 2027)))
-        for form in rng.sample(_CHANGES, 3):
-            rows.append((form.format(c=country, y=year), False, "change"))
-        for form in rng.sample(_AS_OF, 2):
-            rows.append((form.format(c=country, y=year, m=rng.choice(_MONTHS), f=asked), False, "as_of"))
-        rows.append((rng.choice(_COMPARISONS).format(c=country, d=other, f=asked), False, "comparison"))
+        month = rng.choice(_MONTHS)
+        for form in rng.sample(_CHANGES, 4):
+            rows.append((form.format(c=country, y=year, m=month), False, "change"))
+        for form in rng.sample(_AS_OF, 3):
+            rows.append((form.format(c=country, d=other, y=year, m=month, f=asked), False, "as_of"))
+        for form in rng.sample(_COMPARISONS, 2):
+            rows.append((form.format(c=country, d=other, f=asked), False, "comparison"))
     return rows
 
 

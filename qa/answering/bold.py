@@ -54,7 +54,16 @@ FEATURES = (
     "corpus_coverage",
     "doc_coverage",
     *(f"kind_{k}" for k in _KINDS),
+    # derived from those above (`with_derived`): the phrase's type against the kind asked, and a prose phrase's
+    # own weights (one from a field profile's line and one from a paragraph are told apart by different signals)
+    "type_match",
+    "prose_confidence",
+    "prose_overlap",
+    "prose_words",
+    "prose_type_match",
+    "prose_repeats_question",
 )
+BASE_FEATURES = FEATURES[: FEATURES.index("type_match")]
 PHRASE_WORDS = 10  # the "words" feature: the phrase's word count over this (capped at 1)
 _DIGIT = re.compile(r"\d")
 
@@ -86,6 +95,28 @@ def bold_features(question: Question, first: Scored, phrase: str, confidence: fl
         "corpus_coverage": first.corpus_coverage,
         "doc_coverage": first.doc_coverage,
         **{f"kind_{k}": float(kind == k) for k in _KINDS},
+    }
+    return with_derived(values)
+
+
+def with_derived(base: dict[str, float]) -> dict[str, float]:
+    """`base` (the `BASE_FEATURES`) with the features derived from them, in `FEATURES` order: `type_match` is 1
+    when the phrase is of the type asked for (a number for how many or when, a capitalised phrase without digits
+    for who or where); the `prose_` features are their namesakes on a phrase from prose, 0 on a profile's line."""
+    number_asked = base["kind_how_many"] or base["kind_when"]
+    name_asked = base["kind_who"] or base["kind_where"]
+    type_match = float(
+        bool(number_asked and base["digit"]) or bool(name_asked and base["capitalised"] and not base["digit"])
+    )
+    prose = 1.0 - base["profile"]
+    values = {
+        **base,
+        "type_match": type_match,
+        "prose_confidence": prose * base["confidence"],
+        "prose_overlap": prose * base["overlap"],
+        "prose_words": prose * base["words"],
+        "prose_type_match": prose * type_match,
+        "prose_repeats_question": prose * base["repeats_question"],
     }
     return {name: values[name] for name in FEATURES}
 
