@@ -304,7 +304,7 @@ def main() -> None:
         from qa.index.sync import sync_index
 
         print(f"No index in '{index_dir}' yet: indexing '{corpus_dir}' first…")
-        embedder = make_embedder(settings.model, settings.batch_size)
+        embedder = make_embedder(settings.model, settings.batch_size, backend=settings.backend)
         print(sync_index(corpus_dir, index_dir, embedder, settings, progress=True).summary())
     assistant = Assistant.open(index_dir, settings=settings)
     maintenance = (

@@ -133,7 +133,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(report.summary())
         return 0
-    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
+    embedder = make_embedder(settings.model, settings.batch_size, None, settings.backend)
     report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
     print(report.summary())
     _examples(Path(args.index), embedder, settings, log)

@@ -53,6 +53,9 @@ class Settings(BaseModel):
     # batch of 8 embeds Factbook sentences 1.2-1.8x and passages 1.3-1.5x as fast as one of 64, on one or
     # two threads (`python -m benchmarks.batch_size`, docs/batch-size.md)
     batch_size: int = Field(default=8, ge=1, le=1024)
+    # What runs the model: "onnx" (ONNX Runtime over the same weights, exported once and cached; the vectors
+    # match PyTorch's to float rounding, so either reads an index the other built) or "torch"
+    backend: Literal["onnx", "torch"] = "onnx"
 
     # The web app (`app.py`): where its index and corpus are, the maintainer token (the Maintain tab and adding
     # briefings need it; unset: no Maintain tab), example questions ('|'-separated; empty: drawn from the

@@ -85,7 +85,7 @@ class Assistant:
         path = Path(index_dir)
         generation = load_generation(path)
         if embedder is None:
-            embedder = make_embedder(settings.model, settings.batch_size, settings.threads)
+            embedder = make_embedder(settings.model, settings.batch_size, settings.threads, settings.backend)
         return cls(path, generation, embedder, settings, weights, reader=reader)
 
     # --- the generation in use ---------------------------------------------------------------

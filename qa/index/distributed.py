@@ -64,7 +64,7 @@ class SegmentMaker:
 
         self.corpus, self.index_dir, self.run = Path(corpus), Path(index_dir), run
         self.settings = Settings.model_validate_json(settings)
-        self.embedder = make_embedder(self.settings.model, self.settings.batch_size, threads=1)
+        self.embedder = make_embedder(self.settings.model, self.settings.batch_size, 1, self.settings.backend)
         self.reader = BoundedReader(self.settings.read_seconds)
         self.known_fields: dict[str, Any] = {}  # field-path vectors this worker has embedded: each path once
         marks = self.index_dir / ".workers"  # where a test (or an operator) finds the workers' processes

@@ -9,16 +9,21 @@ This module does not store or search vectors: see `qa.index.store` and `qa.searc
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa.errors import QAError
 from qa.vectors import normalise
+
+if TYPE_CHECKING:
+    from qa.index.onnx_backend import OnnxTransformer
 
 
 class Embedder(Protocol):
@@ -59,13 +64,42 @@ def resolve_model_path(model: str) -> Path:
     return path
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from disk on first use, on the CPU."""
+BACKENDS = ("onnx", "torch")
 
-    def __init__(self, model: str, batch_size: int = 8, threads: int | None = None) -> None:
+
+def onnx_ready(path: Path) -> bool:
+    """Whether the ONNX path reproduces this model folder: ONNX Runtime installed, and a plain mean-pooled,
+    normalised sentence-transformers model (what `qa.index.onnx_backend` computes)."""
+    try:
+        import onnx  # noqa: F401  (the export writes with it)
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return False
+    means = pooling.get("pooling_mode_mean_tokens", pooling.get("pooling_mode") == "mean")
+    return kinds == ["Transformer", "Pooling", "Normalize"] and bool(means)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk on first use, on the CPU.
+
+    `backend`: "onnx" (the default) runs the same weights through ONNX Runtime (`qa.index.onnx_backend`: the
+    vectors match PyTorch's to float rounding, about twice as fast); "torch" runs sentence-transformers itself.
+    A model the ONNX path cannot reproduce (another pooling) runs on PyTorch."""
+
+    def __init__(self, model: str, batch_size: int = 8, threads: int | None = None, backend: str = "onnx") -> None:
+        if backend not in BACKENDS:
+            raise QAError(f"Unknown embedding backend '{backend}': use one of {', '.join(BACKENDS)}.")
         self._model_name = model
         self._batch_size = batch_size
         self._threads = threads
+        self._backend = backend
+        self._onnx: OnnxTransformer | None = None
         self._model: object | None = None
         self._dimension: int | None = None
         self._table: np.ndarray | None = None
@@ -74,6 +108,32 @@ class SentenceTransformerEmbedder:
     @property
     def model_id(self) -> str:
         return self._model_name
+
+    @property
+    def backend(self) -> str:
+        """The backend in use: "onnx" or "torch" (decided on first use)."""
+        self._runtime()
+        return "onnx" if self._onnx is not None else "torch"
+
+    def _runtime(self) -> OnnxTransformer | None:
+        """The ONNX transformer when the backend is "onnx" and it can run this model; None means PyTorch."""
+        if self._backend != "onnx" or self._onnx is not None:
+            return self._onnx
+        path = resolve_model_path(self._model_name)
+        if not onnx_ready(path):
+            self._backend = "torch"
+            return None
+        from qa.index.onnx_backend import OnnxTransformer
+
+        config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        try:
+            self._onnx = OnnxTransformer(path, self._threads, int(config.get("max_seq_length", 256)))
+        except Exception as exc:  # an export or a session that fails: the same model on PyTorch, said once
+            logging.getLogger(__name__).warning("ONNX Runtime cannot run '%s' (%s); using PyTorch.", path, exc)
+            self._backend = "torch"
+            return None
+        self._dimension = int(json.loads((path / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+        return self._onnx
 
     def _load(self):  # type: ignore[no-untyped-def]
         if self._model is None:
@@ -96,21 +156,30 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        self._load()
+        if self._runtime() is None:
+            self._load()
         assert self._dimension is not None
         return self._dimension
 
     @property
     def max_seq_length(self) -> int:
-        return int(self._load().max_seq_length)
+        onnx = self._runtime()
+        return onnx.max_length if onnx is not None else int(self._load().max_seq_length)
+
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        onnx = self._runtime()
+        return onnx.tokenizer if onnx is not None else self._load().tokenizer
 
     def count_pieces(self, text: str) -> int:
-        return len(self._load().tokenizer(text, add_special_tokens=True)["input_ids"])
+        return len(self._tokenizer()(text, add_special_tokens=True)["input_ids"])
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        onnx = self._runtime()
+        if onnx is not None:
+            return normalise(onnx.embed(texts, self._batch_size))
+        model = self._load()
         vectors = model.encode(
             list(texts),
             batch_size=self._batch_size,
@@ -126,13 +195,29 @@ class SentenceTransformerEmbedder:
         """One forward pass a text: its vector, and for each (start, end) character span of it the mean of the
         model's output for the word pieces inside the span, normalised (None where the span was cut off by the
         model's length limit). With mean pooling, a span covering the whole text gets the text's own vector."""
-        model = self._load()
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[list[np.ndarray | None]] = []
+        onnx = self._runtime()
+        if onnx is not None:
+            from qa.index.onnx_backend import mean_pool
+
+            for lo in range(0, len(texts), self._batch_size):
+                tokens, mask, encoded = onnx.token_outputs(texts[lo : lo + self._batch_size], offsets=True)
+                vectors[lo : lo + len(tokens)] = mean_pool(tokens, mask)
+                for j in range(len(tokens)):
+                    real = int(mask[j].sum())  # the tokenizer pads on the right
+                    offset = np.asarray(encoded["offset_mapping"][j][:real], dtype=np.int64).reshape(-1, 2)
+                    pooled.append(pool_spans(tokens[j, :real], offset, spans[lo + j]))
+            return normalise(vectors), pooled
+        model = self._load()
         for lo in range(0, len(texts), _POOL_BATCH):  # token outputs held for one batch of texts at a time
             batch = list(texts[lo : lo + _POOL_BATCH])
             outputs = model.encode(
-                batch, batch_size=self._batch_size, output_value=None, convert_to_numpy=False, show_progress_bar=progress
+                batch,
+                batch_size=self._batch_size,
+                output_value=None,
+                convert_to_numpy=False,
+                show_progress_bar=progress,
             )
             offsets = model.tokenizer(
                 batch, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length
@@ -145,18 +230,31 @@ class SentenceTransformerEmbedder:
         return normalise(vectors), pooled
 
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        model = self._load()
         if self._table is None:
-            table = model[0].auto_model.get_input_embeddings().weight  # the first module's transformer
-            self._table = normalise(table.detach().cpu().numpy())
+            self._table = normalise(self._input_table())
+        tokenizer = self._tokenizer()
         known = self._piece_ids
         missing = [text for text in dict.fromkeys(texts) if text not in known]
         if missing:
             if len(known) + len(missing) > 200_000:
                 known.clear()
-            for text, row in zip(missing, model.tokenizer(missing, add_special_tokens=False)["input_ids"], strict=True):
+            for text, row in zip(missing, tokenizer(missing, add_special_tokens=False)["input_ids"], strict=True):
                 known[text] = np.asarray(row, dtype=np.int64)
         return [self._table[known[text]] for text in texts]
+
+    def _input_table(self) -> np.ndarray:
+        """The model's word-piece input table: read from the weights file on the ONNX path (no PyTorch)."""
+        if self._runtime() is not None:
+            path = resolve_model_path(self._model_name) / "model.safetensors"
+            if path.is_file():
+                from safetensors import safe_open
+
+                with safe_open(str(path), framework="np") as weights:
+                    name = next((k for k in weights.keys() if k.endswith("word_embeddings.weight")), None)  # noqa: SIM118
+                    if name is not None:
+                        return np.asarray(weights.get_tensor(name), dtype=np.float32)
+        table = self._load()[0].auto_model.get_input_embeddings().weight  # the first module's transformer
+        return np.asarray(table.detach().cpu().numpy(), dtype=np.float32)
 
 
 _POOL_BATCH = 256  # texts whose token outputs are held at once when pooling spans
@@ -240,11 +338,11 @@ class HashingEmbedder:
         return out
 
 
-def make_embedder(model: str, batch_size: int = 8, threads: int | None = None) -> Embedder:
+def make_embedder(model: str, batch_size: int = 8, threads: int | None = None, backend: str = "onnx") -> Embedder:
     """The embedder a model setting names: `hashing:DIM` is the model-free fake (tests, demos)."""
     if model.startswith("hashing:"):
         size = model.removeprefix("hashing:")
         if not size.isdigit() or not 8 <= int(size) <= 4096:
             raise QAError(f"'{model}' is not a valid hashing embedder: use hashing:DIM with DIM from 8 to 4096.")
         return HashingEmbedder(int(size), model_id=model)
-    return SentenceTransformerEmbedder(model, batch_size, threads)
+    return SentenceTransformerEmbedder(model, batch_size, threads, backend)
