@@ -215,6 +215,22 @@ def test_a_filter_that_matches_nothing_says_so(browser: Any, sample_server: str)
     assert ui.page.input_value("#qa-from textarea, #qa-from input") == ""  # the filters were cleared
 
 
+def test_an_example_question_is_asked_in_one_click_and_answered(browser: Any, sample_server: str) -> None:
+    ui = Page(browser, sample_server)
+    example = ui.page.locator("#qa-chat .qa-example").first
+    example.wait_for(timeout=30000)
+    question = example.inner_text()
+    box = ui.page.locator("#qa-chat").bounding_box()
+    ask = ui.page.locator("#qa-ask").bounding_box()
+    assert box is not None and ask is not None and ask["y"] - (box["y"] + box["height"]) < 120  # no dead space
+    example.click()
+    ui.wait_for_turns(1)
+    turn = ui.page.locator("#qa-chat .qa-turn").last
+    assert question in turn.locator(".qa-q").inner_text()
+    assert turn.locator(".qa-abstain").count() == 0 and turn.locator("blockquote.qa-main").count() == 1
+    assert ui.page.locator("#qa-chat .qa-example").count() == 0  # the examples give way to the conversation
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_a_citation_opens_its_card_in_place_under_the_dark_theme_by_url(
     browser: Any, sample_server: str, width: int
