@@ -134,7 +134,16 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         print(report.summary())
         return 0
     embedder = make_embedder(settings.model, settings.batch_size, None, settings.backend)
-    report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, not args.quiet, log)
+    from qa.progress import TerminalBars
+
+    bars = None if args.quiet else TerminalBars()  # one bar a phase, with its rate and the time left
+    try:
+        report = sync_index(Path(args.corpus), Path(args.index), embedder, settings, args.rebuild, False, log, bars)
+        if bars is not None:
+            bars.close(finished=True)
+    finally:
+        if bars is not None:
+            bars.close()  # stopped by an error: the bar stays where it was
     print(report.summary())
     _examples(Path(args.index), embedder, settings, log)
     if args.watch:

@@ -119,3 +119,31 @@ def test_verify_says_the_index_is_intact_or_names_the_damaged_file(
     assert main(["verify", "--index", str(index)]) == 1
     err = capsys.readouterr().err
     assert "sentence_vectors.npy: fails its checksum" in err and "--rebuild" in err
+
+
+def test_indexing_shows_a_bar_a_phase_with_its_rate_and_time_left(
+    tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["index", str(tiny_corpus), "--index", str(tmp_path / "index")]) == 0
+    err = capsys.readouterr().err
+    for phase in ("Embedding passages", "Embedding sentences"):
+        line = next(line for line in err.replace("\r", "\n").splitlines() if line.startswith(phase) and "100%" in line)
+        assert phase.split()[-1] + "/s" in line and "<" in line  # "… passages/s", and tqdm's "elapsed<left"
+
+
+def test_terminal_bars_close_each_phase_and_count_what_is_done() -> None:
+    import io
+
+    from qa.progress import TerminalBars
+
+    out = io.StringIO()
+    bars = TerminalBars(out)
+    for done in (0, 256, 300):
+        bars("Embedding passages", done, 300)
+    bars("Writing the index", 0, 1)
+    bars("Embedding sentences", 0, 900)  # the next phase: writing was done
+    bars.close()  # a run stopped midway: its bar is closed where it was
+    text = out.getvalue().replace("\r", "\n")
+    assert "Embedding passages: 100%" in text and "300/300" in text
+    assert "Writing the index: 100%" in text
+    assert "Embedding sentences:   0%" in text and "0/900" in text and "Embedding sentences: 100%" not in text
