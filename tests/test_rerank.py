@@ -752,3 +752,49 @@ def test_a_profile_line_is_held_to_the_profile_threshold_and_prose_to_its_own() 
     assert not answer(
         candidates, weights=replace(one, selection_weights=only({"label": 1.0}).selection_weights)
     ).abstained
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reading_in_two_stages_gives_the_features_of_reading_everything(seed: int) -> None:
+    """Oracle: the re-ranker's signals are the full features' on the fields it reads, and the sentences read in
+    full after re-ranking are exactly those of the quoted passages, each as the one-stage reading gives it."""
+    from qa.answering.features import RERANK_READS, Reading
+    from qa.answering.pipeline import rank_passages
+
+    rng = np.random.default_rng(seed)
+    view = [VIEW, LIFE][seed % 2]
+    hits = [Hit(pid=p, score=float(s), dense=float(s), lexical=float(rng.random())) for p, s in
+            zip(rng.permutation(len(view.passages)), sorted(rng.random(len(view.passages)), reverse=True), strict=True)]  # fmt: skip
+    vectors = {s.sid: rng.normal(size=4).astype(np.float32) for s in view.sentences}
+    lookups = Lookups(
+        word_matches={s.sid: tuple(rng.random(3)) for s in view.sentences},
+        field_matches={s.sid: float(rng.random()) for s in view.sentences},
+        profiles=frozenset({0}) if view is LIFE else frozenset(),
+    )
+    question = analyse(["Who mines copper and gold?", "How long do men live after 2020?"][seed % 2])
+    candidates = Candidates(view, question, hits, rng.normal(size=4).astype(np.float32), vectors, idf, lookups)
+    weights = only(rerank={n: float(rng.normal()) for n in PASSAGE_FEATURES})
+    everything = sentence_features(candidates, len(hits))
+    signals = Reading(candidates, len(hits)).signals()
+    assert [s.sid for s in signals] == [f.sid for f in everything]
+    for s, f in zip(signals, everything, strict=True):
+        assert {k: getattr(s, k) for k in RERANK_READS} == {k: getattr(f, k) for k in RERANK_READS}
+    assert rerank(view, hits, signals, weights) == rerank(view, hits, everything, weights)
+    for top in (1, 2):
+        features, ranked = rank_passages(candidates, len(hits), weights, top)
+        chosen = {h.pid for h in ranked[:top]}
+        assert features == [f for f in everything if f.hit.pid in chosen]
+        assert rank_sentences(features, ranked, top, weights) == rank_sentences(everything, ranked, top, weights)
+
+
+def test_all_word_bests_in_one_product_are_each_sentences_word_bests() -> None:
+    from qa.answering.word_match import all_word_bests
+
+    rng = np.random.default_rng(3)
+    asked = rng.normal(size=(3, 8)).astype(np.float32)
+    pieces = [rng.normal(size=(n, 8)).astype(np.float32) for n in (2, 0, 5, 1, 0)]
+    # equal to float32 rounding: one product of all pieces may sum a cosine's terms in another order
+    for got, alone in zip(all_word_bests(asked, pieces), [word_bests(asked, p) for p in pieces], strict=True):
+        assert got == pytest.approx(alone, rel=1e-6, abs=1e-6)
+    assert all_word_bests(asked, [p[:0] for p in pieces]) == [(0.0,) * 3] * 5
+    assert all_word_bests(asked, []) == []

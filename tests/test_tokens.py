@@ -29,3 +29,12 @@ def test_stemming_in_several_threads_at_once_gives_the_single_thread_stems() -> 
 
 def test_tokenize_folds_accents_drops_stop_words_and_stems() -> None:
     assert tokenize("What supplies does São Paulo export?") == ["suppli", "sao", "paulo", "export"]
+
+
+def test_kept_token_sets_and_first_tokens_are_what_tokenize_gives() -> None:
+    from qa.text.tokens import first_token, token_set
+
+    for text in ("Rents rose after the war.", "Côte d’Ivoire supplies cocoa", "", "the of and"):
+        assert token_set(text) == frozenset(tokenize(text))
+        assert token_set(text) == frozenset(tokenize(text))  # the kept one, asked again
+    assert first_token("Supplies") == "suppli" and first_token("the") is None

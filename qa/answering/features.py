@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,13 +22,11 @@ from qa.answering.matching import (
     is_list,
     label_match,
     mean_best,
-    missing_term,
     name_present,
     named_in,
     negates,
     refers_back,
     sentence_terms,
-    term_overlap,
 )
 from qa.answering.opposites import stated_opposite
 from qa.answering.phrases import answer_phrase
@@ -36,7 +34,7 @@ from qa.answering.phrases import candidates as phrase_candidates
 from qa.answering.questions import Question, numbers_in
 from qa.records import Document, DocumentInfo, Hit, Passage, Sentence
 from qa.text.structure import field_path_of, line_label
-from qa.text.tokens import tokenize
+from qa.text.tokens import token_set, tokenize
 
 
 class CorpusView(Protocol):
@@ -222,136 +220,263 @@ class Candidates:
     lookups: Lookups = field(default_factory=Lookups)
 
 
-def sentence_features(candidates: Candidates, depth: int) -> list[Scored]:
-    """The features of every sentence of the top `depth` passages, in passage order, unscored
-    (`passage_score` is set by `rank_sentences`, once the passages are re-ranked)."""
-    view, question, hits, idf = candidates.view, candidates.question, candidates.hits, candidates.idf
-    query_vector, sentence_vectors, lookups = candidates.query_vector, candidates.sentence_vectors, candidates.lookups
-    word_matches, field_matches, profiles = lookups.word_matches, lookups.field_matches, lookups.profiles
-    if not hits:
-        return []
-    best_lexical = max((h.lexical for h in hits[:depth]), default=0.0) or 1.0
-    terms = sentence_terms(question)
-    names = set(question.names)
-    asked = [t for t, w in terms.items() if w >= 1.0 and not any(name_present(name, {t}) for name in names)]
-    out: list[Scored] = []
-    # words of titles, headings, sentences and paragraphs, each tokenised once per question
-    titles: dict[int, set[str]] = {}
-    sections: dict[tuple[str, ...], set[str]] = {}
-    words: dict[int, set[str]] = {}
-    context: dict[tuple[int, int], set[str]] = {}  # title and paragraph words
+# What the passage re-ranker reads of a sentence (`rerank.passage_features`): `rerank_signals` fills only these.
+RERANK_READS = (
+    "cosine", "overlap", "paragraph_overlap", "names_found", "phrase", "word_bests", "heading", "about", "field_match",
+)  # fmt: skip
 
-    def title_tokens(doc: int) -> set[str]:
-        if doc not in titles:
-            titles[doc] = set(tokenize(view.documents[doc].title))
-        return titles[doc]
 
-    def section_tokens(section: tuple[str, ...]) -> set[str]:
-        if section not in sections:
-            sections[section] = {w for title in section for w in tokenize(title)}
-        return sections[section]
+@dataclass(frozen=True)
+class _Shared:
+    """A candidate sentence's words and what the re-ranker reads of it (`RERANK_READS`)."""
 
-    def own_tokens(sid: int) -> set[str]:
-        if sid not in words:
-            words[sid] = set(tokenize(sentence_text(view, view.sentences[sid])))
-        return words[sid]
+    sentence: Sentence
+    text: str
+    tokens: set[str]  # its own words, its document's title's and its headings'
+    around: set[str]  # those and its paragraph's
+    cosine: float
+    overlap: float
+    paragraph_overlap: float
+    names_found: float
+    phrase: tuple[int, int] | None
+    word_bests: tuple[float, ...]
+    heading: float
+    about: float
+    field_match: float
 
-    def context_tokens(sentence: Sentence) -> set[str]:
+    def scored(self, sid: int, hit: Hit, **more: Any) -> Scored:
+        """A `Scored` record with these signals and `more` (the rest at their defaults)."""
+        return Scored(
+            sid=sid,
+            score=0.0,
+            passage_score=0.0,
+            hit=hit,
+            cosine=self.cosine,
+            overlap=self.overlap,
+            paragraph_overlap=self.paragraph_overlap,
+            names_found=self.names_found,
+            phrase=self.phrase,
+            word_bests=self.word_bests,
+            heading=self.heading,
+            about=self.about,
+            field_match=self.field_match,
+            **more,
+        )
+
+
+class _Reader:
+    """The words of titles, headings, sentences and paragraphs for one question, each tokenised once, and the
+    question's weighted terms, each weighed once: what every feature of every candidate sentence reads."""
+
+    def __init__(self, candidates: Candidates, depth: int) -> None:
+        self.candidates = candidates
+        view, question = candidates.view, candidates.question
+        self.view = view
+        self.terms = sentence_terms(question)
+        self.weighted = {t: w * candidates.idf(t) for t, w in self.terms.items()}
+        self.total = sum(self.weighted.values())
+        ceiling = max((candidates.idf(t) for t in self.terms), default=0.0) or 1.0
+        self.rarity = [(t, candidates.idf(t) / ceiling) for t, w in self.terms.items() if w >= 1.0]
+        self.names = set(question.names)
+        self.best_lexical = max((h.lexical for h in candidates.hits[:depth]), default=0.0) or 1.0
+        self.read = candidate_sentences(view, candidates.hits, depth)
+        self._titles: dict[int, set[str]] = {}
+        self._sections: dict[tuple[str, ...], set[str]] = {}
+        self._words: dict[int, set[str]] = {}
+        self._context: dict[tuple[int, int], set[str]] = {}  # title and paragraph words
+        names = self.names
+        self.about = {  # the share of the question's names each candidate document's title holds
+            doc: sum(1 for name in names if name_present(name, self.title_tokens(doc))) / len(names) if names else 1.0
+            for doc in {view.sentences[sid].doc for sid, _ in self.read}
+        }
+        word_matches = candidates.lookups.word_matches
+        rows = [word_matches.get(sid, ()) for sid, _ in self.read]
+        width = {len(r) for r in rows if len(r)}
+        if len(width) == 1:  # every row one length (the question's words): their means in one call
+            table = np.array([r if len(r) else [0.0] * next(iter(width)) for r in rows])
+            means = table.mean(axis=1)
+            self.word_match = {
+                sid: float(m) if len(r) else 0.0 for (sid, _), r, m in zip(self.read, rows, means, strict=True)
+            }
+        else:
+            self.word_match = {sid: mean_best([r]) for (sid, _), r in zip(self.read, rows, strict=True)}
+
+    def title_tokens(self, doc: int) -> set[str]:
+        if doc not in self._titles:
+            self._titles[doc] = set(tokenize(self.view.documents[doc].title))
+        return self._titles[doc]
+
+    def section_tokens(self, section: tuple[str, ...]) -> set[str]:
+        if section not in self._sections:
+            self._sections[section] = {w for title in section for w in tokenize(title)}
+        return self._sections[section]
+
+    def own_tokens(self, sid: int) -> set[str]:
+        if sid not in self._words:
+            self._words[sid] = set(token_set(sentence_text(self.view, self.view.sentences[sid])))
+        return self._words[sid]
+
+    def context_tokens(self, sentence: Sentence) -> set[str]:
         key = (sentence.doc, sentence.para_start)
-        if key not in context:
-            document = view.documents[sentence.doc]
-            paragraph = set(tokenize(document.text[sentence.para_start : sentence.para_end]))
-            context[key] = title_tokens(sentence.doc) | paragraph
-        return context[key]
+        if key not in self._context:
+            document = self.view.documents[sentence.doc]
+            paragraph = token_set(document.text[sentence.para_start : sentence.para_end])
+            self._context[key] = self.title_tokens(sentence.doc) | paragraph
+        return self._context[key]
 
-    read = candidate_sentences(view, hits, depth)
-    own = asked_terms(question)
-    in_corpus = coverage(own, lookups.term_documents, None)
-    about = {  # the share of the question's names each candidate document's title holds
-        doc: sum(1 for name in names if name_present(name, title_tokens(doc))) / len(names) if names else 1.0
-        for doc in {view.sentences[sid].doc for sid, _ in read}
-    }
-    for sid, hit in read:
+    def overlap(self, tokens: set[str]) -> float:
+        """`matching.term_overlap` with the question's weights worked out once."""
+        if self.total <= 0:
+            return 0.0
+        return sum(v for t, v in self.weighted.items() if t in tokens) / self.total
+
+    def missing(self, tokens: set[str]) -> float:
+        """`matching.missing_term` with the question's rarities worked out once."""
+        return max((r for t, r in self.rarity if t not in tokens), default=0.0)
+
+    def shared(self, sid: int, hit: Hit) -> _Shared:
+        """What the re-ranker reads of a sentence (`RERANK_READS`), and the words the other features read."""
+        view, candidates, question = self.view, self.candidates, self.candidates.question
         sentence = view.sentences[sid]
         text = sentence_text(view, sentence)
-        before = view.sentences[sid - 1] if sid > 0 else None
-        carried = (
-            own_tokens(sid - 1)
-            if before is not None
-            and (before.doc, before.para_start) == (sentence.doc, sentence.para_start)
-            and refers_back(text)
-            else set()
+        tokens = self.own_tokens(sid) | self.title_tokens(sentence.doc) | self.section_tokens(tuple(sentence.section))
+        around = tokens | self.context_tokens(sentence)
+        names = self.names
+        vectors = candidates.sentence_vectors
+        return _Shared(
+            sentence=sentence,
+            text=text,
+            tokens=tokens,
+            around=around,
+            cosine=float(np.dot(candidates.query_vector, vectors[sid])) if sid in vectors else hit.dense,
+            overlap=self.overlap(tokens),
+            paragraph_overlap=self.overlap(around),
+            names_found=sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0,
+            phrase=answer_phrase(question.kind, text, question.terms),
+            word_bests=tuple(candidates.lookups.word_matches.get(sid, ())),
+            heading=heading_match(self.terms, sentence.section[-1] if sentence.section else ""),
+            about=self.about[sentence.doc],
+            field_match=candidates.lookups.field_matches.get(sid, 0.0),
         )
-        profile = sentence.doc in profiles and bool(sentence.section)
-        heading_words = section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
-        numbers = (
-            numbers_in(" ".join((text, *sentence.section, view.documents[sentence.doc].title)))
-            if question.numbers
-            else set()
-        )
-        tokens = own_tokens(sid) | title_tokens(sentence.doc) | section_tokens(tuple(sentence.section))
-        around = tokens | context_tokens(sentence)
-        names_found = sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0
-        phrase = answer_phrase(question.kind, text, question.terms)
-        out.append(
-            Scored(
-                sid=sid,
-                score=0.0,
-                cosine=float(np.dot(query_vector, sentence_vectors[sid])) if sid in sentence_vectors else hit.dense,
-                overlap=term_overlap(terms, tokens, idf),
-                passage_score=0.0,
-                phrase=phrase,
-                hit=hit,
-                names_found=names_found,
-                heading=heading_match(terms, sentence.section[-1] if sentence.section else ""),
-                passage_lexical=hit.lexical / best_lexical,
-                paragraph_overlap=term_overlap(terms, around, idf),
-                missing_term=missing_term(terms, around, idf),
-                context_overlap=term_overlap(terms, tokens | carried, idf),
-                profile=profile,
-                field_mismatch=profile
-                and bool(asked)
-                and not any(
-                    t in own_tokens(sid) or t in heading_words or (t in _PERCENT and "%" in text) for t in asked
-                ),
-                field_first=profile
-                and (before is None or before.doc != sentence.doc or before.section != sentence.section),
-                list_field=profile and question.kind == "list" and is_list(text),
-                label=label_match(asked, line_label(text), heading_words) if profile else 0.0,
-                partner_only=named_in(question.written_names, own_tokens(sid))
-                if profile and about[sentence.doc] == 0.0 and is_breakdown(text)
-                else (),
-                about=about[sentence.doc],
-                field_match=field_matches.get(sid, 0.0),
-                kind_missing=_KIND_NOUNS[question.kind]
-                if question.kind in _KIND_NOUNS and phrase is None and not phrase_candidates(question.kind, text)
-                else "",
-                negation_mismatch=question.negated and not negates(text),
-                missing_numbers=tuple(n for n in question.numbers if n not in numbers),
-                word_match=mean_best([word_matches.get(sid, ())]),
-                word_bests=tuple(word_matches.get(sid, ())),
-                opposite=stated_opposite(question.opposites, text),
-                corpus_coverage=in_corpus,
-                doc_coverage=coverage(own, lookups.term_documents, sentence.doc),
+
+
+class Reading:
+    """The candidate sentences of one question, read once: what the re-ranker reads of each (`signals`), then
+    every feature of those of the passages that can be quoted (`features`), the words and signals shared."""
+
+    def __init__(self, candidates: Candidates, depth: int) -> None:
+        self.candidates = candidates
+        self.reader = _Reader(candidates, depth) if candidates.hits else None
+        self._shared: dict[int, _Shared] = {}
+
+    def _of(self, sid: int, hit: Hit) -> _Shared:
+        assert self.reader is not None
+        if sid not in self._shared:
+            self._shared[sid] = self.reader.shared(sid, hit)
+        return self._shared[sid]
+
+    def signals(self) -> list[Scored]:
+        """What the passage re-ranker reads of every candidate sentence (`RERANK_READS`), in passage order; every
+        other field is left at its default."""
+        if self.reader is None:
+            return []
+        return [self._of(sid, hit).scored(sid, hit) for sid, hit in self.reader.read]
+
+    def features(self, passages: AbstractSet[int] | None = None) -> list[Scored]:
+        """Every feature of the candidate sentences (of those of `passages`, when given), in passage order, unscored
+        (`passage_score` is set by `rank_sentences`, once the passages are re-ranked). A profile line's field
+        margin is taken against the lines of all the candidate passages, whichever are read."""
+        reader = self.reader
+        if reader is None:
+            return []
+        candidates = self.candidates
+        view, question, lookups = candidates.view, candidates.question, candidates.lookups
+        profiles, names = lookups.profiles, reader.names
+        asked = [t for t, w in reader.terms.items() if w >= 1.0 and not any(name_present(name, {t}) for name in names)]
+        own = asked_terms(question)
+        in_corpus = coverage(own, lookups.term_documents, None)
+        margins = field_margins(view, reader.read, lookups)
+        out: list[Scored] = []
+        for sid, hit in reader.read:
+            if passages is not None and hit.pid not in passages:
+                continue
+            shared = self._of(sid, hit)
+            sentence, text, phrase = shared.sentence, shared.text, shared.phrase
+            before = view.sentences[sid - 1] if sid > 0 else None
+            carried = (
+                reader.own_tokens(sid - 1)
+                if before is not None
+                and (before.doc, before.para_start) == (sentence.doc, sentence.para_start)
+                and refers_back(text)
+                else set()
             )
-        )
-    return with_field_margins(view, out)
+            profile = sentence.doc in profiles and bool(sentence.section)
+            heading_words = reader.section_tokens(tuple(sentence.section[-1:]))  # its own heading: a field's name
+            numbers = (
+                numbers_in(" ".join((text, *sentence.section, view.documents[sentence.doc].title)))
+                if question.numbers
+                else set()
+            )
+            margin = margins.get(sid, 0.0) if profile else 0.0
+            out.append(
+                shared.scored(
+                    sid,
+                    hit,
+                    passage_lexical=hit.lexical / reader.best_lexical,
+                    missing_term=reader.missing(shared.around),
+                    context_overlap=reader.overlap(shared.tokens | carried),
+                    profile=profile,
+                    field_mismatch=profile
+                    and bool(asked)
+                    and not any(
+                        t in reader.own_tokens(sid) or t in heading_words or (t in _PERCENT and "%" in text)
+                        for t in asked
+                    ),
+                    field_first=profile
+                    and (before is None or before.doc != sentence.doc or before.section != sentence.section),
+                    list_field=profile and question.kind == "list" and is_list(text),
+                    label=label_match(asked, line_label(text), heading_words) if profile else 0.0,
+                    partner_only=named_in(question.written_names, reader.own_tokens(sid))
+                    if profile and reader.about[sentence.doc] == 0.0 and is_breakdown(text)
+                    else (),
+                    field_margin=margin,
+                    field_best=profile and margin >= 0,  # lines of one path tie: all best
+                    kind_missing=_KIND_NOUNS[question.kind]
+                    if question.kind in _KIND_NOUNS and phrase is None and not phrase_candidates(question.kind, text)
+                    else "",
+                    negation_mismatch=question.negated and not negates(text),
+                    missing_numbers=tuple(n for n in question.numbers if n not in numbers),
+                    word_match=reader.word_match[sid],
+                    opposite=stated_opposite(question.opposites, text),
+                    corpus_coverage=in_corpus,
+                    doc_coverage=coverage(own, lookups.term_documents, sentence.doc),
+                )
+            )
+        return out
 
 
-def with_field_margins(view: CorpusView, scored: list[Scored]) -> list[Scored]:
-    """Set each profile line's `field_margin` and `field_best` against the other candidate lines under its heading."""
+def rerank_signals(candidates: Candidates, depth: int) -> list[Scored]:
+    """What the passage re-ranker reads of every sentence of the top `depth` passages (`Reading.signals`)."""
+    return Reading(candidates, depth).signals()
+
+
+def sentence_features(candidates: Candidates, depth: int, passages: AbstractSet[int] | None = None) -> list[Scored]:
+    """Every feature of the sentences of the top `depth` passages (of those among `passages`, when given)
+    (`Reading.features`)."""
+    return Reading(candidates, depth).features(passages)
+
+
+def field_margins(view: CorpusView, read: Sequence[tuple[int, Hit]], lookups: Lookups) -> dict[int, float]:
+    """Each candidate profile line's `field_margin`: its field match less the best of the other candidate lines
+    under its heading in its document (0 for a line alone under its heading)."""
     fields: dict[tuple[int, tuple[str, ...]], dict[int, float]] = {}
-    for s in scored:
-        if s.profile:
-            sentence = view.sentences[s.sid]
-            fields.setdefault((sentence.doc, sentence.section), {})[s.sid] = s.field_match
-    out = []
-    for s in scored:
-        if not s.profile:
-            out.append(s)
-            continue
-        sentence = view.sentences[s.sid]
-        others = [m for sid, m in fields[(sentence.doc, sentence.section)].items() if sid != s.sid]
-        margin = s.field_match - max(others) if others else 0.0
-        out.append(replace(s, field_margin=margin, field_best=margin >= 0))  # lines of one path tie: all best
-    return out
+    for sid, _ in read:
+        sentence = view.sentences[sid]
+        if sentence.doc in lookups.profiles and sentence.section:
+            fields.setdefault((sentence.doc, tuple(sentence.section)), {})[sid] = lookups.field_matches.get(sid, 0.0)
+    margins: dict[int, float] = {}
+    for lines in fields.values():
+        for sid, match in lines.items():
+            others = [m for other, m in lines.items() if other != sid]
+            margins[sid] = match - max(others) if others else 0.0
+    return margins

@@ -34,9 +34,10 @@ def rank_sentences(features: Sequence[Scored], hits: Sequence[Hit], top: int, we
         hit = chosen.get(item.hit.pid)
         if hit is None:
             continue
-        item = replace(item, hit=hit, passage_score=hit.score / best)
         values = item.selection_features()
-        scored.append(replace(item, score=sum(selection[name] * values[name] for name in SELECTION_FEATURES)))
+        values["passage"], values["passage_dense"] = hit.score / best, hit.dense  # as read against the re-ranked hit
+        score = sum(selection[name] * values[name] for name in SELECTION_FEATURES)
+        scored.append(replace(item, hit=hit, passage_score=values["passage"], score=score))
     scored.sort(key=lambda s: (-s.score, s.sid))
     return scored
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from qa.text.structure import FIELD_LINE
-from qa.text.tokens import tokenize
+from qa.text.tokens import first_token, tokenize
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _DATE = re.compile(
@@ -137,11 +137,7 @@ def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tu
     if not spans:
         return fallback
     asked = set(question_terms)
-    anchors = [
-        m.start()
-        for m in re.finditer(r"[A-Za-z0-9]+", sentence)
-        if tokenize(m.group()) and tokenize(m.group())[0] in asked
-    ]
+    anchors = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", sentence) if first_token(m.group()) in asked]
     best: tuple[float, tuple[int, int]] | None = None
     for start, end in spans:
         phrase = sentence[start:end]

@@ -14,17 +14,23 @@ from collections.abc import Sequence
 from qa.answering.bold import BoldJudge, bold_features
 from qa.answering.compose import abstain, compose, short_phrase
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
-from qa.answering.features import Candidates, Scored, sentence_features
+from qa.answering.features import Candidates, Reading, Scored
 from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
 from qa.answering.rerank import rerank
 from qa.answering.weights import Weights, default_weights
 from qa.records import Answer, Citation, Hit
 
 
-def rank_passages(candidates: Candidates, depth: int, weights: Weights) -> tuple[list[Scored], list[Hit]]:
-    """The features of the sentences of the top `depth` hits, and those hits re-ranked."""
-    features = sentence_features(candidates, depth)
-    return features, rerank(candidates.view, candidates.hits[:depth], features, weights)
+def rank_passages(
+    candidates: Candidates, depth: int, weights: Weights, top: int | None = None
+) -> tuple[list[Scored], list[Hit]]:
+    """The top `depth` hits re-ranked, and the features of the sentences of the best `top` of them (all `depth`
+    when None). The re-ranker reads a few signals of every sentence (`Reading.signals`); the sentences of the
+    passages that can be quoted are then read in full."""
+    reading = Reading(candidates, depth)
+    ranked = rerank(candidates.view, candidates.hits[:depth], reading.signals(), weights)
+    chosen = None if top is None else {h.pid for h in ranked[:top]}
+    return reading.features(chosen), ranked
 
 
 # a refusal shows its closest passages only at this confidence or more (under it, "0.00" tells the reader nothing)
@@ -50,7 +56,7 @@ def answer(
     weights = weights or default_weights()
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
     view, question = candidates.view, candidates.question
-    features, ranked = rank_passages(candidates, depth, weights)
+    features, ranked = rank_passages(candidates, depth, weights, top_passages)
     scored = rank_sentences(features, ranked, top_passages, weights)
     if not scored:
         reason = "No passage in the searched briefings matches this question"

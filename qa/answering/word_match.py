@@ -41,7 +41,7 @@ def word_matches(
     ]
     pieces = piece_vectors(texts)
     asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
-    found = [word_bests(asked, p) for p in pieces[len(words) :]]
+    found = all_word_bests(asked, pieces[len(words) :])
     own, rest = found[: len(sentences)], found[len(sentences) :]
     titles = dict(zip(docs, rest[: len(docs)], strict=True))
     headings = dict(zip(sections, rest[len(docs) :], strict=True))
@@ -50,3 +50,18 @@ def word_matches(
         sid: tuple(map(max, bests, titles[s.doc], headings.get(tuple(s.section), none)))
         for sid, s, bests in zip(sids, sentences, own, strict=True)
     }
+
+
+def all_word_bests(asked: np.ndarray, pieces: Sequence[np.ndarray]) -> list[tuple[float, ...]]:
+    """`word_bests(asked, p)` for each `p` of `pieces`, in one product of the question's words with all of them."""
+    sizes = [len(p) for p in pieces]
+    if not sum(sizes):
+        return [word_bests(asked, p) for p in pieces]
+    products = asked @ np.concatenate([p for p in pieces if len(p)]).T
+    starts = np.cumsum([0, *sizes[:-1]])
+    full = [i for i, n in enumerate(sizes) if n]
+    bests = np.maximum.reduceat(products, starts[full], axis=1).T.tolist()
+    out: list[tuple[float, ...]] = [(0.0,) * len(asked)] * len(pieces)
+    for i, row in zip(full, bests, strict=True):
+        out[i] = tuple(row)
+    return out

@@ -108,3 +108,17 @@ def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-case word tokens without accents, stop words dropped, lightly stemmed."""
     words = _TOKEN.findall(fold(text))
     return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
+
+
+@lru_cache(maxsize=32_768)
+def token_set(text: str) -> frozenset[str]:
+    """`tokenize(text)` as a set, kept for the texts read most recently: answering reads the same candidate
+    sentences and paragraphs for many questions (at most about 30 MB kept)."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=100_000)
+def first_token(word: str) -> str | None:
+    """The first token of `word` (`tokenize`), or None (a stop word): a phrase's words, each worked out once."""
+    tokens = tokenize(word)
+    return tokens[0] if tokens else None
