@@ -28,6 +28,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 import qa.web.handlers as web
+import qa.web.watching as watching
 from qa import Assistant, QAError, Settings
 from qa.index.maintenance import Maintenance
 from qa.text.loaders import SUPPORTED_SUFFIXES
@@ -59,6 +60,14 @@ def now() -> str:
 def keep_or(value: Any) -> Any:
     """A handler's None is "leave the component as it is"."""
     return gr.update() if value is None else value
+
+
+def recheck_summary(assistant: Assistant) -> str:
+    """The standing questions answered again after a re-index: what changed, or why they could not be."""
+    try:
+        return assistant.recheck_standing().summary()
+    except QAError as exc:
+        return f"Standing questions not re-checked: {exc}"
 
 
 def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | None = None) -> gr.Blocks:
@@ -152,6 +161,9 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                     export_json = gr.DownloadButton(
                         "Verification pack (JSON)", visible=False, size="sm", elem_id="qa-export-json"
                     )
+                # the standing questions: what changed since last seen, after every re-index
+                with gr.Accordion(watching.label(assistant), open=False, elem_id="qa-watching-box") as watch_box:
+                    watch_panel = gr.HTML(watching.panel(assistant), elem_id="qa-watching")
             with gr.Column(scale=2, min_width=300, elem_classes="qa-side"), gr.Tabs(elem_id="qa-tabs") as tabs:
                 with gr.Tab("Filters", id="filters", elem_id="qa-tab-filters"):
                     with gr.Row():
@@ -197,9 +209,40 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         open_go = gr.Button(visible="hidden", elem_id="qa-open-doc-go")
         # "1": the next question is asked as typed, plainly; "all": over every briefing, the filters cleared
         plain = gr.Textbox(visible="hidden", elem_id="qa-plain")
+        # what a Keep watching / Mark seen / Stop watching button asks ("keep:{json}", "seen:ID", "remove:ID")
+        watch_action = gr.Textbox(visible="hidden", elem_id="qa-watch-action")
+        watch_go = gr.Button(visible="hidden", elem_id="qa-watch-go")
 
         gr.api(api_ask, api_name="ask")
         gr.api(api_diff, api_name="diff")
+
+        def watch_list() -> list[dict[str, Any]] | dict[str, Any]:
+            """Every standing question, with its answer as last seen, its answer now and its state since then."""
+            return watching.api_list(assistant)
+
+        def watch_add(
+            question: str,
+            doc_ids: list[str] | None = None,
+            date_from: str | None = None,
+            date_to: str | None = None,
+            token: str | None = None,
+        ) -> dict[str, Any]:
+            """Keep a question standing: answered now, and again after every re-index (token: QA_ADMIN_TOKEN)."""
+            payload = {"question": question, "doc_ids": doc_ids, "date_from": date_from, "date_to": date_to}
+            return watching.api_change(assistant, "add", payload, token, admin_token)
+
+        def watch_remove(id: int, token: str | None = None) -> dict[str, Any]:
+            """Stop watching standing question `id` (token: QA_ADMIN_TOKEN)."""
+            return watching.api_change(assistant, "remove", {"id": id}, token, admin_token)
+
+        def watch_seen(id: int) -> dict[str, Any]:
+            """Mark standing question `id`'s latest answer as seen."""
+            return watching.api_change(assistant, "seen", {"id": id}, None, admin_token)
+
+        gr.api(watch_list, api_name="watch_list")
+        gr.api(watch_add, api_name="watch_add")
+        gr.api(watch_remove, api_name="watch_remove")
+        gr.api(watch_seen, api_name="watch_seen")
         private: dict[str, Any] = {"api_visibility": "private"}
         inputs = [box, shown_turns, saved, doc_filter, date_from, date_to, plain]
         outputs = [
@@ -233,6 +276,17 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                          doc_filter, doc_filter, **private)  # fmt: skip
         open_go.click(on_open_document, open_doc, [document, tabs], **private)
 
+        def on_watch(action: str, given: str | None = None):  # type: ignore[no-untyped-def]
+            shown, said = watching.act(assistant, action, given, admin_token)
+            label = watching.label(assistant)
+            opened = (
+                gr.update(open=True, label=label) if action.startswith("keep:") and not said else gr.update(label=label)
+            )
+            return shown, web.notice(said), opened, ""
+
+        watch_inputs = [watch_action, token] if maintenance is not None else [watch_action]
+        watch_go.click(on_watch, watch_inputs, [watch_panel, alert, watch_box, watch_action], **private)
+
         if maintenance is not None:
             unlock_js = (
                 "(t) => { document.cookie = '" + ADMIN_COOKIE + "=' + encodeURIComponent(t || '')"
@@ -254,22 +308,30 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
             def on_reindex(given: str, order_now: str, chosen: list[str], progress: gr.Progress = gr.Progress()):  # type: ignore[no-untyped-def]  # noqa: B008
                 keep = gr.update()
                 if not token_matches(given, admin_token):
-                    return web.notice("That is not the maintainer token."), keep, keep, keep
+                    return web.notice("That is not the maintainer token."), keep, keep, keep, keep, keep
                 progress(0, desc="Starting the re-index")
                 try:
                     text = maintenance.reindex(lambda what, done, total: progress((done, max(total, 1)), desc=what))
                 except QAError as exc:
-                    return web.notice(str(exc)), keep, keep, keep
+                    return web.notice(str(exc)), keep, keep, keep, keep, keep
+                text += "\n" + recheck_summary(assistant)
                 return (
                     f"<pre>{escape(text)}</pre>",
                     web.status_html(assistant),
                     picker_update(order_now, chosen),
                     web.corpus_panel(assistant),
+                    watching.panel(assistant),
+                    gr.update(label=watching.label(assistant)),
                 )
 
             unlock.click(on_unlock, token, [tools, report], js=unlock_js, **private)
             add.click(on_add, [token, uploads], [report, uploads], **private)
-            reindex.click(on_reindex, [token, order, doc_filter], [report, status, doc_filter, corpus], **private)
+            reindex.click(
+                on_reindex,
+                [token, order, doc_filter],
+                [report, status, doc_filter, corpus, watch_panel, watch_box],
+                **private,
+            )
 
         def on_load(kept: Any, order_now: str):  # type: ignore[no-untyped-def]
             loaded = web.load(assistant, kept)
@@ -283,12 +345,14 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                 md,
                 js,
                 loaded.notice,
+                watching.panel(assistant),
+                gr.update(label=watching.label(assistant)),
             )
 
         demo.load(
             on_load,
             [saved, order],
-            [status, doc_filter, corpus, shown_turns, chat, export_md, export_json, alert],
+            [status, doc_filter, corpus, shown_turns, chat, export_md, export_json, alert, watch_panel, watch_box],
             **private,
         )
     return demo

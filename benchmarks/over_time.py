@@ -1,7 +1,8 @@
 """Briefings over time, measured on series of our own making: the newest word first, `qa diff` against the
 edits we made, and how soon a saved file is answered from under `qa index --watch`.
 
-    python -m benchmarks.over_time        # needs ../shared; the bundled model; writes docs/over-time.md
+    python -m benchmarks.over_time             # needs ../shared; the bundled model; writes docs/over-time.md
+    python -m benchmarks.over_time --standing  # standing questions alone: writes docs/standing.md
 
 The series (made here, the facts of the updates invented for the test, clearly not the sources'):
 - the sample briefing (July 2025) and a January 2026 update of it saved under another file name, with a
@@ -13,6 +14,13 @@ Questions whose right answer depends on the date (the current one, or "as of" th
 asked, each scored by the main quote's document and the value it must hold; the diff of each series is
 compared with the edits made; the watch latency is the time from saving a new briefing to an answer that
 quotes it, through `watch_corpus` and a serving `Assistant`'s refresh.
+
+Standing questions (`--standing`): `STANDING` are kept over the 2025 editions alone, then three re-indexes
+follow, each re-checking them: the 2026 editions arrive (`STEPS[0]`), an edit elsewhere in every 2026 file
+(`STEPS[1]`), two values edited again (`STEPS[2]`). Each question is labelled with the steps at which its answer
+changes; between steps every question is marked seen, as an analyst reading them would. The labels were written
+before the benchmark was first run, and nothing is fitted on them. Scored: precision and recall of *changed*, and
+the re-check's time against answering the same questions plainly.
 """
 
 from __future__ import annotations
@@ -90,6 +98,33 @@ QUESTIONS = [
 ]  # fmt: skip
 
 
+# (question, the steps (0, 1, 2) after which its answer changes): an edited value, a new name, a new rank
+STANDING = [
+    ("How many people live in Australia?", {0, 2}),
+    ("What is the population of Australia?", {0, 2}),
+    ("Who is the chief of state of Burma?", {0}),
+    ("Who is Algeria's chief of state?", {0}),
+    ("Who met Lavrov at the BRICS summit?", {0, 2}),
+    ("Who is Mexico's foreign minister?", {0, 2}),
+    ("What is Mexico's rank among Russia's trading partners in Latin America?", {0}),
+    ("What share of wheat exports to Mexico does Russia hold?", {0}),
+    ("What does Mexico supply to Russia?", set()),
+    ("What sectors hold the greatest potential for bilateral relations?", set()),
+    ("What is the capital of Australia?", set()),
+    ("What is the capital of Burma?", set()),
+    ("What is the capital of Algeria?", set()),
+    ("What is the area of Algeria?", set()),
+    ("What are the natural resources of Burma?", set()),
+    ("What languages are spoken in Australia?", set()),
+    ("What is the climate of Australia?", set()),
+    ("What is the median age in Burma?", set()),
+    ("What is the literacy rate in Algeria?", set()),
+    ("Which countries border Burma?", set()),
+]
+# the line the second step adds at the end of every 2026 file: an edit elsewhere, changing no answer
+REVIEWED = "\n\nThis edition was reviewed again in March 2026.\n"
+
+
 def apply(text: str, edits: list[Edit], removed_paragraph: str | None = None) -> str:
     for edit in edits:
         if edit.replace is not None:
@@ -123,6 +158,102 @@ def make_corpus(corpus: Path) -> None:
         stem = name.removesuffix(".md")
         (corpus / "profiles" / f"{stem}-2025.md").write_text(old, encoding="utf-8")
         (corpus / "profiles" / f"{stem}-2026.md").write_text(new, encoding="utf-8")
+
+
+def standing_steps(corpus: Path) -> list[dict[str, str]]:
+    """The three re-indexes of the standing benchmark, each as the files it writes (relative path → text), made
+    from the full corpus `make_corpus` wrote: the 2026 editions arrive; a line added at the end of each; two
+    values edited again."""
+    newer = {
+        str(p.relative_to(corpus)): p.read_text(encoding="utf-8")
+        for p in sorted(corpus.rglob("*"))
+        if p.is_file() and ("2026" in p.name)
+    }
+    reviewed = {name: text.rstrip("\n") + REVIEWED for name, text in newer.items()}
+    edited = dict(reviewed)
+    edited["profiles/as-australia-2026.md"] = edited["profiles/as-australia-2026.md"].replace(
+        "27,812,400", "27,903,150"
+    )
+    update = "russia-mexico/2026-01-update.txt"
+    edited[update] = edited[update].replace("Alicia Barcena Ibarra", "Roberto Velasco Alvarez")
+    assert edited[update] != reviewed[update]
+    return [newer, reviewed, edited]
+
+
+def standing_benchmark(corpus: Path, index: Path, embedder: Any, settings: Any) -> dict[str, Any]:
+    """Keep `STANDING` over the 2025 editions, then re-index through `standing_steps`, re-checking each time."""
+    from qa.assistant import Assistant
+    from qa.index.sync import sync_index
+
+    steps = standing_steps(corpus)
+    for name in steps[0]:
+        (corpus / name).unlink()
+    sync_index(corpus, index, embedder, settings)
+    assistant = Assistant.open(index, embedder=embedder, settings=settings)
+    kept = {assistant.keep_watching(q).id: (q, changes) for q, changes in STANDING}
+    rows, times = [], []
+    for step, files in enumerate(steps):
+        for name, text in files.items():
+            (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+            (corpus / name).write_text(text, encoding="utf-8")
+        sync_index(corpus, index, embedder, settings)
+        assistant.encoder.forget()
+        report = assistant.recheck_standing()
+        assistant.encoder.forget()
+        started = time.perf_counter()
+        for question, _ in STANDING:
+            assistant.ask(question)
+        plain = time.perf_counter() - started
+        times.append((report.seconds, plain, report.checked))
+        for item in assistant.standing().list():
+            question, changes = kept[item.id]
+            rows.append((step, question, step in changes, item.state, item.seen, item.latest))
+            assistant.standing().mark_seen(item.id)
+        print(f"step {step}: {report.summary()}", file=sys.stderr)
+    return {"rows": rows, "times": times}
+
+
+def standing_report(result: dict[str, Any]) -> str:
+    rows, times = result["rows"], result["times"]
+    flagged = [r for r in rows if r[3] == "changed"]
+    labelled = [r for r in rows if r[2]]
+    hits = [r for r in flagged if r[2]]
+    precision = len(hits) / len(flagged) if flagged else 1.0
+    recall = len(hits) / len(labelled) if labelled else 1.0
+    recheck = sum(t[0] for t in times)
+    plain = sum(t[1] for t in times)
+    checked = sum(t[2] for t in times)
+    what = ("the 2026 editions arrive", "a line added at the end of every 2026 file", "two values edited again")
+    lines = [
+        "# Standing questions",
+        "",
+        f"Measured by `python -m benchmarks.over_time --standing` on {time.strftime('%Y-%m-%d')} (the bundled model; "
+        f"the series of our own making in `benchmarks/over_time.py`): {len(STANDING)} standing questions kept over the "
+        "2025 editions, then three re-indexes, each re-checking them all; every question marked seen between steps. "
+        "The labels (which steps change each answer) were written before the first run; nothing is fitted on them.",
+        "",
+        f"*Changed* flags: precision **{precision:.2f}** ({len(hits)}/{len(flagged)}), recall **{recall:.2f}** "
+        f"({len(hits)}/{len(labelled)}) (targets ≥ 0.95 each).",
+        "",
+        f"Re-check cost: {recheck / max(checked, 1) * 1000:.0f} ms a question ({checked} re-checked over 3 re-indexes "
+        f"in {recheck:.1f} s), against {plain / max(checked, 1) * 1000:.0f} ms to answer each plainly: "
+        f"**{recheck / plain:.2f}×** (target ≤ 2×).",
+        "",
+        "| step | question | labelled changed | state | as last seen | now |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def cut(seen: Any) -> str:
+        if seen is None or not seen.answered:
+            return "refused"
+        return (seen.quote[:70] + "…" if len(seen.quote) > 70 else seen.quote).replace("|", "\\|")
+
+    for step, question, label, state, seen, latest in rows:
+        mark = "" if (state == "changed") == label else " ✗"
+        lines.append(
+            f"| {step + 1}: {what[step]} | {question} | {'yes' if label else 'no'} | {state}{mark} | {cut(seen)} | {cut(latest)} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def score_diff(diff: Any, edits: list[Edit]) -> tuple[int, int, int, int]:
@@ -182,6 +313,8 @@ def main() -> int:
     if not FACTBOOK.is_dir() or not SAMPLE.is_file():
         print("This needs ../shared (the sample briefing and the Factbook profiles).", file=sys.stderr)
         return 2
+    if "--standing" in sys.argv[1:]:
+        return main_standing()
     from qa.assistant import Assistant
     from qa.index.embedding import make_embedder
     from qa.index.sync import sync_index
@@ -218,6 +351,23 @@ def main() -> int:
         text = report(rows, diffs, latencies)
         print(text)
         (DOCS / "over-time.md").write_text(text, encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def main_standing() -> int:
+    from qa.index.embedding import make_embedder
+    from qa.settings import Settings
+
+    settings = Settings.from_env()
+    embedder = make_embedder(settings.model, settings.batch_size, threads=None)
+    work = Path(tempfile.mkdtemp(prefix="qa-standing-"))
+    try:
+        make_corpus(work / "corpus")
+        text = standing_report(standing_benchmark(work / "corpus", work / "index", embedder, settings))
+        print(text)
+        (DOCS / "standing.md").write_text(text, encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -13,10 +13,14 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import QAError
 from qa.records import Filters
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
 
 
 def _date(text: str) -> str:
@@ -115,7 +119,37 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true", help="print as JSON")
     verify = sub.add_parser("verify", help="check every index file against its checksum (opening checks sizes only)")
     verify.add_argument("--index", default="index", help="index folder (default: index/)")
+    _watch_parser(sub)
     return parser
+
+
+def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    watch = sub.add_parser(
+        "watch",
+        help="standing questions: answered again at every re-index, with what changed",
+        description="Keep questions standing. Each is answered when kept and again after every re-index (`qa index`, "
+        "its --watch, the app's Maintain tab), and compared with the answer last seen: unchanged, changed, newly "
+        "answered, no longer answered, or source edited.",
+    )
+    actions = watch.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="keep a question standing (answered now, and after every re-index)")
+    add.add_argument("question", help="the question, in quotes")
+    add.add_argument("--briefing", action="append", default=[], metavar="DOC_ID",
+                     help="search only this briefing (repeatable)")  # fmt: skip
+    add.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="only briefings dated on or after DATE"
+    )
+    add.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="only briefings dated on or before DATE")
+    for name, text in (("list", "the standing questions and their answers as last seen"),
+                       ("status", "what changed since each standing question was last seen")):  # fmt: skip
+        shown = actions.add_parser(name, help=text)
+        shown.add_argument("--json", action="store_true", help="print as JSON")
+    for name, text in (("remove", "stop watching a question"), ("seen", "mark a question's latest answer as seen")):
+        one = actions.add_parser(name, help=text)
+        one.add_argument("id", type=int, help="the question's number (`qa watch list`)")
+    actions.add_parser("check", help="answer every standing question again now, against the index in use")
+    for parser in actions.choices.values():
+        parser.add_argument("--index", default="index", help="index folder (default: index/)")
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,6 +166,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             Path(args.corpus), Path(args.index), settings, args.ray or None, args.workers, args.rebuild, log=log
         )
         print(report.summary())
+        _after_commit(Path(args.index), None, settings, log)
         return 0
     embedder = make_embedder(settings.model, settings.batch_size, None, settings.backend)
     from qa.progress import TerminalBars
@@ -145,7 +180,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         if bars is not None:
             bars.close()  # stopped by an error: the bar stays where it was
     print(report.summary())
-    _examples(Path(args.index), embedder, settings, log)
+    _after_commit(Path(args.index), embedder, settings, log)
     if args.watch:
         from qa.index.watch import watch_corpus
 
@@ -157,21 +192,40 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"\n{events} change(s) seen; re-indexing failed: {result}. Still watching.", file=sys.stderr)
             else:
                 print(f"\n{events} change(s) seen in '{args.corpus}'.\n{result.summary()}", flush=True)  # type: ignore[attr-defined]
+                _after_commit(Path(args.index), embedder, settings, log)
 
         print(f"Watching '{args.corpus}' for changes (Ctrl-C to stop)…", flush=True)
         watch_corpus(Path(args.corpus), again, said)
     return 0
 
 
-def _examples(index: Path, embedder: object, settings: Settings, log: Callable[[str], None]) -> None:
-    """Ask the example questions the first screen shows of the new index, and store those it answers."""
+def _after_commit(index: Path, embedder: object, settings: Settings, log: Callable[[str], None]) -> None:
+    """After a commit: ask the example questions the first screen shows of the new index (stored with it), and
+    answer the standing questions again, saying what changed since last seen."""
     from qa.assistant import Assistant
     from qa.index.store import CURRENT
 
     if not (index / CURRENT).is_file():
-        return  # nothing indexed: no examples to ask
-    kept = Assistant.open(index, embedder=embedder, settings=settings).examples()  # type: ignore[arg-type]
+        return  # nothing indexed: no examples to ask, nothing to re-check
+    assistant = Assistant.open(index, embedder=embedder, settings=settings)  # type: ignore[arg-type]
+    kept = assistant.examples()
     log(f"Example questions it answers: {'; '.join(kept) if kept else 'none found'}")
+    _recheck(assistant)
+
+
+def _recheck(assistant: Assistant) -> None:
+    """Re-check the standing questions (if any) and print the summary; a store that cannot be read is said, and
+    the index stays as committed."""
+    from qa.errors import StandingError
+
+    try:
+        if not assistant.standing().list():
+            return
+        report = assistant.recheck_standing()
+    except StandingError as exc:
+        print(f"qa: standing questions not re-checked: {exc}", file=sys.stderr)
+        return
+    print(report.summary() + (" (qa watch status)" if report.states.keys() - {"unchanged"} else ""), flush=True)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -260,11 +314,46 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.assistant.standing import StandingStore
+    from qa.web.export import standing_text
+
+    store = StandingStore(Path(args.index))
+    if args.action in ("list", "status"):
+        items = store.list()
+        if args.action == "status":
+            items = [i for i in items if i.state != "unchanged" or i.error]
+        if args.json:
+            print(json.dumps([i.model_dump(mode="json") for i in items], indent=2, ensure_ascii=False))
+        else:
+            print(standing_text(items, changes_only=args.action == "status"))
+        return 0
+    if args.action == "remove":
+        store.remove(args.id)
+        print(f"Stopped watching question {args.id}.")
+        return 0
+    if args.action == "seen":
+        store.mark_seen(args.id)
+        print(f"Question {args.id}: its latest answer is now the one seen.")
+        return 0
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open(args.index, settings=settings)
+    if args.action == "add":
+        filters = Filters(doc_ids=tuple(args.briefing), date_from=args.date_from, date_to=args.date_to)
+        item = assistant.keep_watching(args.question, filters)
+        print(standing_text([item], changes_only=False))
+        return 0
+    print(assistant.recheck_standing().summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        handlers = {"index": _index, "ask": _ask, "status": _status, "diff": _diff, "serve": _serve, "verify": _verify}
+        handlers = {"index": _index, "ask": _ask, "status": _status, "diff": _diff, "serve": _serve, "verify": _verify,
+                    "watch": _watch}  # fmt: skip
         return handlers[args.command](args, settings)
     except QAError as exc:
         print(f"qa: error: {exc}", file=sys.stderr)

@@ -43,3 +43,7 @@ class IndexLockedError(QAError):
         super().__init__(
             f"Another 'qa index' is already writing to '{index_dir}'. Wait for it to finish and try again."
         )
+
+
+class StandingError(QAError):
+    """The standing questions' store cannot be read or written (the index itself still serves)."""

@@ -263,3 +263,36 @@ class IndexStatus(Frozen):
     documents: int
     passages: int
     sentences: int
+
+
+class AnswerSeen(Frozen):
+    """A standing question's answer at one re-check: what the next re-check compares against."""
+
+    answered: bool
+    short_answer: str | None = None
+    quote: str = ""  # the main quote, verbatim
+    doc_id: str = ""
+    title: str = ""
+    date: str | None = None
+    start: int = 0
+    end: int = 0
+    sha256: str = ""  # the quoted document's content hash at the time
+    confidence: float = 0.0
+    generation: str = ""  # the index commit it was answered from
+    checked: str = ""  # when (ISO 8601, UTC)
+
+
+class StandingQuestion(Frozen):
+    """A question kept and answered again at every commit of the index, with its state since last seen:
+    `unchanged`, `changed`, `newly answered`, `no longer answered`, `source edited` (`qa.assistant.standing`)."""
+
+    id: int
+    question: str
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    added: str = ""
+    seen: AnswerSeen | None = None  # the answer as last seen (shown, or marked seen)
+    latest: AnswerSeen | None = None  # the answer at the latest re-check
+    state: str = "unchanged"
+    error: str | None = None  # why the latest re-check could not answer it (the last answer is kept)

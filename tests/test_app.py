@@ -8,7 +8,8 @@ import pytest
 
 from conftest import ROOT, get, get_headers, serve_app
 
-pytestmark = pytest.mark.slow
+# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +134,18 @@ def test_the_diff_api_answers_with_the_changes_or_a_plain_error(server: str) -> 
     unknown = client.predict("Atlantis", None, None, api_name="/diff")
     assert unknown["error"].startswith("No series is called 'Atlantis'")
     assert "Name a series" in client.predict("  ", None, None, api_name="/diff")["error"]
+
+
+def test_standing_questions_over_http(server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(server + "/", verbose=False)
+    kept = client.predict("What does Mexico supply to Russia?", api_name="/watch_add")
+    assert kept["state"] == "unchanged" and "coffee" in kept["latest"]["quote"] and kept["seen"] == kept["latest"]
+    listed = client.predict(api_name="/watch_list")
+    assert [item["question"] for item in listed] == ["What does Mexico supply to Russia?"]
+    assert client.predict(kept["id"], api_name="/watch_seen")["state"] == "unchanged"
+    assert "error" in client.predict("   ", api_name="/watch_add")
+    assert client.predict(kept["id"], api_name="/watch_remove") == {"removed": kept["id"]}
+    assert "no standing question" in client.predict(kept["id"], api_name="/watch_remove")["error"]
+    assert client.predict(api_name="/watch_list") == []

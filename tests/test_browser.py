@@ -18,7 +18,8 @@ import pytest
 from conftest import ROOT, SAMPLE, serve_app
 from qa.index.sync import sync_index
 
-pytestmark = pytest.mark.slow
+# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -655,3 +656,66 @@ def test_a_change_view_stacks_on_a_phone(browser: Any, series_server: str) -> No
     assert width is not None and width["width"] > 250  # a line per cell, not a word per line
     label = cell.evaluate("c => getComputedStyle(c, '::before').content")
     assert "Before" in label or "After" in label  # each stacked cell says which update it quotes
+
+
+@pytest.fixture(scope="module")
+def watching_server(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+    """The sample briefing, the real model, and a maintainer token (the Maintain tab re-indexes it)."""
+    base = tmp_path_factory.mktemp("watching")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    sync_index(corpus, base / "index", real_embedder)
+    with serve_app(base / "index", corpus, {"QA_ADMIN_TOKEN": "open-sesame-42"}) as url:
+        yield url, corpus
+
+
+def test_keep_watching_a_question_then_see_what_a_reindex_changed(
+    browser: Any, watching_server: tuple[str, Path], shots: Path
+) -> None:
+    url, corpus = watching_server
+    ui = Page(browser, url)
+    page = ui.page
+    turn = ui.ask("What does Mexico supply to Russia?")
+    assert "coffee" in turn.locator("blockquote.qa-main").inner_text()
+    turn.get_by_role("button", name="Keep watching").click()  # locked: the token is asked for, nothing kept
+    page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('maintainer token')")
+    page.get_by_role("tab", name="Maintain").click()
+    page.fill("#qa-admin-token input", "open-sesame-42")
+    page.click("#qa-admin-unlock")
+    page.wait_for_selector("#qa-upload", state="visible")
+    turn.get_by_role("button", name="Keep watching").click()
+    page.wait_for_function("(document.querySelector('#qa-watching')?.innerText || '').includes('Mexico supply')")
+    panel = page.locator("#qa-watching")
+    assert panel.is_visible() and "nothing changed since last seen" in panel.inner_text()  # the section opened
+    assert "coffee" in panel.inner_text() and "Watching 1 question" in page.locator("#qa-watching-box").inner_text()
+    # a maintainer edits the briefing and re-indexes: the question is re-checked, its old and new answers side by side
+    briefing = corpus / SAMPLE.name
+    briefing.write_text(briefing.read_text().replace("coffee, pepper", "avocados, tequila"))
+    page.get_by_role("tab", name="Maintain").click()
+    page.click("#qa-admin-reindex")
+    page.wait_for_function(
+        "(document.querySelector('#qa-maintain-report')?.innerText || '').includes('re-checked')", timeout=60000
+    )
+    assert "1 standing question re-checked in" in page.locator("#qa-maintain-report").inner_text()
+    assert "1 changed" in page.locator("#qa-maintain-report").inner_text()
+    assert "Watching 1 question: 1 changed" in page.locator("#qa-watching-box").inner_text()
+    item = page.locator(".qa-watch-item").first
+    assert item.get_attribute("data-state") == "changed" and "1 of 1 standing questions changed" in panel.inner_text()
+    before, after = item.locator("td").nth(0).inner_text(), item.locator("td").nth(1).inner_text()
+    assert "coffee" in before and "avocados" in after and "coffee" not in after
+    assert contrast(page)["failures"] == []
+    assert item.locator("td").nth(1).locator("mark").first.inner_text().startswith("avocados")
+    page.locator("#qa-watching-box").screenshot(path=str(shots / "watching.png"))
+    item.get_by_role("button", name="Mark seen").click()
+    page.wait_for_function("document.querySelector('.qa-watch-item')?.dataset.state === 'unchanged'")
+    page.reload()  # a reload (or a restart) keeps the list and its states
+    page.wait_for_selector("#qa-status[data-loaded]", timeout=30000)
+    page.locator("#qa-watching-box button.label-wrap").first.click()
+    assert page.locator(".qa-watch-item").first.get_attribute("data-state") == "unchanged"
+    page.locator(".qa-watch-item").first.get_by_role(
+        "button", name="Stop watching"
+    ).click()  # locked again after the reload
+    page.wait_for_function("(document.querySelector('#qa-notice')?.innerText || '').includes('maintainer token')")
+    assert page.locator(".qa-watch-item").count() == 1
+    assert ui.dialogs == [] and ui.outside == []

@@ -17,7 +17,8 @@ from qa.settings import Settings
 from qa.text.chunking import chunk_document
 from qa.text.documents import read_document
 
-pytestmark = pytest.mark.slow
+# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real")]
 
 SAMPLE_TEXT = read_document(SAMPLE.parent, SAMPLE).text
 
@@ -398,3 +399,53 @@ def test_what_only_an_older_update_says_is_still_quoted_from_it(treaty_series: A
     answer = treaty_series.ask("What has Russia proposed about LNG?")
     assert not answer.abstained and answer.citations[0].doc_id == SAMPLE.name and "LNG" in answer.citations[0].quote
     assert not answer.other_versions
+
+
+SUPPLY = "while Mexico supplies Russia with coffee, pepper, pharmaceuticals, and food products."
+
+
+def test_standing_questions_follow_edits_removals_and_new_briefings(tmp_path: Path, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The real counterpart of test_standing.py: a standing question's value edited → changed, with both quotes;
+    an edit elsewhere in its briefing → never changed; a new briefing answering a refused question → newly
+    answered; the briefing removed → no longer answered; a restart keeps the list and its states."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    briefing = corpus / SAMPLE.name
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert SUPPLY in text and TREATY_THEN in text
+    briefing.write_text(text, encoding="utf-8")
+    sync_index(corpus, index, real_embedder)
+    assistant = Assistant.open(index, embedder=real_embedder)
+    supply = assistant.keep_watching("What does Mexico supply to Russia?")
+    assert supply.latest is not None and "coffee" in supply.latest.quote
+    signed = assistant.keep_watching("When did Argentina and Chile sign their fishing accord?")
+    assert signed.latest is not None and not signed.latest.answered
+
+    def reindex_and_states() -> dict[int, str]:
+        sync_index(corpus, index, real_embedder)
+        report = assistant.recheck_standing()
+        assert report.checked == 2 and not report.failed
+        return {item.id: item.state for item in assistant.standing().list()}
+
+    briefing.write_text(text.replace(SUPPLY, SUPPLY.replace("coffee, pepper", "avocados, tequila")), encoding="utf-8")
+    assert reindex_and_states() == {supply.id: "changed", signed.id: "unchanged"}
+    item = assistant.standing().get(supply.id)
+    assert item.seen is not None and item.latest is not None
+    assert "coffee" in item.seen.quote and "avocados" in item.latest.quote and item.seen.sha256 != item.latest.sha256
+    assistant.standing().mark_seen(supply.id)
+
+    edited = briefing.read_text(encoding="utf-8").replace(TREATY_THEN, "This latter note says little more.")
+    briefing.write_text(edited, encoding="utf-8")  # an edit elsewhere in the same briefing
+    assert reindex_and_states()[supply.id] in ("source edited", "unchanged")
+
+    (corpus / "fishing-2026-01.txt").write_text(
+        "Fishing accord update, January 2026\n\nArgentina and Chile signed their fishing accord in March 2024.\n",
+        encoding="utf-8",
+    )
+    assert reindex_and_states()[signed.id] == "newly answered"
+
+    briefing.unlink()
+    states = reindex_and_states()
+    assert states[supply.id] == "no longer answered"
+    restarted = Assistant.open(index, embedder=real_embedder)  # a restart: the same list, the same states
+    assert {i.id: i.state for i in restarted.standing().list()} == states

@@ -29,10 +29,20 @@ from qa.assistant.reader import IndexReader, check_compatible
 from qa.assistant.readers import QuestionReader, default_forms, default_reader
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
 from qa.assistant.routes import PLAIN, Asked, Context, Route, answer_by_routes, default_routes
+from qa.assistant.standing import RecheckReport, StandingStore, now_iso, recheck, seen_from
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
-from qa.records import Answer, Document, DocumentInfo, Filters, IndexStatus, SeriesDiff, SeriesInfo
+from qa.records import (
+    Answer,
+    Document,
+    DocumentInfo,
+    Filters,
+    IndexStatus,
+    SeriesDiff,
+    SeriesInfo,
+    StandingQuestion,
+)
 from qa.search.retrieval import use_threads
 from qa.settings import Settings
 
@@ -257,6 +267,25 @@ class Assistant:
         kept = answered_examples(self.ask, candidate_questions(reader.newest(5), TRIED), count)
         write_examples(self.index_dir, reader.name, kept)
         return kept
+
+    # --- standing questions (`qa.assistant.standing`) ---------------------------------------------
+
+    def standing(self) -> StandingStore:
+        """The standing questions kept beside this index."""
+        return StandingStore(self.index_dir)
+
+    def keep_watching(self, question: str, filters: Filters | None = None) -> StandingQuestion:
+        """Keep `question` standing: answered now (that answer taken as seen) and again at every commit."""
+        name = self.context().reader.name
+        answer = self.ask(question, filters=filters)
+        return self.standing().add(question, filters or Filters(), seen_from(answer, name, now_iso()))
+
+    def recheck_standing(self) -> RecheckReport:
+        """Answer every standing question against the newest commit and record what changed since last seen."""
+        self.refresh(force=True)
+        self.wait_for_swap()
+        name = self.context().reader.name
+        return recheck(self.standing(), lambda question, filters: self.ask(question, filters=filters), name)
 
     def newest_documents(self, count: int) -> list[Document]:
         """The `count` most recently dated documents, with their text."""

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from qa.records import Answer, Citation, Filters, Turn
+from qa.records import Answer, AnswerSeen, Citation, Filters, StandingQuestion, Turn
 from qa.web.changes import diff_markdown
 from qa.web.html import confidence_label
 
@@ -43,6 +43,43 @@ def terminal(answer: Answer) -> str:
         lines.append(f"Did you mean: {answer.did_you_mean}")
     level, _ = confidence_label(answer.confidence)
     lines.append(f"Confidence {answer.confidence:.2f} ({level})" + (" — abstained" if answer.abstained else ""))
+    return "\n".join(lines)
+
+
+def _seen_text(seen: AnswerSeen | None) -> str:
+    """One answer of a standing question on a line: its short answer, quote and where it is from."""
+    if seen is None:
+        return "not answered yet"
+    if not seen.answered:
+        return f"refused (confidence {seen.confidence:.2f})"
+    bold = f"**{seen.short_answer}** — " if seen.short_answer else ""
+    where = " · ".join(p for p in (seen.title, seen.date) if p)
+    return f'{bold}"{seen.quote}" ({where}; {seen.doc_id} chars {seen.start}-{seen.end})'
+
+
+def standing_text(items: Sequence[StandingQuestion], changes_only: bool) -> str:
+    """What `qa watch list` and `qa watch status` print: each standing question with its state since last seen,
+    its latest answer, and the one last seen when they differ."""
+    if not items:
+        return (
+            "Nothing changed since last seen."
+            if changes_only
+            else 'No standing questions. Keep one with: qa watch add "QUESTION"'
+        )
+    lines = []
+    for item in items:
+        scope = _filters_text(Filters(doc_ids=item.doc_ids, date_from=item.date_from, date_to=item.date_to))
+        filtered = f" (filters: {scope})" if item.doc_ids or item.date_from or item.date_to else ""
+        lines.append(f"[{item.id}] {item.question}  — {item.state}{filtered}")
+        if item.error:
+            lines.append(f"    latest re-check failed: {item.error}")
+        if item.state != "unchanged" and item.seen is not None:
+            lines.append(f"    seen: {_seen_text(item.seen)}")
+            lines.append(f"    now:  {_seen_text(item.latest)}")
+        else:
+            lines.append(f"    {_seen_text(item.latest)}")
+        if item.latest is not None and item.latest.checked:
+            lines.append(f"    checked {item.latest.checked} against {item.latest.generation}")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from qa.web.escaping import escape
 from qa.web.export import write_conversation_pack
 from qa.web.html import answer_html, corpus_html, document_html, status_line
 from qa.web.page import briefing_choices, conversation_html, filters_from_inputs, picker_label
+from qa.web.watching import keep_button
 
 TURNS_KEPT = 100  # the turns of one conversation the page keeps and shows; older ones scroll away
 
@@ -76,7 +77,8 @@ def render(service: Service, turn: Turn, serial: int) -> dict[str, Any]:
     cited = {c.doc_id for c in answer.citations + answer.nearest}
     return {
         "question": turn.question,
-        "html": answer_html(answer, f"a{serial}", service.document_texts(cited)),
+        "html": answer_html(answer, f"a{serial}", service.document_texts(cited))
+        + keep_button(turn.question, turn.filters),
         "serial": serial,
     }
 

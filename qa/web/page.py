@@ -89,11 +89,23 @@ CSS = """
 .qa-examples { display: flex; flex-wrap: wrap; gap: .4rem; margin: .3rem 0 .6rem; }
 .qa-examples button.qa-example { white-space: normal; text-align: left; border: 1px solid var(--qa-border);
   border-radius: 1rem; padding: .3rem .75rem; font-weight: 500; }
-.qa-copy, .qa-retry, .qa-doc-link { font: inherit; cursor: pointer; color: var(--qa-accent); background: transparent;
+.qa-copy, .qa-retry, .qa-doc-link, .qa-watch { font: inherit; cursor: pointer; color: var(--qa-accent); background: transparent;
   border: 1px solid var(--qa-border); border-radius: 6px; padding: .1rem .5rem; }
 .qa-copy { font-size: .78rem; }
 .qa-doc-link { border: none; padding: 0; text-align: left; font-weight: 600; text-decoration: underline; }
 .qa-retry { font-weight: 600; }
+.qa-watch { font-size: .8rem; }
+#qa-upload .or { color: var(--qa-muted); }  /* the upload's "- or -": Gradio's light grey is under 4.5:1 */
+.qa-keep-row { margin: .3rem 0 0; }
+.qa-watch-item { border: 1px solid var(--qa-border); border-radius: 8px; padding: .35rem .7rem; margin: .4rem 0;
+  background: var(--qa-card-bg); color: var(--qa-text); }
+.qa-watch-head { margin: .15rem 0; }
+.qa-watch-q { font-weight: 600; overflow-wrap: anywhere; }
+.qa-badge { font-size: .75rem; font-weight: 700; border: 1px solid currentColor; border-radius: 1rem; padding: 0 .5rem; }
+.qa-side .qa-state-changed, .qa-side .qa-state-no-longer-answered { color: var(--qa-warn); }
+.qa-side .qa-state-newly-answered, .qa-side .qa-state-source-edited { color: var(--qa-accent); }
+.qa-side .qa-state-unchanged { color: var(--qa-muted); }
+.qa-watch-diff td p { margin: .15rem 0; }
 .qa-counter { font-size: .8rem; color: var(--qa-muted); margin: 0; text-align: right; }
 .qa-counter.qa-over { color: var(--qa-error); font-weight: 700; }
 #qa-notice p { margin: .2rem 0; color: var(--qa-error); font-weight: 600; }
@@ -185,6 +197,12 @@ SCRIPT = """<script>
       setValue(box(), retry.dataset.question || '');
       count(box().value.length);
       document.getElementById('qa-ask').click();
+      return;
+    }
+    const watch = target.closest('.qa-watch');  // Keep watching, Mark seen, Stop watching
+    if (watch) {
+      const field = document.querySelector('#qa-watch-action textarea, #qa-watch-action input');
+      if (field) { setValue(field, watch.dataset.watch || ''); document.getElementById('qa-watch-go').click(); }
       return;
     }
     const link = target.closest('.qa-doc-link');

@@ -1,0 +1,112 @@
+"""The Watching panel and its actions over a fake service (pure); the browser test is in test_browser.py, the
+HTTP endpoints' in test_app.py."""
+
+import json
+
+from qa.errors import StandingError
+from qa.records import AnswerSeen, Filters, StandingQuestion
+from qa.web.watching import NEEDS_TOKEN, act, api_change, api_list, keep_button, keep_payload, watching_html
+
+NOW = AnswerSeen(answered=True, short_answer="avocados", quote="Mexico supplies avocados.", doc_id="a.md",
+                 title="Update", date="2026-01", start=4, end=29, sha256="2", checked="2026-12-07T10:00:00+00:00")  # fmt: skip
+THEN = NOW.model_copy(update={"short_answer": "coffee", "quote": "Mexico supplies coffee.", "sha256": "1"})
+
+
+class FakeStanding:
+    """A deterministic fake of the Assistant's standing questions."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, StandingQuestion] = {}
+        self.broken = False
+
+    def standing(self) -> "FakeStanding":
+        return self
+
+    def list(self) -> list[StandingQuestion]:
+        if self.broken:
+            raise StandingError("the standing questions cannot be read: damaged")
+        return list(self.items.values())
+
+    def remove(self, standing_id: int) -> None:
+        if standing_id not in self.items:
+            raise StandingError(f"no standing question {standing_id}")
+        del self.items[standing_id]
+
+    def mark_seen(self, standing_id: int) -> StandingQuestion:
+        item = self.items[standing_id]
+        self.items[standing_id] = item.model_copy(update={"seen": item.latest, "state": "unchanged"})
+        return self.items[standing_id]
+
+    def keep_watching(self, question: str, filters: Filters | None = None) -> StandingQuestion:
+        filters = filters or Filters()
+        n = len(self.items) + 1
+        self.items[n] = StandingQuestion(id=n, question=question, doc_ids=filters.doc_ids,
+                                         date_from=filters.date_from, seen=THEN, latest=THEN)  # fmt: skip
+        return self.items[n]
+
+
+def test_a_changed_question_shows_its_answer_as_last_seen_beside_its_answer_now() -> None:
+    changed = StandingQuestion(id=1, question="What does Mexico supply?", seen=THEN, latest=NOW, state="changed")
+    same = StandingQuestion(id=2, question="Is <b>a</b> treaty signed?", seen=NOW, latest=NOW)
+    html = watching_html([same, changed])
+    assert "1 of 2 standing questions changed since last seen." in html
+    assert html.index("What does Mexico supply?") < html.index(
+        "Is &#60;b&#62;a&#60;/b&#62; treaty signed?"
+    )  # moved first
+    assert "As last seen" in html and "<strong>coffee</strong>" in html and "<strong>avocados</strong>" in html
+    assert "data-watch='seen:1'" in html and "data-watch='seen:2'" not in html  # only a moved one is marked seen
+    assert "data-watch='remove:2'" in html and "chars 4–29" in html and "<b>" not in html
+    assert "nothing changed since last seen" in watching_html([same])
+    assert "Keep watching" in watching_html([])
+    failed = same.model_copy(update={"error": "No briefing matches the filters"})
+    assert "could not answer it: No briefing matches the filters" in watching_html([failed])
+
+
+def test_keep_watching_carries_the_question_and_its_filters() -> None:
+    filters = Filters(doc_ids=("a.md",), date_from="2025")
+    payload = json.loads(keep_payload("What's new? 'quoted'", filters))
+    assert payload == {"question": "What's new? 'quoted'", "doc_ids": ["a.md"], "date_from": "2025", "date_to": None}
+    assert "&#39;" in keep_button("What's new?", filters) and "'s" not in keep_button("What's new?", filters)
+
+
+def test_actions_need_the_token_to_add_or_remove_where_one_is_set() -> None:
+    service = FakeStanding()
+    keep = "keep:" + keep_payload("What does Mexico supply?", Filters(doc_ids=("a.md",)))
+    shown, said = act(service, keep, "wrong", "secret-token")
+    assert said == NEEDS_TOKEN and not service.items
+    shown, said = act(service, keep, "secret-token", "secret-token")
+    assert said == "" and service.items[1].doc_ids == ("a.md",) and "What does Mexico supply?" in shown
+    assert act(service, keep, None, None)[1] == ""  # no token set: anyone keeps questions
+    service.items[1] = service.items[1].model_copy(update={"latest": NOW, "state": "changed"})
+    assert act(service, "seen:1", None, "secret-token")[1] == ""  # marking seen needs no token
+    assert service.items[1].state == "unchanged"
+    assert act(service, "remove:1", "wrong", "secret-token")[1] == NEEDS_TOKEN and 1 in service.items
+    assert act(service, "remove:1", "secret-token", "secret-token")[1] == "" and 1 not in service.items
+    assert "no standing question 9" in act(service, "remove:9", None, None)[1]
+    assert act(service, "launch:1", None, None)[1] == "That action is not known."
+    service.broken = True
+    assert "cannot be read" in act(service, "seen:2", None, None)[0]  # the panel says so; nothing else breaks
+
+
+def test_the_endpoints_answer_with_records_or_an_error() -> None:
+    service = FakeStanding()
+    kept = api_change(service, "add", {"question": "What does Mexico supply?", "doc_ids": ["a.md"]}, None, None)
+    assert kept["id"] == 1 and kept["doc_ids"] == ["a.md"]
+    assert api_list(service) == [service.items[1].model_dump(mode="json")]
+    assert "maintainer token" in api_change(service, "add", {"question": "q?"}, None, "secret-token")["error"]
+    assert "maintainer token" in api_change(service, "remove", {"id": 1}, "nope", "secret-token")["error"]
+    assert "Give the question" in api_change(service, "add", {"question": 3}, None, None)["error"]
+    assert "as `id`" in api_change(service, "seen", {"id": "1"}, None, None)["error"]
+    assert api_change(service, "remove", {"id": 1}, "secret-token", "secret-token") == {"removed": 1}
+    service.broken = True
+    assert api_list(service) == {"error": "the standing questions cannot be read: damaged"}
+
+
+def test_the_words_that_changed_are_marked_on_each_side() -> None:
+    from qa.web.watching import marked_words
+
+    assert marked_words("Mexico supplies coffee, pepper.", "Mexico supplies avocados, pepper.") == (
+        "Mexico supplies <mark>coffee,</mark> pepper."
+    )
+    assert marked_words("a <b> c", "a <b> c") == "a &#60;b&#62; c"
+    assert marked_words("new words", "") == "<mark>new</mark> <mark>words</mark>"
