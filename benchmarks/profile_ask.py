@@ -2,6 +2,10 @@
 
     python -m benchmarks.profile_ask --factbook            # the bundled model over the cached Factbook index
     python -m benchmarks.profile_ask --growth 1000000      # the hashing embedder over a speed.py growth index
+    python -m benchmarks.profile_ask --factbook --answering --out docs/profiles/answering.txt
+
+With `--answering` only the answering path is profiled (`Assistant.answer_from` over questions searched ahead,
+each answered three times), and its median time is printed: what `docs/profiles/` holds, before and after.
 
 With `--factbook` each question is embedded anew (as a new question is); with `--growth` the questions'
 vectors are computed ahead, as `speed.py` measures. The profile is printed as a call tree; the speed
@@ -13,7 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
+import time
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from benchmarks.harness import CACHE
@@ -24,6 +32,8 @@ def main() -> int:
     parser.add_argument("--factbook", action="store_true")
     parser.add_argument("--growth", type=int, metavar="PASSAGES")
     parser.add_argument("--questions", type=int, default=40)
+    parser.add_argument("--answering", action="store_true", help="profile answering alone (searched ahead)")
+    parser.add_argument("--out", type=Path, help="write the profile here as well")
     args = parser.parse_args()
     import pyinstrument
 
@@ -60,6 +70,8 @@ def main() -> int:
         parser.error("choose --factbook or --growth PASSAGES")
     for question in questions[:5]:  # warm: the first answers load what later ones find ready
         assistant.ask(question)
+    if args.answering:
+        return profile_answering(assistant, questions[5:], args.out)
     profiler = pyinstrument.Profiler(interval=0.0005)
     profiler.start()
     for question in questions[5:]:
@@ -69,6 +81,37 @@ def main() -> int:
     profiler.stop()
     print(f"{len(questions) - 5} questions")
     print(profiler.output_text(unicode=False, color=False))
+    return 0
+
+
+def profile_answering(assistant: Any, questions: list[str], out: Path | None) -> int:
+    """Answering alone: each question searched once, its retrieval answered three times (timed bare, then under
+    the profiler); the median time and the profile printed, and written to `out`."""
+    import pyinstrument
+
+    retrievals = [assistant.search(q) for q in questions]
+    for r in retrievals:
+        assistant.answer_from(r)
+    times = []
+    for _ in range(3):
+        for r in retrievals:
+            started = time.perf_counter()
+            assistant.answer_from(r)
+            times.append(time.perf_counter() - started)
+    profiler = pyinstrument.Profiler(interval=0.0005)
+    profiler.start()
+    for r in retrievals:
+        assistant.answer_from(r)
+    profiler.stop()
+    head = (
+        f"answering alone, {len(retrievals)} questions each answered 3 times: p50 "
+        f"{statistics.median(times) * 1000:.1f} ms (without the profiler)"
+    )
+    text = head + "\n" + profiler.output_text(unicode=False, color=False)
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
     return 0
 
 

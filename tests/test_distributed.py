@@ -18,6 +18,9 @@ from qa.index.store import load_generation
 from qa.index.sync import sync_index
 from qa.settings import Settings
 
+# one pytest-xdist worker runs the Ray tests of both files: two local clusters at once contend for ports
+pytestmark = pytest.mark.xdist_group("ray")
+
 SETTINGS = Settings(model="hashing:256")
 
 

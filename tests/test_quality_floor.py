@@ -13,7 +13,7 @@ from conftest import SHARED, needs_shared
 from qa.assistant import Assistant
 from qa.index.sync import sync_index
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("squad")]
 ARTICLES = ("00-Normans.txt", "02-Southern_California.txt", "05-Huguenot.txt")
 
 

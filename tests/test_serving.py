@@ -16,6 +16,9 @@ from qa.index.embedding import HashingEmbedder
 from qa.index.sync import sync_index
 from qa.settings import Settings
 
+# one pytest-xdist worker runs the Ray tests of both files: two local clusters at once contend for ports
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 def post(url: str, payload: object) -> tuple[int, dict]:  # type: ignore[type-arg]
     request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
