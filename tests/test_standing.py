@@ -237,3 +237,20 @@ def test_qa_watch_adds_lists_rechecks_on_index_and_removes(
     assert "no standing question 1" in capsys.readouterr().err
     assert main(["watch", "list", "--index", index]) == 0
     assert "No standing questions" in capsys.readouterr().out
+
+
+def test_a_recheck_embeds_every_question_in_one_batch_first(tmp_path: Path) -> None:
+    store = StandingStore(tmp_path)
+    for q in ("one?", "two?", "three?"):
+        store.add(q, Filters(), seen())
+    calls: list[object] = []
+
+    def ask(question: str, filters: Filters) -> Answer:
+        calls.append(question)
+        return answer("Mexico supplies grain.", "grain")
+
+    report = recheck(store, ask, "gen-000002", prime=lambda questions: calls.append(list(questions)))
+    assert calls == [["one?", "two?", "three?"], "one?", "two?", "three?"] and report.states == {UNCHANGED: 3}
+    calls.clear()
+    recheck(StandingStore(tmp_path / "none"), ask, "gen-000002", prime=lambda questions: calls.append(questions))
+    assert calls == []  # nothing kept: nothing embedded

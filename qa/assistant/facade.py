@@ -285,7 +285,8 @@ class Assistant:
         self.refresh(force=True)
         self.wait_for_swap()
         name = self.context().reader.name
-        return recheck(self.standing(), lambda question, filters: self.ask(question, filters=filters), name)
+        ask = lambda question, filters: self.ask(question, filters=filters)  # noqa: E731
+        return recheck(self.standing(), ask, name, prime=self.prime)  # the questions embedded in one batch first
 
     def newest_documents(self, count: int) -> list[Document]:
         """The `count` most recently dated documents, with their text."""

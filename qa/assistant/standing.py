@@ -250,13 +250,19 @@ Ask = Callable[[str, Filters], Answer]
 
 
 def recheck(
-    store: StandingStore, ask: Ask, generation: str, clock: Callable[[], float] = time.perf_counter
+    store: StandingStore,
+    ask: Ask,
+    generation: str,
+    clock: Callable[[], float] = time.perf_counter,
+    prime: Callable[[Sequence[str]], None] | None = None,
 ) -> RecheckReport:
     """Answer every standing question with `ask` (against commit `generation`), compare each with the answer last
     seen, and record them all in one transaction. A question that fails to answer keeps its last answer and says
-    why."""
+    why. `prime` embeds all the questions first, in batches (answers unchanged)."""
     started = clock()
     items = store.list()
+    if prime is not None and items:
+        prime([item.question for item in items])
     checked = now_iso()
     results: list[tuple[int, AnswerSeen | None, str | None]] = []
     failed: dict[int, str] = {}
