@@ -81,7 +81,7 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
     def packs(turns: list[Any] | None) -> tuple[Any, Any]:
         if turns is None:
             return gr.update(), gr.update()
-        written = web.pack(export_dir, turns, now)
+        written = web.pack(export_dir, turns, now, watching.kept(assistant))
         if written is None:
             return gr.update(value=None, visible=False), gr.update(value=None, visible=False)
         return gr.update(value=str(written[0]), visible=True), gr.update(value=str(written[1]), visible=True)

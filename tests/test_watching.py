@@ -110,3 +110,23 @@ def test_the_words_that_changed_are_marked_on_each_side() -> None:
     )
     assert marked_words("a <b> c", "a <b> c") == "a &#60;b&#62; c"
     assert marked_words("new words", "") == "<mark>new</mark> <mark>words</mark>"
+
+
+def test_the_verification_pack_carries_the_standing_questions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qa.records import Answer, Turn
+    from qa.web.export import conversation_json, conversation_markdown, write_conversation_pack
+
+    changed = StandingQuestion(id=1, question="What does Mexico supply?", seen=THEN, latest=NOW, state="changed")
+    same = StandingQuestion(id=2, question="Is a treaty signed?", seen=NOW, latest=NOW)
+    turn = Turn(question="q?", asked_at="2026-12-07T10:00:00+00:00",
+                answer=Answer(question="q?", text="x", abstained=True, confidence=0.1))  # fmt: skip
+    md = conversation_markdown([turn], "now", [changed, same])
+    assert "## Standing questions" in md and "[1] What does Mexico supply? — changed" in md
+    assert '- seen: **coffee** — "Mexico supplies coffee."' in md and "a.md chars 4–29, sha256 2" in md
+    assert "[2] Is a treaty signed? — unchanged" in md and md.count("  - seen:") == 1
+    assert [i["state"] for i in json.loads(conversation_json([turn], "now", [changed, same]))["standing"]] == [
+        "changed", "unchanged",
+    ]  # fmt: skip
+    assert "Standing questions" not in conversation_markdown([turn], "now")
+    md_path, _ = write_conversation_pack(tmp_path, [turn], "now", standing=[changed])
+    assert "What does Mexico supply?" in md_path.read_text()

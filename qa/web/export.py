@@ -104,9 +104,30 @@ def _citation_lines(c: Citation) -> list[str]:
     ]
 
 
-def conversation_markdown(turns: Sequence[Turn], exported_at: str) -> str:
+def _standing_lines(standing: Sequence[StandingQuestion]) -> list[str]:
+    """The standing questions in a pack: each with its state since last seen, its answer now and (when it moved)
+    the answer last seen, each pinned to its document, offsets and hash."""
+    if not standing:
+        return []
+    lines = ["## Standing questions", ""]
+    for item in standing:
+        lines.append(f"- [{item.id}] {item.question} — {item.state}")
+        for name, seen in (("seen", item.seen), ("now", item.latest)) if item.state != "unchanged" else (
+            ("now", item.latest),
+        ):  # fmt: skip
+            pinned = (
+                f" ({seen.doc_id} chars {seen.start}–{seen.end}, sha256 {seen.sha256})"
+                if seen and seen.answered
+                else ""
+            )
+            lines.append(f"  - {name}: {_seen_text(seen)}{pinned}")
+    return [*lines, ""]
+
+
+def conversation_markdown(turns: Sequence[Turn], exported_at: str, standing: Sequence[StandingQuestion] = ()) -> str:
     """The whole conversation as one verification pack: each question as asked and as resolved, its filters,
-    scope, index version and time, the answer, and each quote with its document hash and offsets."""
+    scope, index version and time, the answer, and each quote with its document hash and offsets; then the
+    standing questions with what changed since last seen."""
     lines = ["# Verification pack: conversation", "", f"Exported {exported_at}; {len(turns)} questions.", ""]
     for number, turn in enumerate(turns, 1):
         lines += [
@@ -137,26 +158,35 @@ def conversation_markdown(turns: Sequence[Turn], exported_at: str) -> str:
         lines.append("")
         if answer.changes is not None:  # the whole diff, not only the lines the answer shows
             lines += ["### Every change", "", diff_markdown(answer.changes).replace("### ", "#### ", 1)]
+    lines += _standing_lines(standing)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def conversation_json(turns: Sequence[Turn], exported_at: str) -> str:
+def conversation_json(turns: Sequence[Turn], exported_at: str, standing: Sequence[StandingQuestion] = ()) -> str:
     payload = {
         "pack": "briefing-qa conversation",
         "format": 1,
         "exported_at": exported_at,
         "turns": [turn.model_dump(mode="json") for turn in turns],
+        "standing": [item.model_dump(mode="json") for item in standing],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
-def write_conversation_pack(root: Path, turns: Sequence[Turn], exported_at: str, keep: int = PACKS_KEPT) -> list[Path]:
-    """`conversation.md` and `conversation.json` in a new folder under `root`; the newest `keep` packs stay."""
+def write_conversation_pack(
+    root: Path,
+    turns: Sequence[Turn],
+    exported_at: str,
+    keep: int = PACKS_KEPT,
+    standing: Sequence[StandingQuestion] = (),
+) -> list[Path]:
+    """`conversation.md` and `conversation.json` in a new folder under `root` (with the standing questions, if any);
+    the newest `keep` packs stay."""
     folder = Path(tempfile.mkdtemp(prefix="pack-", dir=root))
     _prune(root, keep - 1)
     md, js = folder / "conversation.md", folder / "conversation.json"
-    md.write_text(conversation_markdown(turns, exported_at), encoding="utf-8")
-    js.write_text(conversation_json(turns, exported_at), encoding="utf-8")
+    md.write_text(conversation_markdown(turns, exported_at, standing), encoding="utf-8")
+    js.write_text(conversation_json(turns, exported_at, standing), encoding="utf-8")
     return [md, js]
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from qa.errors import QAError
-from qa.records import Answer, DocumentInfo, Filters, IndexStatus, SeriesDiff, SeriesInfo, Turn
+from qa.records import Answer, DocumentInfo, Filters, IndexStatus, SeriesDiff, SeriesInfo, StandingQuestion, Turn
 from qa.web.escaping import escape
 from qa.web.export import write_conversation_pack
 from qa.web.html import answer_html, corpus_html, document_html, status_line
@@ -147,11 +147,14 @@ def ask(
     )
 
 
-def pack(export_dir: Path, turns: Sequence[Turn], now: Callable[[], str]) -> tuple[Path, Path] | None:
-    """The conversation's verification pack (Markdown, JSON) written for download; None with no turn."""
+def pack(
+    export_dir: Path, turns: Sequence[Turn], now: Callable[[], str], standing: Sequence[StandingQuestion] = ()
+) -> tuple[Path, Path] | None:
+    """The conversation's verification pack (Markdown, JSON), with the standing questions, written for download;
+    None with no turn."""
     if not turns:
         return None
-    md, js = write_conversation_pack(export_dir, turns, now())
+    md, js = write_conversation_pack(export_dir, turns, now(), standing=standing)
     return md, js
 
 

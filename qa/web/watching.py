@@ -153,6 +153,14 @@ def label(service: Standing) -> str:
     return f"Watching {len(items)} question{'s' if len(items) != 1 else ''}" + (f": {moved} changed" if moved else "")
 
 
+def kept(service: Standing) -> list[StandingQuestion]:
+    """The standing questions, or none when their store cannot be read (the panel says why)."""
+    try:
+        return service.standing().list()
+    except QAError:
+        return []
+
+
 def panel(service: Standing) -> str:
     try:
         return watching_html(service.standing().list())
