@@ -798,3 +798,16 @@ def test_all_word_bests_in_one_product_are_each_sentences_word_bests() -> None:
         assert got == pytest.approx(alone, rel=1e-6, abs=1e-6)
     assert all_word_bests(asked, [p[:0] for p in pieces]) == [(0.0,) * 3] * 5
     assert all_word_bests(asked, []) == []
+
+
+def test_a_word_union_answers_as_the_built_union_does() -> None:
+    from qa.answering.matching import WordUnion
+
+    parts = ({"russia", "export"}, set(), {"mexico", "russia"}, {"coffe"})
+    union = WordUnion(*parts)
+    built = set().union(*parts)
+    for word in ("russia", "mexico", "coffe", "wheat", ""):
+        assert (word in union) == (word in built)
+    assert set(union) == built and len(union) == len(built) == 4
+    for name in ("russia", "russian", "mexic", "coffee", "austria"):
+        assert name_present(name, union) == name_present(name, built)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qa.answering.matching import (
+    WordUnion,
     heading_match,
     is_breakdown,
     is_list,
@@ -232,8 +233,8 @@ class _Shared:
 
     sentence: Sentence
     text: str
-    tokens: set[str]  # its own words, its document's title's and its headings'
-    around: set[str]  # those and its paragraph's
+    tokens: WordUnion  # its own words, its document's title's and its headings'
+    around: WordUnion  # those and its paragraph's
     cosine: float
     overlap: float
     paragraph_overlap: float
@@ -324,13 +325,13 @@ class _Reader:
             self._context[key] = self.title_tokens(sentence.doc) | paragraph
         return self._context[key]
 
-    def overlap(self, tokens: set[str]) -> float:
+    def overlap(self, tokens: AbstractSet[str]) -> float:
         """`matching.term_overlap` with the question's weights worked out once."""
         if self.total <= 0:
             return 0.0
         return sum(v for t, v in self.weighted.items() if t in tokens) / self.total
 
-    def missing(self, tokens: set[str]) -> float:
+    def missing(self, tokens: AbstractSet[str]) -> float:
         """`matching.missing_term` with the question's rarities worked out once."""
         return max((r for t, r in self.rarity if t not in tokens), default=0.0)
 
@@ -339,8 +340,9 @@ class _Reader:
         view, candidates, question = self.view, self.candidates, self.candidates.question
         sentence = view.sentences[sid]
         text = sentence_text(view, sentence)
-        tokens = self.own_tokens(sid) | self.title_tokens(sentence.doc) | self.section_tokens(tuple(sentence.section))
-        around = tokens | self.context_tokens(sentence)
+        own, title = self.own_tokens(sid), self.title_tokens(sentence.doc)
+        tokens = WordUnion(own, title, self.section_tokens(tuple(sentence.section)))
+        around = WordUnion(*tokens.parts, self.context_tokens(sentence))
         names = self.names
         vectors = candidates.sentence_vectors
         return _Shared(
@@ -424,7 +426,7 @@ class Reading:
                     hit,
                     passage_lexical=hit.lexical / reader.best_lexical,
                     missing_term=reader.missing(shared.around),
-                    context_overlap=reader.overlap(shared.tokens | carried),
+                    context_overlap=reader.overlap(WordUnion(*shared.tokens.parts, carried)),
                     profile=profile,
                     field_mismatch=profile
                     and bool(asked)

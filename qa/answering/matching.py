@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 import numpy as np
@@ -62,7 +63,28 @@ def _shared_start(a: str, b: str) -> int:
     return n
 
 
-def name_present(name: str, tokens: set[str]) -> bool:
+class WordUnion(AbstractSet[str]):
+    """The union of a few word sets, read without building it: membership asks each part, iteration walks them
+    all (a word in two parts comes twice). A sentence's words are its own, its title's, its headings' and its
+    paragraph's; each feature asks a handful of question words of them."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: AbstractSet[str]) -> None:
+        self.parts = parts
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in part for part in self.parts)
+
+    def __iter__(self) -> Iterator[str]:
+        for part in self.parts:
+            yield from part
+
+    def __len__(self) -> int:
+        return len(set().union(*self.parts))
+
+
+def name_present(name: str, tokens: AbstractSet[str]) -> bool:
     """Whether `name` (a stem) is among `tokens` (stems): exactly, or in a word that differs from it only in
     such endings after a shared start of 5+ letters (or all of a 4-letter name), or shares 6+ letters and then
     ends within a few letters of it. "Russian" holds Russia; "bolivars" does not hold Bolivia, nor "Australia"
