@@ -147,3 +147,46 @@ def test_terminal_bars_close_each_phase_and_count_what_is_done() -> None:
     assert "Embedding passages: 100%" in text and "300/300" in text
     assert "Writing the index: 100%" in text
     assert "Embedding sentences:   0%" in text and "0/900" in text and "Embedding sentences: 100%" not in text
+
+
+def test_the_time_left_in_all_phases_is_the_rate_so_far_over_the_work_to_come() -> None:
+    import io
+
+    from qa.progress import TerminalBars, time_left
+
+    plan = [("Embedding passages", 1000.0), ("Embedding sentences", 3000.0)]
+    # a quarter of the passages' characters in 10 s: 250 of 4000 done, 3750 to go at 25 a second
+    assert time_left(plan, "Embedding passages", 25, 100, 10.0) == pytest.approx(150.0)
+    # all the passages and a third of the sentences in 40 s: 2000 of 4000 done
+    assert time_left(plan, "Embedding sentences", 1, 3, 40.0) == pytest.approx(40.0)
+    assert time_left(plan, "Embedding passages", 0, 100, 5.0) is None  # nothing done: no rate yet
+    assert time_left(plan, "Reading briefings", 5, 10, 5.0) is None  # not a planned phase
+    ticks = iter([0.0, 10.0, 20.0, 30.0])
+    out = io.StringIO()
+    bars = TerminalBars(out, clock=lambda: next(ticks))
+    bars.plan(plan)
+    bars("Embedding passages", 25, 100)  # at 10 s
+    bars("Embedding passages", 50, 100)  # at 20 s: 500 of 4000 in 20 s, 3500 to go: 140 s
+    assert "about 2 min left in all" in out.getvalue()
+
+
+def test_indexing_on_a_terminal_says_the_time_left_in_all(
+    tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real counterpart of the fake clock: sync tells the bars its plan before embedding."""
+    from qa.index.embedding import HashingEmbedder
+    from qa.index.sync import sync_index
+
+    planned: list[list[tuple[str, float]]] = []
+
+    class Bars:
+        def __call__(self, what: str, done: int, total: int) -> None:
+            pass
+
+        def plan(self, phases: list[tuple[str, float]]) -> None:
+            planned.append(list(phases))
+
+    sync_index(tiny_corpus, tmp_path / "index", HashingEmbedder(64, model_id="hashing:64"), step=Bars())
+    ((passages, sentences),) = planned
+    assert passages[0] == "Embedding passages" and sentences[0] == "Embedding sentences"
+    assert passages[1] > 0 and sentences[1] > 0

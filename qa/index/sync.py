@@ -276,6 +276,9 @@ def make_segment(
     texts = [p.text for part in parts for p in part.passages]
     sentence_texts = [sentence_embed_text(part.document, s) for part in parts for s in part.sentences]
     log(f"Embedding {len(texts)} passages and {len(sentence_texts)} sentences from {len(parts)} documents…")
+    plan = getattr(step, "plan", None)  # a terminal's bars show the time left in both phases (`qa.progress`)
+    if plan is not None and not pooled:
+        plan([("Embedding passages", sum(map(len, texts))), ("Embedding sentences", sum(map(len, sentence_texts)))])
     if pooled:
         vectors, sentence_vectors = _embed_pooled(embedder, parts, progress, step)
     else:
