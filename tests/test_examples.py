@@ -64,6 +64,18 @@ def test_only_questions_answered_with_enough_confidence_are_kept() -> None:
     assert asked[-1] == "a?"  # it stops asking once it has enough
 
 
+def test_examples_answered_by_a_sentence_already_shown_are_passed_over() -> None:
+    from qa.records import Citation
+
+    def ask(question: str) -> Answer:
+        start = {"a?": 0, "b?": 0, "c?": 40}[question]  # a? and b? quote the same sentence
+        quote = Citation(n=1, doc_id="x.md", title="X", date=None, source="x.md", quote="q", start=start,
+                         end=start + 1, score=0.9)  # fmt: skip
+        return Answer(question=question, text="t", abstained=False, confidence=0.9, citations=[quote])
+
+    assert answered_examples(ask, ["a?", "b?", "c?"], count=3) == ["a?", "c?"]
+
+
 def test_stored_examples_are_read_back_only_for_their_generation(tmp_path: Path) -> None:
     assert read_examples(tmp_path, "g1") is None  # none stored
     assert write_examples(tmp_path, "g1", ["a?", "b?"])

@@ -52,14 +52,19 @@ def candidate_questions(documents: Sequence[Document], count: int) -> list[str]:
 def answered_examples(
     ask: Callable[[str], Answer], candidates: Sequence[str], count: int = SHOWN, kept_from: float = KEPT_FROM
 ) -> list[str]:
-    """The first `count` of `candidates` that `ask` answers at `kept_from` or more."""
+    """The first `count` of `candidates` that `ask` answers at `kept_from` or more, each quoting a main sentence no
+    kept one quotes: three examples answered by one sentence show one thing three times."""
     kept: list[str] = []
+    quoted: set[tuple[str, int]] = set()
     for question in candidates:
         if len(kept) >= count:
             break
         answer = ask(question)
-        if not answer.abstained and answer.confidence >= kept_from:
+        main = (answer.citations[0].doc_id, answer.citations[0].start) if answer.citations else None
+        if not answer.abstained and answer.confidence >= kept_from and main not in quoted:
             kept.append(question)
+            if main is not None:
+                quoted.add(main)
     return kept
 
 
