@@ -65,3 +65,20 @@ def test_the_shipped_model_reads_and_a_file_of_other_features_is_refused(tmp_pat
     broken.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(WeightsError, match=r"missing \['type_match'\].*tune --bold"):
         load_bold(broken)
+
+
+def test_a_number_the_question_names_and_the_quote_lacks_is_a_signal_the_model_weighs_against_bold() -> None:
+    from qa.answering.bold import bold_features, load_bold
+    from qa.answering.features import Scored
+    from qa.answering.questions import analyse
+    from qa.records import Hit
+
+    first = Scored(
+        sid=0, score=1.0, cosine=0.8, overlap=0.5, passage_score=1.0, phrase=(0, 10), hit=Hit(pid=0, score=1.0)
+    )
+    question = analyse("What was the population of Australia in 2025?")
+    assert bold_features(question, first, "27,812,400", 0.9)["numbers_missing"] == 0.0
+    missing = first.__class__(**{**first.__dict__, "missing_numbers": ("2025",)})
+    assert bold_features(question, missing, "27,812,400", 0.9)["numbers_missing"] == 1.0
+    model, _ = load_bold()
+    assert model.weights["numbers_missing"] < 0  # fitted on tune data: such a phrase is less often right

@@ -449,3 +449,18 @@ def test_standing_questions_follow_edits_removals_and_new_briefings(tmp_path: Pa
     assert states[supply.id] == "no longer answered"
     restarted = Assistant.open(index, embedder=real_embedder)  # a restart: the same list, the same states
     assert {i.id: i.state for i in restarted.standing().list()} == states
+
+
+def test_the_field_map_finds_the_capital_for_a_seat_of_government(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The shipped field map on the real model: wordings whose nearest field path by the cosine is another field."""
+    from qa.answering.field_map import default_field_map, mapped
+
+    field_map = default_field_map(real_embedder.model_id)
+    assert field_map is not None
+    paths = ["Capital: name", "Legislative branch: number of seats", "Executive branch: head of government",
+             "Government type", "Exports - commodities", "Median age: total"]  # fmt: skip
+    vectors = real_embedder.embed(paths)
+    for question in ("Where is the seat of government of?", "Which city hosts the government of?"):
+        focus = real_embedder.embed([question])[0]
+        assert paths[int(np.argmax(vectors @ focus))] != "Capital: name"  # the cosine alone misses it
+        assert paths[int(np.argmax(vectors @ mapped(field_map, focus)))] == "Capital: name"

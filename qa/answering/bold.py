@@ -53,6 +53,7 @@ FEATURES = (
     "name_asked_number_given",
     "corpus_coverage",
     "doc_coverage",
+    "numbers_missing",  # the question names a number (a year) that neither the quote, its headings nor its title has
     *(f"kind_{k}" for k in _KINDS),
     # derived from those above (`with_derived`): the phrase's type against the kind asked, and a prose phrase's
     # own weights (one from a field profile's line and one from a paragraph are told apart by different signals)
@@ -94,6 +95,7 @@ def bold_features(question: Question, first: Scored, phrase: str, confidence: fl
         "name_asked_number_given": float(question.kind in ("who", "where") and has_digit),
         "corpus_coverage": first.corpus_coverage,
         "doc_coverage": first.doc_coverage,
+        "numbers_missing": float(bool(first.missing_numbers)),
         **{f"kind_{k}": float(kind == k) for k in _KINDS},
     }
     return with_derived(values)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from qa.answering.field_map import mapped
 from qa.index.embedding import Embedder
 from qa.index.store import Generation
 
@@ -26,8 +27,15 @@ _BATCH = 256  # texts a forward pass when priming
 class QueryEncoder:
     """Embeds questions and field paths through bounded caches; safe to share between threads."""
 
-    def __init__(self, embedder: Embedder, queries_kept: int = QUERIES_KEPT, fields_kept: int = FIELDS_KEPT) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        queries_kept: int = QUERIES_KEPT,
+        fields_kept: int = FIELDS_KEPT,
+        field_map: np.ndarray | None = None,
+    ) -> None:
         self.embedder = embedder
+        self.field_map = field_map  # the fitted field map (`qa.answering.field_map`), or None
         self._lock = threading.RLock()
         self._queries: dict[str, np.ndarray] = {}
         self._fields: dict[str, np.ndarray] = {}
@@ -47,6 +55,11 @@ class QueryEncoder:
     def is_cached(self, text: str) -> bool:
         with self._lock:
             return text in self._queries
+
+    def field_focus(self, text: str) -> np.ndarray:
+        """The vector a question less its names (`field_query`) is compared with field paths by: the model's,
+        through the fitted field map when there is one."""
+        return mapped(self.field_map, self.vectors([text])[0])
 
     def vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         """The model's vectors of question texts (one forward pass for those not cached)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from qa.answering.bold import default_bold
 from qa.answering.changes import find_series, pick_members, series_diff
 from qa.answering.features import field_path
+from qa.answering.field_map import default_field_map
 from qa.answering.questions import analyse, clean_question, field_query
 from qa.answering.readings import Reading
 from qa.answering.weights import Weights, default_weights
@@ -65,7 +66,7 @@ class Assistant:
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.weights = weights or default_weights()
-        self.encoder = QueryEncoder(embedder)
+        self.encoder = QueryEncoder(embedder, field_map=default_field_map(embedder.model_id))
         self.routes = tuple(default_routes() if routes is None else routes)
         self.bold = default_bold(
             embedder.model_id

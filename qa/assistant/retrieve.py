@@ -136,7 +136,7 @@ def field_matches(retrieval: Retrieval, encoder: QueryEncoder, depth: int) -> di
     if retrieval.focus_vector is None:
         return {}
     generation = retrieval.generation
-    focus = encoder.vectors([field_query(retrieval.question)])[0]
+    focus = encoder.field_focus(field_query(retrieval.question))
     candidates = candidate_sentences(generation, retrieval.hits, depth)
     paths = {sid: field_path(generation, generation.sentences[sid]) for sid, _ in candidates}
     vectors = encoder.fields(generation, list(paths.values()))
