@@ -221,7 +221,7 @@ class Candidates:
     lookups: Lookups = field(default_factory=Lookups)
 
 
-# What the passage re-ranker reads of a sentence (`rerank.passage_features`): `rerank_signals` fills only these.
+# What the passage re-ranker reads of a sentence (`rerank.passage_features`): `Reading.signals` fills only these.
 RERANK_READS = (
     "cosine", "overlap", "paragraph_overlap", "names_found", "phrase", "word_bests", "heading", "about", "field_match",
 )  # fmt: skip
@@ -455,11 +455,6 @@ class Reading:
                 )
             )
         return out
-
-
-def rerank_signals(candidates: Candidates, depth: int) -> list[Scored]:
-    """What the passage re-ranker reads of every sentence of the top `depth` passages (`Reading.signals`)."""
-    return Reading(candidates, depth).signals()
 
 
 def sentence_features(candidates: Candidates, depth: int, passages: AbstractSet[int] | None = None) -> list[Scored]:
