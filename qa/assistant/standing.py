@@ -93,7 +93,7 @@ class RecheckReport:
     failed: dict[int, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """ "12 standing questions re-checked in 0.4 s: 2 changed" (nothing after the colon when none moved)."""
+        """ "12 standing questions re-checked in 0.4 s: 2 changed" ("…: none changed" when none moved)."""
         if not self.checked and not self.failed:
             return "no standing questions to re-check"
         noun = "standing question" if self.checked + len(self.failed) == 1 else "standing questions"
@@ -129,7 +129,11 @@ class StandingStore:
     @contextlib.contextmanager
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         if not write and not self.path.exists():
-            yield sqlite3.connect(":memory:")  # nothing kept yet: an empty store
+            empty = sqlite3.connect(":memory:")  # nothing kept yet: an empty store, and no file made
+            try:
+                yield empty
+            finally:
+                empty.close()
             return
         if write:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,8 +142,8 @@ class StandingStore:
         except sqlite3.Error as exc:
             raise StandingError(f"cannot open the standing questions ({self.path}): {exc}") from exc
         try:
-            connection.execute(_SCHEMA) if write else None
             if write:
+                connection.execute(_SCHEMA)
                 connection.execute("BEGIN IMMEDIATE")
             yield connection
             if write:
