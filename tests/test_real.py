@@ -115,6 +115,33 @@ def test_piece_vectors_are_unit_rows_of_the_models_input_table(real_embedder) ->
     assert np.array_equal(again[0], river) and np.array_equal(again[1], sentence) and np.array_equal(again[2], bought)
 
 
+def test_the_index_stores_each_sentences_word_pieces_and_answers_as_without_them(
+    real_sample_index: Path, real_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.index.store import Generation, load_generation
+    from qa.text.tokens import tokenize
+
+    generation = load_generation(real_sample_index)
+    texts = {s.sid: generation.documents[s.doc].text[s.start : s.end] for s in generation.sentences}
+    pieces = generation.sentence_pieces(texts)
+    own, _ = generation.sentence_words()
+    assert set(pieces) == set(texts)
+    for sid, text in texts.items():
+        assert pieces[sid].tolist() == real_embedder.piece_ids([text])[0].tolist()
+        assert np.array_equal(real_embedder.piece_rows(pieces[sid]), real_embedder.piece_vectors([text])[0])
+        assert own[sid] == frozenset(tokenize(text))
+    questions = [
+        ("Who did Lavrov meet?", []),
+        ("What does Mexico supply to Russia?", []),
+        ("What about wheat?", ["What does Mexico supply to Russia?"]),
+    ]
+    stored = [Assistant.open(real_sample_index, embedder=real_embedder).ask(q, h).model_dump() for q, h in questions]
+    monkeypatch.setattr(Generation, "sentence_words", lambda self: ({}, {}))
+    monkeypatch.setattr(Generation, "sentence_pieces", lambda self, sids: {})
+    tokenised = [Assistant.open(real_sample_index, embedder=real_embedder).ask(q, h).model_dump() for q, h in questions]
+    assert stored == tokenised and stored[0]["citations"]
+
+
 def test_passages_fit_the_models_window(real_embedder) -> None:  # type: ignore[no-untyped-def]
     paths = [SAMPLE]
     if FACTBOOK.is_dir():

@@ -23,6 +23,7 @@ from qa.answering.matching import (
     is_list,
     label_match,
     mean_best,
+    name_in_words,
     name_present,
     named_in,
     negates,
@@ -188,6 +189,10 @@ class Lookups:
     profiles: AbstractSet[int] = frozenset()
     # each of the question's own terms (`asked_terms`) → the documents holding it; a term missing here counts as held
     term_documents: Mapping[str, AbstractSet[int]] = field(default_factory=dict)
+    # sentences' stems and their paragraphs', as the index stores them (`qa.index.words`): a sentence missing here
+    # is tokenised from its text, to the same set
+    sentence_words: Mapping[int, AbstractSet[str]] = field(default_factory=dict)
+    paragraph_words: Mapping[int, AbstractSet[str]] = field(default_factory=dict)
 
 
 def asked_terms(question: Question) -> list[str]:
@@ -283,8 +288,11 @@ class _Reader:
         self.read = candidate_sentences(view, candidates.hits, depth)
         self._titles: dict[int, set[str]] = {}
         self._sections: dict[tuple[str, ...], set[str]] = {}
-        self._words: dict[int, set[str]] = {}
+        self._words: dict[int, AbstractSet[str]] = {}
         self._context: dict[tuple[int, int], set[str]] = {}  # title and paragraph words
+        self.term_set = frozenset(self.weighted)
+        self._named: dict[tuple[str, tuple[str, ...]], bool] = {}  # (name, heading path) → present there
+        self._named_around: dict[tuple[str, tuple[int, int]], bool] = {}  # (name, paragraph) → in it or its title
         names = self.names
         self.about = {  # the share of the question's names each candidate document's title holds
             doc: sum(1 for name in names if name_present(name, self.title_tokens(doc))) / len(names) if names else 1.0
@@ -312,28 +320,70 @@ class _Reader:
             self._sections[section] = {w for title in section for w in tokenize(title)}
         return self._sections[section]
 
-    def own_tokens(self, sid: int) -> set[str]:
+    def own_tokens(self, sid: int) -> AbstractSet[str]:
         if sid not in self._words:
-            self._words[sid] = set(token_set(sentence_text(self.view, self.view.sentences[sid])))
+            stored = self.candidates.lookups.sentence_words.get(sid)
+            self._words[sid] = (
+                stored if stored is not None else token_set(sentence_text(self.view, self.view.sentences[sid]))
+            )
         return self._words[sid]
 
-    def context_tokens(self, sentence: Sentence) -> set[str]:
+    def context_tokens(self, sid: int, sentence: Sentence) -> set[str]:
         key = (sentence.doc, sentence.para_start)
         if key not in self._context:
-            document = self.view.documents[sentence.doc]
-            paragraph = token_set(document.text[sentence.para_start : sentence.para_end])
+            paragraph = self.candidates.lookups.paragraph_words.get(sid)
+            if paragraph is None:
+                document = self.view.documents[sentence.doc]
+                paragraph = token_set(document.text[sentence.para_start : sentence.para_end])
             self._context[key] = self.title_tokens(sentence.doc) | paragraph
         return self._context[key]
+
+    def asked_in(self, tokens: AbstractSet[str]) -> AbstractSet[str]:
+        """The question's terms among `tokens` (each part of a `WordUnion` intersected with them in turn)."""
+        if isinstance(tokens, WordUnion):
+            found: set[str] = set()
+            for part in tokens.parts:
+                found.update(self.term_set.intersection(part))
+            return found
+        return self.term_set.intersection(tokens)
 
     def overlap(self, tokens: AbstractSet[str]) -> float:
         """`matching.term_overlap` with the question's weights worked out once."""
         if self.total <= 0:
             return 0.0
-        return sum(v for t, v in self.weighted.items() if t in tokens) / self.total
+        found = self.asked_in(tokens)
+        return sum(v for t, v in self.weighted.items() if t in found) / self.total
 
     def missing(self, tokens: AbstractSet[str]) -> float:
         """`matching.missing_term` with the question's rarities worked out once."""
-        return max((r for t, r in self.rarity if t not in tokens), default=0.0)
+        found = self.asked_in(tokens)
+        return max((r for t, r in self.rarity if t not in found), default=0.0)
+
+    def names_in(self, sid: int, sentence: Sentence) -> float:
+        """The share of the question's names present (`name_present`) around a sentence: its own words, its
+        headings', its title's or its paragraph's. A name found in a union is one found in one of its parts, so
+        each shared part (a heading path, a paragraph with its title) is searched once a question."""
+        names = self.names
+        if not names:
+            return 1.0
+        own = self.own_tokens(sid)
+        section, place = tuple(sentence.section), (sentence.doc, sentence.para_start)
+        found = 0
+        for name in names:
+            if name_in_words(name, own) if isinstance(own, frozenset) else name_present(name, own):
+                found += 1
+                continue
+            in_section = self._named.get((name, section))
+            if in_section is None:
+                in_section = self._named[(name, section)] = name_present(name, self.section_tokens(section))
+            if in_section:
+                found += 1
+                continue
+            around = self._named_around.get((name, place))
+            if around is None:
+                around = self._named_around[(name, place)] = name_present(name, self.context_tokens(sid, sentence))
+            found += around
+        return found / len(names)
 
     def shared(self, sid: int, hit: Hit) -> _Shared:
         """What the re-ranker reads of a sentence (`RERANK_READS`), and the words the other features read."""
@@ -342,8 +392,7 @@ class _Reader:
         text = sentence_text(view, sentence)
         own, title = self.own_tokens(sid), self.title_tokens(sentence.doc)
         tokens = WordUnion(own, title, self.section_tokens(tuple(sentence.section)))
-        around = WordUnion(*tokens.parts, self.context_tokens(sentence))
-        names = self.names
+        around = WordUnion(*tokens.parts, self.context_tokens(sid, sentence))
         vectors = candidates.sentence_vectors
         return _Shared(
             sentence=sentence,
@@ -353,7 +402,7 @@ class _Reader:
             cosine=float(np.dot(candidates.query_vector, vectors[sid])) if sid in vectors else hit.dense,
             overlap=self.overlap(tokens),
             paragraph_overlap=self.overlap(around),
-            names_found=sum(1 for name in names if name_present(name, around)) / len(names) if names else 1.0,
+            names_found=self.names_in(sid, sentence),
             phrase=answer_phrase(question.kind, text, question.terms),
             word_bests=tuple(candidates.lookups.word_matches.get(sid, ())),
             heading=heading_match(self.terms, sentence.section[-1] if sentence.section else ""),

@@ -84,6 +84,13 @@ class WordUnion(AbstractSet[str]):
         return len(set().union(*self.parts))
 
 
+@lru_cache(maxsize=131_072)
+def name_in_words(name: str, tokens: frozenset[str]) -> bool:
+    """`name_present` for a frozen word set, kept for the pairs asked most recently (a sentence's stored words are
+    one frozenset, read again for each question naming the same place)."""
+    return name_present(name, tokens)
+
+
 def name_present(name: str, tokens: AbstractSet[str]) -> bool:
     """Whether `name` (a stem) is among `tokens` (stems): exactly, or in a word that differs from it only in
     such endings after a shared start of 5+ letters (or all of a 4-letter name), or shares 6+ letters and then
@@ -108,7 +115,7 @@ def name_present(name: str, tokens: AbstractSet[str]) -> bool:
     return False
 
 
-def named_in(written_names: Sequence[str], tokens: set[str]) -> tuple[str, ...]:
+def named_in(written_names: Sequence[str], tokens: AbstractSet[str]) -> tuple[str, ...]:
     """The names, as the question writes them, whose every word is present in `tokens`."""
     return tuple(
         name for name in written_names if (words := tokenize(name)) and all(name_present(w, tokens) for w in words)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from qa.text.structure import FIELD_LINE
 from qa.text.tokens import first_token, tokenize
@@ -125,23 +126,46 @@ def candidates(kind: str, sentence: str) -> list[tuple[int, int]]:
     return []
 
 
-def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tuple[int, int] | None:
-    """Offsets (within `sentence`) of the best short answer of the question's type, or None. In a field line
-    (`**label:** value`) only the value is a candidate: markup and labels are never a short answer."""
+@lru_cache(maxsize=65_536)
+def _spans(kind: str, sentence: str) -> tuple[bool, tuple[tuple[int, int], ...], tuple[int, int] | None]:
+    """What of a sentence's short answers does not depend on the question's words: whether it is a field line,
+    the candidate phrases of `kind` (a field line's in its value only), and the fallback (the line's value).
+    Kept for the sentences read most recently: answering reads the same ones for many questions."""
     field = FIELD_LINE.match(sentence)
     value_start = field.end() if field else 0
-    spans = [span for span in candidates(kind, sentence) if span[0] >= value_start]
+    spans = tuple(span for span in candidates(kind, sentence) if span[0] >= value_start)
     fallback = field_value(sentence) if kind in _VALUE_KINDS else None
     if fallback and kind in ("who", "where") and not _NAME.search(sentence, fallback[0], fallback[1]):
         fallback = None  # a person or a place has a name: "**number of seats:** 225" answers no "where"
+    return field is not None, spans, fallback
+
+
+@lru_cache(maxsize=65_536)
+def _anchor_words(sentence: str) -> tuple[tuple[int, str | None], ...]:
+    """Each word of a sentence's offset and first token (`first_token`)."""
+    return tuple((m.start(), first_token(m.group())) for m in _ANCHOR_WORD.finditer(sentence))
+
+
+@lru_cache(maxsize=65_536)
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(tokenize(phrase))
+
+
+_ANCHOR_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def answer_phrase(kind: str, sentence: str, question_terms: Iterable[str]) -> tuple[int, int] | None:
+    """Offsets (within `sentence`) of the best short answer of the question's type, or None. In a field line
+    (`**label:** value`) only the value is a candidate: markup and labels are never a short answer."""
+    field, spans, fallback = _spans(kind, sentence)
     if not spans:
         return fallback
     asked = set(question_terms)
-    anchors = [m.start() for m in re.finditer(r"[A-Za-z0-9]+", sentence) if first_token(m.group()) in asked]
+    anchors = [start for start, token in _anchor_words(sentence) if token in asked]
     best: tuple[float, tuple[int, int]] | None = None
     for start, end in spans:
         phrase = sentence[start:end]
-        tokens = tokenize(phrase)
+        tokens = _phrase_tokens(phrase)
         if tokens and all(t in asked for t in tokens):
             continue  # repeats the question
         if kind == "who" and start == 0 and len(phrase.split()) == 1:

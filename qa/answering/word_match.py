@@ -8,7 +8,7 @@ word pieces (an embedder's method, or a fake in tests). It does not score: `feat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -22,26 +22,38 @@ PieceVectors = Callable[[Sequence[str]], list[np.ndarray]]
 
 
 def word_matches(
-    view: CorpusView, question: Question, hits: Sequence[Hit], depth: int, piece_vectors: PieceVectors
+    view: CorpusView,
+    question: Question,
+    hits: Sequence[Hit],
+    depth: int,
+    piece_vectors: PieceVectors,
+    stored: Mapping[int, np.ndarray] | None = None,
 ) -> dict[int, tuple[float, ...]]:
     """`word_bests` of each candidate sentence of the top `depth` hits: the question's words against the
-    word pieces of the sentence, its headings and its document's title (the words `overlap` reads too)."""
+    word pieces of the sentence, its headings and its document's title (the words `overlap` reads too).
+    `stored`: sentences' piece vectors already at hand (from the piece numbers the index stores); the other
+    texts' pieces come from `piece_vectors`, in one call."""
     words = question.content_words
     if not words:
         return {}
+    stored = stored or {}
     sids = [sid for sid, _ in candidate_sentences(view, hits, depth)]
     sentences = [view.sentences[sid] for sid in sids]
     docs = sorted({s.doc for s in sentences})
     sections = sorted({tuple(s.section) for s in sentences if s.section})
+    unstored = [i for i, sid in enumerate(sids) if sid not in stored]
     texts = [
         *words,
-        *(sentence_text(view, s) for s in sentences),
+        *(sentence_text(view, sentences[i]) for i in unstored),
         *(view.documents[d].title for d in docs),
         *(" ".join(section) for section in sections),
     ]
-    pieces = piece_vectors(texts)
-    asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in pieces[: len(words)]]))
-    found = all_word_bests(asked, pieces[len(words) :])
+    computed = piece_vectors(texts)
+    asked_pieces, computed = computed[: len(words)], computed[len(words) :]
+    tokenised = dict(zip(unstored, computed, strict=False))
+    pieces = [tokenised[i] if i in tokenised else stored[sid] for i, sid in enumerate(sids)]
+    asked = normalise(np.array([p.mean(axis=0) if len(p) else np.zeros(p.shape[1]) for p in asked_pieces]))
+    found = all_word_bests(asked, [*pieces, *computed[len(unstored) :]])
     own, rest = found[: len(sentences)], found[len(sentences) :]
     titles = dict(zip(docs, rest[: len(docs)], strict=True))
     headings = dict(zip(sections, rest[len(docs) :], strict=True))

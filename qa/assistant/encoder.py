@@ -11,7 +11,7 @@ It does not search or answer; it knows no index generation but the one a caller 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -100,6 +100,15 @@ class QueryEncoder:
         """The unit vectors of each text's word pieces (`qa.answering.word_match`)."""
         with self._lock:
             return self.embedder.piece_vectors(texts)
+
+    def piece_rows(self, ids: Mapping[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """The unit vectors of stored word-piece numbers (`Generation.sentence_pieces`), by the same keys."""
+        if not ids:
+            return {}
+        with self._lock:
+            rows = self.embedder.piece_rows(np.concatenate(list(ids.values())))  # one gather, then split
+        bounds = np.cumsum([len(found) for found in ids.values()])[:-1]
+        return dict(zip(ids, np.split(rows, bounds), strict=True))
 
     def prime(self, texts: Sequence[str]) -> None:
         """Embed many question texts in batches ahead of time; they stay cached. Answers are unchanged."""

@@ -147,15 +147,26 @@ def lookups(retrieval: Retrieval, encoder: QueryEncoder, depth: int, weights: We
     """What answering reads that takes the model or the whole index: word and field matches (only where `weights`
     count them) and the field profiles."""
     generation = retrieval.generation
+    sids = [sid for sid, _ in candidate_sentences(generation, retrieval.hits, depth)]
+    own, paragraphs = generation.sentence_words()
     return Lookups(
         word_matches=(  # unused: skip the tokenizer
-            word_matches(generation, retrieval.question, retrieval.hits, depth, encoder.piece_vectors)
+            word_matches(
+                generation,
+                retrieval.question,
+                retrieval.hits,
+                depth,
+                encoder.piece_vectors,
+                encoder.piece_rows(generation.sentence_pieces(sids)),
+            )
             if weights.reads_words
             else {}
         ),
         field_matches=field_matches(retrieval, encoder, depth) if weights.reads_fields else {},
         profiles=retrieval.reader.profiles,
         term_documents=retrieval.reader.term_documents(asked_terms(retrieval.question)),
+        sentence_words=own,
+        paragraph_words=paragraphs,
     )
 
 

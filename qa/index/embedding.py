@@ -39,6 +39,15 @@ class Embedder(Protocol):
         """Per text, the unit vectors of its word pieces in the model's input table (no forward pass)."""
         ...
 
+    def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray] | None:
+        """Per text, the numbers of its word pieces in that table (stored with the index), or None: this embedder's
+        pieces have no fixed numbers."""
+        ...
+
+    def piece_rows(self, ids: np.ndarray) -> np.ndarray:
+        """The unit vectors of word pieces by number (`piece_ids`): `piece_vectors` of the text they came from."""
+        ...
+
     def embed_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: bool = False
     ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
@@ -231,17 +240,24 @@ class SentenceTransformerEmbedder:
         return normalise(vectors), pooled
 
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        if self._table is None:
-            self._table = normalise(self._input_table())
-        tokenizer = self._tokenizer()
         known = self._piece_ids
         missing = [text for text in dict.fromkeys(texts) if text not in known]
         if missing:
             if len(known) + len(missing) > 200_000:
                 known.clear()
-            for text, row in zip(missing, tokenizer(missing, add_special_tokens=False)["input_ids"], strict=True):
-                known[text] = np.asarray(row, dtype=np.int64)
-        return [self._table[known[text]] for text in texts]
+            known.update(zip(missing, self.piece_ids(missing), strict=True))
+        return [self.piece_rows(known[text]) for text in texts]
+
+    def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
+        if not texts:
+            return []
+        rows = self._tokenizer()(list(texts), add_special_tokens=False)["input_ids"]
+        return [np.asarray(row, dtype=np.int64) for row in rows]
+
+    def piece_rows(self, ids: np.ndarray) -> np.ndarray:
+        if self._table is None:
+            self._table = normalise(self._input_table())
+        return self._table[ids]
 
     def _input_table(self) -> np.ndarray:
         """The model's word-piece input table: read from the weights file on the ONNX path (no PyTorch)."""
@@ -325,6 +341,13 @@ class HashingEmbedder:
             vectors = self._hashed(found)
             pooled.append([v if _WORD.search(f.lower()) else None for v, f in zip(vectors, found, strict=True)])
         return self._hashed(texts), pooled
+
+    def piece_ids(self, texts: Sequence[str]) -> None:
+        """None: the fake's pieces are numbered afresh in each call (`piece_vectors`)."""
+        return None
+
+    def piece_rows(self, ids: np.ndarray) -> np.ndarray:
+        raise NotImplementedError("the hashing embedder stores no word pieces (piece_ids is None)")
 
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Each word is one piece, matching only itself: one-hot over the distinct words of this call

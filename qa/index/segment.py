@@ -13,6 +13,8 @@ Layout of a segment folder (`segments/seg-000001/`):
     terms-*.npy, terms.json  the term counts BM25 reads (`qa.index.lexical.TermTable`)
     fields.json, field_vectors.npy  the field paths of its lines ("Population: total") and their vectors,
                           embedded once here rather than for each question that reads the line
+    stems.json, stem_ids.npy, …  the stemmed words of each sentence and paragraph, and the model's word pieces of
+                          each sentence (`qa.index.words`; optional: older segments lack them)
 
 Numbers inside a segment (documents, passages, sentences) start at 0; an opened index adds each segment's
 offset. A segment is written into a temporary folder, each file fsynced and read back, then renamed into
@@ -41,6 +43,7 @@ import numpy as np
 from qa.errors import IndexCorruptError
 from qa.index.lexical import FILES as TERM_FILES
 from qa.index.lexical import TermTable
+from qa.index.words import PIECE_FILES, STEM_FILES, WORD_FILES, StoredWords, piece_arrays, stem_arrays
 from qa.records import Document, DocumentInfo, Passage, Section, Sentence
 from qa.text.documents import content_hash
 from qa.text.structure import line_label
@@ -216,10 +219,12 @@ def write_segment(
     sentence_vectors: np.ndarray,
     dimension: int,
     fields: Mapping[str, np.ndarray] | None = None,
+    pieces: Sequence[np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Write a complete segment as `segments_dir/name`; what a commit records of it (name, counts, the sha256
     of its segment.json). Each file is made, written, read back and hashed in turn, so one file's bytes are
-    held at a time."""
+    held at a time. `pieces`: each sentence's word-piece numbers by the embedder, stored (none stored without
+    them)."""
     passages = sum(len(p.passages) for p in parts)
     sentences = sum(len(p.sentences) for p in parts)
     if len(vectors) != passages or len(sentence_vectors) != sentences:
@@ -255,6 +260,13 @@ def write_segment(
         put("fields.json", json.dumps(paths, ensure_ascii=False).encode("utf-8"))
         field_matrix = np.asarray([fields[p] for p in paths] if fields else np.zeros((0, dimension)), dtype=np.float32)
         put("field_vectors.npy", npy(field_matrix.reshape(len(paths), dimension)))
+        for filename, value in stem_arrays([(part.document, part.sentences) for part in parts]).items():
+            put(filename, json.dumps(value, ensure_ascii=False).encode("utf-8") if isinstance(value, list) else npy(value))
+        if pieces is not None:
+            if len(pieces) != sentences:
+                raise ValueError(f"word pieces for {len(pieces)} sentences, not {sentences}")
+            for filename, array in piece_arrays(pieces).items():
+                put(filename, npy(array))
         summary = {"documents": len(parts), "passages": passages, "sentences": sentences}
         meta = {"segment_format": SEGMENT_FORMAT, "name": name, "dimension": dimension, "dense": described,
                 "counts": summary, "files": hashes, "sizes": sizes}  # fmt: skip
@@ -345,6 +357,12 @@ class Segment:
         self.first_sentence = np.concatenate(([0], np.cumsum(counts[:, 1])))
         self.terms = TermTable.open(folder) if terms else None
         self._fields: dict[str, np.ndarray] | None = None
+        stored = meta.get("sizes", {})
+        self.words = (
+            StoredWords.open(folder, _map, all(f in stored for f in PIECE_FILES))
+            if all(f in stored for f in STEM_FILES)
+            else None
+        )  # None: a segment written before the words were stored
         if (
             self.prows.dtype != PASSAGE_ROW
             or self.srows.dtype != SENTENCE_ROW
@@ -416,7 +434,8 @@ def open_segment(folder: Path, expected_sha256: str | None = None) -> Segment:
     if expected_sha256 is not None and content_hash(data) != expected_sha256:
         raise IndexCorruptError(f"Index segment {folder.name} is not the one its commit records. {fix}")
     meta = json.loads(data)
-    check_sizes(folder, meta.get("sizes", {}), FILES, f"segment {folder.name}")
+    sizes = meta.get("sizes", {})
+    check_sizes(folder, sizes, (*FILES, *(f for f in WORD_FILES if f in sizes)), f"segment {folder.name}")
     try:
         return Segment(folder, meta)
     except IndexCorruptError:

@@ -27,6 +27,7 @@ decided by `qa.index.sync`.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import io
@@ -34,7 +35,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ import numpy as np
 
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from qa.index.lexical import Lexical
+from qa.index.words import StoredWords
 from qa.index.segment import (
     FILES as SEGMENT_FILES,
 )
@@ -127,11 +129,19 @@ class _Layout:
     doc_numbers: list[np.ndarray]  # segment s, local document i → index document number, or -1
     refs: list[tuple[int, int]]  # index document number → (segment, local document)
 
+    # the offsets as Python lists: bisect on a list of a few numbers costs a tenth of a NumPy call
+    passage_starts: list[int] = field(init=False)
+    sentence_starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "passage_starts", self.passage_offsets.tolist())
+        object.__setattr__(self, "sentence_starts", self.sentence_offsets.tolist())
+
     def passage_segment(self, pid: int) -> int:
-        return int(np.searchsorted(self.passage_offsets, pid, "right")) - 1
+        return bisect.bisect_right(self.passage_starts, pid) - 1
 
     def sentence_segment(self, sid: int) -> int:
-        return int(np.searchsorted(self.sentence_offsets, sid, "right")) - 1
+        return bisect.bisect_right(self.sentence_starts, sid) - 1
 
 
 class DocumentTable(_Table[Document]):
@@ -158,7 +168,7 @@ class PassageTable(_Table[Passage]):
     def _read(self, i: int) -> Passage:
         layout = self._layout
         s = layout.passage_segment(i)
-        segment, local = layout.segments[s], i - int(layout.passage_offsets[s])
+        segment, local = layout.segments[s], i - layout.passage_starts[s]
         doc, start, end, first, last, section = segment.plain_prows[local].item()
         shift = int(layout.sentence_offsets[s])
         return Passage.model_construct(
@@ -177,12 +187,18 @@ class SentenceTable(_Table[Sentence]):
     def _read(self, i: int) -> Sentence:
         layout = self._layout
         s = layout.sentence_segment(i)
-        segment, local = layout.segments[s], i - int(layout.sentence_offsets[s])
+        segment, local = layout.segments[s], i - layout.sentence_starts[s]
         doc, start, end, para_start, para_end, section, passage = segment.plain_srows[local].item()
         return Sentence.model_construct(
             sid=i, doc=int(layout.doc_numbers[s][doc]), start=start, end=end, para_start=para_start,
             para_end=para_end, section=segment.sections[section], passage=passage + int(layout.passage_offsets[s]),
         )  # fmt: skip
+
+    def stored_words(self, i: int) -> tuple[StoredWords, int] | None:
+        """The stored words of sentence `i`'s segment and its number there (None: that segment stores none)."""
+        s = self._layout.sentence_segment(i)
+        words = self._layout.segments[s].words
+        return None if words is None else (words, i - self._layout.sentence_starts[s])
 
     def of_document(self, doc: int) -> range:
         """The sentence numbers of one document (a document's sentences are stored together)."""
@@ -191,11 +207,31 @@ class SentenceTable(_Table[Sentence]):
         return range(shift + int(segment.first_sentence[local]), shift + int(segment.first_sentence[local + 1]))
 
 
+class StemsBySentence(Mapping[int, frozenset[str]]):
+    """The stored stems of each sentence (or of its paragraph) by sentence number, read when asked for."""
+
+    def __init__(self, sentences: SentenceTable, paragraph: bool) -> None:
+        self._sentences, self._paragraph = sentences, paragraph
+
+    def __getitem__(self, sid: int) -> frozenset[str]:
+        found = self._sentences.stored_words(sid) if 0 <= sid < len(self._sentences) else None
+        if found is None:
+            raise KeyError(sid)
+        words, local = found
+        return words.paragraph(local) if self._paragraph else words.sentence(local)
+
+    def __iter__(self) -> Iterator[int]:
+        return (sid for sid in range(len(self._sentences)) if self._sentences.stored_words(sid) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class Rows:
     """Rows of per-segment matrices by index number (the sentence vectors): `rows[i]`, `shape`."""
 
     def __init__(self, parts: Sequence[np.ndarray], offsets: np.ndarray, dimension: int) -> None:
-        self._parts, self._offsets = [p.view(np.ndarray) for p in parts], offsets
+        self._parts, self._offsets = [p.view(np.ndarray) for p in parts], offsets.tolist()
         self.shape = (int(offsets[-1]), dimension)
         self.dtype = np.dtype(np.float32)
 
@@ -203,8 +239,8 @@ class Rows:
         return self.shape[0]
 
     def __getitem__(self, i: int) -> np.ndarray:
-        s = int(np.searchsorted(self._offsets, i, "right")) - 1
-        return self._parts[s][i - int(self._offsets[s])]
+        s = bisect.bisect_right(self._offsets, i) - 1
+        return self._parts[s][i - self._offsets[s]]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         whole = np.concatenate(self._parts) if self._parts else np.zeros(self.shape, np.float32)
@@ -269,6 +305,22 @@ class Generation:
             if len(found) == len(paths):
                 break
         return found
+
+    def sentence_words(self) -> tuple[Mapping[int, frozenset[str]], Mapping[int, frozenset[str]]]:
+        """The stored stems of each sentence and of its paragraph (`qa.index.words`), by sentence number, read
+        when asked for; a sentence of a segment that stores none is missing from both."""
+        return StemsBySentence(self.sentences, False), StemsBySentence(self.sentences, True)
+
+    def sentence_pieces(self, sids: Iterable[int]) -> dict[int, np.ndarray]:
+        """The stored word-piece numbers of those sentences; a sentence whose segment stores none is left out."""
+        out: dict[int, np.ndarray] = {}
+        for sid in sids:
+            found = self.sentences.stored_words(sid)
+            if found is not None:
+                pieces = found[0].pieces(found[1])
+                if pieces is not None:
+                    out[sid] = pieces
+        return out
 
     def live_passages(self) -> np.ndarray | None:
         """The passages a search may return (None: all of them)."""
@@ -337,12 +389,14 @@ def new_segment(
     dimension: int,
     fields: Mapping[str, np.ndarray] | None = None,
     name: str | None = None,
+    pieces: Sequence[np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Write `parts` as a new segment of `index_dir` (named `name`, else the next free number); what a commit
     records of it. Call inside `writer_lock`, or with a name no other writer uses."""
     folder = index_dir / SEGMENTS
     folder.mkdir(parents=True, exist_ok=True)
-    return write_segment(folder, name or _next_name(folder, "seg-"), parts, vectors, sentence_vectors, dimension, fields)
+    name = name or _next_name(folder, "seg-")
+    return write_segment(folder, name, parts, vectors, sentence_vectors, dimension, fields, pieces)
 
 
 def write_commit(

@@ -289,9 +289,10 @@ def make_segment(
     missing = [p for p in paths if p not in known]
     known.update(zip(missing, _embed(embedder, missing, False), strict=True))
     fields = {p: known[p] for p in paths}
+    pieces = embedder.piece_ids([part.document.text[s.start : s.end] for part in parts for s in part.sentences])
     if step is not None:
         step("Writing the index", 0, 1)
-    segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name)
+    segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name, pieces)
     return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(missing))
 
 
@@ -347,24 +348,42 @@ def _merge(
     if len(chosen) < 2 and not any(removed_passages.get(name) for name in chosen):
         return segments
     parts, vectors, sentence_vectors = [], [], []
+    pieces: list[np.ndarray] | None = []  # the stored word pieces carried over (None: a segment lacks them)
     fields: dict[str, np.ndarray] = {}
     for s in segments:
         if s["name"] in chosen:
             segment = opened[s["name"]]
             fields.update(segment.fields())
             keep = [i for i in range(len(segment.infos)) if i not in set(s["removed"])]
-            for part, v, sv in segment.parts(keep):
+            for i, (part, v, sv) in zip(keep, segment.parts(keep), strict=True):
                 parts.append(part)
                 vectors.append(v)
                 sentence_vectors.append(sv)
+                if pieces is not None:
+                    pieces = _stored_pieces(segment, i, pieces)
     kept = [s for s in segments if s["name"] not in chosen]
     report.segments_merged += len(chosen)
     if not parts:
         return kept
     wanted = field_paths(parts)
     fields = {path: vector for path, vector in fields.items() if path in wanted}
-    merged = new_segment(index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension, fields)
+    merged = new_segment(
+        index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension, fields, pieces=pieces
+    )
     return [*kept, {**merged, "removed": []}]
+
+
+def _stored_pieces(segment: Segment, i: int, pieces: list[np.ndarray]) -> list[np.ndarray] | None:
+    """`pieces` with local document `i`'s sentences' stored word pieces added; None when the segment has none."""
+    words = segment.words
+    if words is None or not words.has_pieces:
+        return None
+    for local in range(int(segment.first_sentence[i]), int(segment.first_sentence[i + 1])):
+        found = words.pieces(local)
+        if found is None:
+            return None
+        pieces.append(found)
+    return pieces
 
 
 class SyncRun:
