@@ -157,3 +157,25 @@ def test_a_damaged_stored_words_file_is_caught(tmp_path: Path, fake) -> None:  #
     target.write_bytes(bytes(data[:-4]))
     with pytest.raises(IndexCorruptError, match=r"stem_ids\.npy"):
         load_generation(index)
+
+
+def test_the_next_index_run_stores_the_words_of_older_segments_without_embedding_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = PiecedEmbedder(64, model_id="hashing:64")
+    monkeypatch.setattr(segment_module, "stem_arrays", lambda documents: {})  # as segments were written before
+    monkeypatch.setattr(embedder, "piece_ids", lambda texts: None)
+    index = built(tmp_path, embedder)
+    monkeypatch.undo()
+    before = answers(index, embedder)
+    assert all(s.words is None for s in load_generation(index).segments)
+    calls = embedder.calls
+    report = sync_index(tmp_path / "corpus", index, embedder, segment_passages=8)
+    assert embedder.calls == calls and not report.changed
+    assert any("words stored" in note for note in report.notes), report.notes
+    generation = load_generation(index)
+    assert all(s.words is not None and s.words.has_pieces for s in generation.segments)
+    assert set(generation.sentence_pieces(range(len(generation.sentences)))) == set(range(len(generation.sentences)))
+    assert answers(index, embedder) == before
+    again = sync_index(tmp_path / "corpus", index, embedder, segment_passages=8)
+    assert again.generation is None and not again.notes  # up to date: nothing written

@@ -251,7 +251,7 @@ class SentenceTransformerEmbedder:
     def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
         if not texts:
             return []
-        rows = self._tokenizer()(list(texts), add_special_tokens=False)["input_ids"]
+        rows = self._tokenizer()(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
         return [np.asarray(row, dtype=np.int64) for row in rows]
 
     def piece_rows(self, ids: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from qa.index.corpus import list_corpus, safe_name
 from qa.index.embedding import Embedder
 from qa.index.reading import BoundedReader
 from qa.index.segment import Part, Segment, open_segment
+from qa.index.words import PieceIds
 from qa.index.store import (
     SEGMENTS,
     Generation,
@@ -427,6 +428,17 @@ class SyncRun:
                     continue
             yield doc_id, path
 
+    def _wordless(self, pieces: bool) -> set[str]:
+        """The kept segments written before their words were stored (their pieces too, when `pieces`)."""
+        if self.previous is None or not self.reusable:
+            return set()
+        listed = {s["name"] for s in self.segments if len(s["removed"]) < s["documents"]}
+        return {
+            segment.name
+            for segment in self.previous.segments
+            if segment.name in listed and (segment.words is None or (pieces and not segment.words.has_pieces))
+        }
+
     def accept(self, doc_id: str) -> None:
         """A new or changed document is in a new segment: its old version is retired."""
         self._retire(doc_id)
@@ -442,11 +454,19 @@ class SyncRun:
             self.words.add(_document_words(segment, i), -1)
 
     def finish(
-        self, written: Callable[[], list[dict[str, Any]]], dimension: int, segment_passages: int, step: Step | None = None
+        self,
+        written: Callable[[], list[dict[str, Any]]],
+        dimension: int,
+        segment_passages: int,
+        step: Step | None = None,
+        piece_ids: PieceIds | None = None,
     ) -> IndexReport:
         """Retire what vanished; then, unless nothing changed, take the new segments `written` makes, merge
-        what the policy picks and write the commit."""
+        what the policy picks and write the commit. A kept segment written before words were stored with it
+        (`qa.index.words`) is written again with them, nothing embedded again; `piece_ids`: the embedder's word
+        pieces of texts, when it numbers them."""
         report, previous = self.report, self.previous
+        wordless = self._wordless(piece_ids is not None)
         report.removed = sorted(self.before - self.kept)
         for doc_id in report.removed:
             self._retire(doc_id)
@@ -458,7 +478,7 @@ class SyncRun:
                 + (f" ({reasons})" if reasons else " (the folder is empty)")
                 + f". Supported types: {', '.join(SUPPORTED_SUFFIXES)}."
             )
-        if previous is not None and self.reusable and not report.changed:
+        if previous is not None and self.reusable and not report.changed and not wordless:
             prune(self.index_dir, grace_seconds=0.0)  # the lock is ours: any temporary folder is a killed run's
             counts = previous.manifest.get("counts", {})
             report.documents, report.passages = counts.get("documents", 0), counts.get("passages", 0)
@@ -470,6 +490,14 @@ class SyncRun:
         if step is not None:
             step("Writing the index", 0, 1)
         known = {segment.name: segment for segment in previous.segments} if previous is not None else {}
+        if wordless:
+            listed = [
+                _with_words(self.index_dir, s, known[s["name"]], dimension, piece_ids) if s["name"] in wordless else s
+                for s in listed
+            ]
+            report.notes.append(
+                f"{len(wordless)} segment(s) written again with their words stored (nothing embedded again)"
+            )
         listed = _merge(self.index_dir, listed, segment_passages, dimension, report, known)
         fingerprint = index_fingerprint(self.settings, self.model_id)
         report.generation = write_commit(
@@ -479,6 +507,32 @@ class SyncRun:
         report.documents, report.passages, report.sentences = counts["documents"], counts["passages"], counts["sentences"]
         report.seconds = time.perf_counter() - self.started
         return report
+
+
+def _with_words(
+    index_dir: Path, listed: dict[str, Any], segment: Segment, dimension: int, piece_ids: PieceIds | None
+) -> dict[str, Any]:
+    """A segment's live documents written again as a new segment, its words stored (`qa.index.words`): what a commit
+    records of it."""
+    keep = [i for i in range(len(segment.infos)) if i not in set(listed["removed"])]
+    parts, vectors, sentence_vectors = [], [], []
+    for part, v, sv in segment.parts(keep):
+        parts.append(part)
+        vectors.append(v)
+        sentence_vectors.append(sv)
+    wanted = field_paths(parts)
+    fields = {path: vector for path, vector in segment.fields().items() if path in wanted}
+    texts = [part.document.text[s.start : s.end] for part in parts for s in part.sentences]
+    made = new_segment(
+        index_dir,
+        parts,
+        np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32),
+        np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dimension), np.float32),
+        dimension,
+        fields,
+        pieces=piece_ids(texts) if piece_ids is not None else None,
+    )
+    return {**made, "removed": set()}
 
 
 def read_part(reader: BoundedReader, corpus: Path, path: Path, settings: Settings) -> Part | str:
@@ -534,4 +588,5 @@ def sync_index(
             writer.flush()
             return writer.written
 
-        return run.finish(written, embedder.dimension, segment_passages, step)
+        numbered = embedder.piece_ids(["a"]) is not None  # an embedder whose word pieces have fixed numbers
+        return run.finish(written, embedder.dimension, segment_passages, step, embedder.piece_ids if numbered else None)

@@ -31,6 +31,7 @@ STEM_FILES = ("stems.json", "stem_ids.npy", "stem_starts.npy", "sentence_paragra
 PIECE_FILES = ("piece_ids.npy", "piece_starts.npy")
 WORD_FILES = (*STEM_FILES, *PIECE_FILES)
 KEPT = 65_536  # decoded rows kept per segment (a few MB)
+PieceIds = Callable[[Sequence[str]], "list[np.ndarray] | None"]  # texts → each one's word-piece numbers
 
 
 def _rows(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
