@@ -18,6 +18,7 @@ half the briefings.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import random
@@ -125,18 +126,18 @@ def _synthetic(size: int) -> Iterator[tuple[Any, list[Any], list[Any]]]:
         yield document, passages, sentences
 
 
-def build(size: int, index: Path) -> dict[str, Any]:
-    """A synthetic corpus of `size` passages, embedded by the hashing embedder and written as an index: in segments
-    of at most `qa.index.sync.SEGMENT_PASSAGES` passages, one batch in memory at a time (a baseline commit's code
-    without segments is given the whole corpus at once)."""
+def build(size: int, index: Path, embedder: Any = None) -> dict[str, Any]:
+    """A synthetic corpus of `size` passages, embedded by the hashing embedder (or `embedder`) and written as an
+    index: in segments of at most `qa.index.sync.SEGMENT_PASSAGES` passages, one batch in memory at a time (a
+    baseline commit's code without segments is given the whole corpus at once)."""
     from qa.index import store
     from qa.index.embedding import HashingEmbedder
     from qa.index.sync import index_fingerprint
     from qa.settings import Settings
 
     started = time.perf_counter()
-    embedder = HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}")
-    fingerprint = index_fingerprint(Settings(model=f"hashing:{DIMENSION}"), embedder.model_id)
+    embedder = embedder or HashingEmbedder(DIMENSION, model_id=f"hashing:{DIMENSION}")
+    fingerprint = index_fingerprint(Settings(model=embedder.model_id), embedder.model_id)
     counts = {"passages": 0, "sentences": 0, "documents": 0}
     with store.writer_lock(index):
         if not hasattr(store, "write_commit"):
@@ -165,7 +166,12 @@ def build(size: int, index: Path) -> dict[str, Any]:
                 texts = [p.text for part in batch for p in part.passages]
                 sentence_texts = [part.document.text[s.start : s.end] for part in batch for s in part.sentences]
                 vectors, sentence_vectors = embedder.embed(texts), embedder.embed(sentence_texts)
-                segments.append(store.new_segment(index, batch, vectors, sentence_vectors, DIMENSION))
+                made = (
+                    store.new_segment(index, batch, vectors, sentence_vectors, DIMENSION, model=embedder.model_id)
+                    if "model" in inspect.signature(store.new_segment).parameters  # a baseline's code may not take it
+                    else store.new_segment(index, batch, vectors, sentence_vectors, DIMENSION)
+                )
+                segments.append(made)
                 words.add(WordCounts.of(texts))
                 batch.clear()
 

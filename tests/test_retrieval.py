@@ -222,3 +222,60 @@ def test_pooling_spans_averages_the_tokens_inside_each_span_and_skips_special_on
     assert gone is None  # past the truncated text: nothing to pool
     with pytest.raises(ValueError, match="offsets"):
         pool_spans(tokens, offsets[:3], [(0, 5)])
+
+
+def test_probes_off_the_clusters_choose_more_lists_and_keep_their_recall() -> None:
+    """Questions lie between the clusters more than the corpus's own sentences do: the probe count chosen with
+    such probes is larger, and it keeps the recall for questions like them that it never saw."""
+    from qa.index.segment import RECALL_AT_10, build_faiss, dense_description
+
+    vectors = clustered(6000, 32, 1)
+    rng = np.random.default_rng(9)
+
+    def between(n: int) -> np.ndarray:  # a mix of three points of the data: off every cluster's centre
+        x = sum(vectors[rng.integers(0, 6000, n)] for _ in range(3))
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+    own = build_faiss(vectors, 32, probes=vectors[:400], exact_up_to=1000)
+    off = build_faiss(vectors, 32, probes=between(400), exact_up_to=1000)
+    assert dense_description(off)["nprobe"] > dense_description(own)["nprobe"]
+    exact = build_faiss(vectors, 32)
+    questions = between(200)
+    truth = [{i for i, _ in dense_search(exact, q, 10)} for q in questions]
+
+    def recall(index: object) -> float:
+        found = [{i for i, _ in dense_search(index, q, 10)} for q in questions]
+        return float(np.mean([len(a & b) / 10 for a, b in zip(found, truth, strict=True)]))
+
+    assert recall(off) >= RECALL_AT_10 - 0.02 and recall(off) > recall(own)
+
+
+def test_a_segment_chooses_its_probe_count_with_the_models_shipped_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.index import segment, store
+    from qa.index.probes import question_probes
+    from qa.settings import DEFAULT_MODEL
+
+    shipped = question_probes(DEFAULT_MODEL)
+    assert shipped is not None and shipped.shape[1] == 384 and len(shipped) >= 100
+    assert np.allclose(np.linalg.norm(shipped, axis=1), 1.0, atol=1e-2)
+    assert question_probes("hashing:384") is None  # another model's index probes with its own sentences
+    given: list[object] = []
+    monkeypatch.setattr(segment, "build_faiss", lambda v, d, probes=None: given.append(probes) or build_faiss(v, d))
+    parts = [segment.Part(document, passages, sentences) for document, passages, sentences in _one_document()]
+    vectors, sentence_vectors = np.eye(2, 384, dtype=np.float32), np.eye(2, 384, dtype=np.float32)
+    store.new_segment(tmp_path, parts, vectors, sentence_vectors, 384, model=DEFAULT_MODEL)
+    store.new_segment(tmp_path, parts, vectors, sentence_vectors, 384, model="hashing:384")
+    assert given[0] is not None and np.array_equal(given[0], shipped)
+    assert given[1] is not None and np.array_equal(given[1], sentence_vectors)
+
+
+def _one_document() -> list[tuple]:  # type: ignore[type-arg]
+    from qa.records import Document
+    from qa.text.chunking import chunk_document
+
+    text = "Alpha exports copper. Beta sells wheat.\n\nGamma grows rice. Delta mines tin."
+    document = Document(doc_id="a.txt", source="a.txt", title="A", text=text, sha256="0" * 64, format="txt")
+    chunked = chunk_document(document, 0, 3, 100)
+    return [(document, chunked.passages, chunked.sentences)]

@@ -220,11 +220,13 @@ def write_segment(
     dimension: int,
     fields: Mapping[str, np.ndarray] | None = None,
     pieces: Sequence[np.ndarray] | None = None,
+    probes: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Write a complete segment as `segments_dir/name`; what a commit records of it (name, counts, the sha256
     of its segment.json). Each file is made, written, read back and hashed in turn, so one file's bytes are
     held at a time. `pieces`: each sentence's word-piece numbers by the embedder, stored (none stored without
-    them)."""
+    them). `probes`: question vectors an inverted file's probe count is chosen with (`qa.index.probes`; without
+    them, the segment's own sentences)."""
     passages = sum(len(p.passages) for p in parts)
     sentences = sum(len(p.sentences) for p in parts)
     if len(vectors) != passages or len(sentence_vectors) != sentences:
@@ -236,7 +238,7 @@ def write_segment(
     try:
         prows, srows, sections, labelled = _columns(parts)
         sentence_matrix = np.asarray(sentence_vectors, dtype=np.float32).reshape(sentences, dimension)
-        dense = build_faiss(vectors, dimension, probes=sentence_matrix)
+        dense = build_faiss(vectors, dimension, probes=sentence_matrix if probes is None else probes)
         hashes: dict[str, str] = {}
         sizes: dict[str, int] = {}
 

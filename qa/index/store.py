@@ -46,6 +46,7 @@ import numpy as np
 
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from qa.index.lexical import Lexical
+from qa.index.probes import question_probes
 from qa.index.words import StoredWords
 from qa.index.segment import (
     FILES as SEGMENT_FILES,
@@ -390,13 +391,16 @@ def new_segment(
     fields: Mapping[str, np.ndarray] | None = None,
     name: str | None = None,
     pieces: Sequence[np.ndarray] | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """Write `parts` as a new segment of `index_dir` (named `name`, else the next free number); what a commit
-    records of it. Call inside `writer_lock`, or with a name no other writer uses."""
+    records of it. Call inside `writer_lock`, or with a name no other writer uses. `model`: the id of the model
+    that made the vectors (its shipped probe questions, if any, choose an inverted file's probe count)."""
     folder = index_dir / SEGMENTS
     folder.mkdir(parents=True, exist_ok=True)
     name = name or _next_name(folder, "seg-")
-    return write_segment(folder, name, parts, vectors, sentence_vectors, dimension, fields, pieces)
+    probes = question_probes(model) if model is not None else None
+    return write_segment(folder, name, parts, vectors, sentence_vectors, dimension, fields, pieces, probes)
 
 
 def write_commit(
@@ -645,7 +649,7 @@ def upgrade_older(index_dir: Path) -> str | None:
     else:
         parts, vectors, sentence_vectors = _read_version_3(folder)
     words = WordCounts.of(p.text for part in parts for p in part.passages)
-    segment = new_segment(index_dir, parts, vectors, sentence_vectors, dimension)
+    segment = new_segment(index_dir, parts, vectors, sentence_vectors, dimension, model=manifest.get("model"))
     return write_commit(index_dir, [segment], words, manifest["model"], manifest["settings"], dimension, manifest.get("corpus"))
 
 

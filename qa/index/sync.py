@@ -293,7 +293,9 @@ def make_segment(
     pieces = embedder.piece_ids([part.document.text[s.start : s.end] for part in parts for s in part.sentences])
     if step is not None:
         step("Writing the index", 0, 1)
-    segment = new_segment(index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name, pieces)
+    segment = new_segment(
+        index_dir, parts, vectors, sentence_vectors, embedder.dimension, fields, name, pieces, embedder.model_id
+    )
     return Made(segment, WordCounts.of(texts), len(texts), len(sentence_texts), len(missing))
 
 
@@ -334,6 +336,7 @@ def _merge(
     dimension: int,
     report: IndexReport,
     known: dict[str, Segment] | None = None,
+    model: str | None = None,
 ) -> list[dict[str, Any]]:
     """Merge what `choose_merge` picks: their live documents copied, vectors and all, into one new segment.
     `known`: segments already open (the previous commit's), by name."""
@@ -369,7 +372,14 @@ def _merge(
     wanted = field_paths(parts)
     fields = {path: vector for path, vector in fields.items() if path in wanted}
     merged = new_segment(
-        index_dir, parts, np.concatenate(vectors), np.concatenate(sentence_vectors), dimension, fields, pieces=pieces
+        index_dir,
+        parts,
+        np.concatenate(vectors),
+        np.concatenate(sentence_vectors),
+        dimension,
+        fields,
+        pieces=pieces,
+        model=model,
     )
     return [*kept, {**merged, "removed": []}]
 
@@ -492,13 +502,15 @@ class SyncRun:
         known = {segment.name: segment for segment in previous.segments} if previous is not None else {}
         if wordless:
             listed = [
-                _with_words(self.index_dir, s, known[s["name"]], dimension, piece_ids) if s["name"] in wordless else s
+                _with_words(self.index_dir, s, known[s["name"]], dimension, piece_ids, self.model_id)
+                if s["name"] in wordless
+                else s
                 for s in listed
             ]
             report.notes.append(
                 f"{len(wordless)} segment(s) written again with their words stored (nothing embedded again)"
             )
-        listed = _merge(self.index_dir, listed, segment_passages, dimension, report, known)
+        listed = _merge(self.index_dir, listed, segment_passages, dimension, report, known, self.model_id)
         fingerprint = index_fingerprint(self.settings, self.model_id)
         report.generation = write_commit(
             self.index_dir, listed, self.words, self.model_id, fingerprint, dimension, str(self.corpus.resolve())
@@ -510,7 +522,12 @@ class SyncRun:
 
 
 def _with_words(
-    index_dir: Path, listed: dict[str, Any], segment: Segment, dimension: int, piece_ids: PieceIds | None
+    index_dir: Path,
+    listed: dict[str, Any],
+    segment: Segment,
+    dimension: int,
+    piece_ids: PieceIds | None,
+    model: str,
 ) -> dict[str, Any]:
     """A segment's live documents written again as a new segment, its words stored (`qa.index.words`): what a commit
     records of it."""
@@ -531,6 +548,7 @@ def _with_words(
         dimension,
         fields,
         pieces=piece_ids(texts) if piece_ids is not None else None,
+        model=model,
     )
     return {**made, "removed": set()}
 
