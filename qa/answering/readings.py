@@ -42,6 +42,13 @@ _CHOICE = re.compile(r"\b[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*)*\s*,?
 _COMPARATIVE = re.compile(
     r"\b(?:\w+er|more|less|fewer)\b\s+(?:than\b|[a-z]+\s+than\b)|\b(?:\w{3,}er|more|less|fewer)\b", re.I
 )
+# a date the question sets as its scope: "as of 2025", "as at March 2024", "at the end of 2025" (a grammar cue; the
+# models weigh it)
+_DATE_SCOPE = re.compile(
+    rf"\b(?:as\s+(?:of|at)|at\s+the\s+(?:end|start)\s+of)"
+    rf"\s+(?:(?:early|mid|late|the)[\s-]+)?(?:{_DATE.pattern})",
+    re.I,
+)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|there|that|this|those|these|he|she|his|her)\b", re.I)
 _LEAD = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|and in)\b", re.I)
 
@@ -51,6 +58,7 @@ CUES = (
     *(f"first_{w}" for w in _FIRST_WORDS),
     "first_other",
     "date",
+    "date_scope",
     "choice",
     "comparative",
     "pronoun",
@@ -69,6 +77,7 @@ def cue_features(text: str, has_history: bool) -> np.ndarray:
     flags.append(float(first not in _FIRST_WORDS))
     flags += [
         float(bool(_DATE.search(text))),
+        float(bool(_DATE_SCOPE.search(text))),
         float(bool(_CHOICE.search(text))),
         float(bool(_COMPARATIVE.search(text))),
         float(bool(_PRONOUN.search(text))),
