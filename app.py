@@ -162,8 +162,9 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                         "Verification pack (JSON)", visible=False, size="sm", elem_id="qa-export-json"
                     )
                 # the standing questions: what changed since last seen, after every re-index
-                with gr.Accordion(watching.label(assistant), open=False, elem_id="qa-watching-box") as watch_box:
-                    watch_panel = gr.HTML(watching.panel(assistant), elem_id="qa-watching")
+                watched, heading = watching.section(assistant)
+                with gr.Accordion(heading, open=False, elem_id="qa-watching-box") as watch_box:
+                    watch_panel = gr.HTML(watched, elem_id="qa-watching")
             with gr.Column(scale=2, min_width=300, elem_classes="qa-side"), gr.Tabs(elem_id="qa-tabs") as tabs:
                 with gr.Tab("Filters", id="filters", elem_id="qa-tab-filters"):
                     with gr.Row():
@@ -277,8 +278,7 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         open_go.click(on_open_document, open_doc, [document, tabs], **private)
 
         def on_watch(action: str, given: str | None = None):  # type: ignore[no-untyped-def]
-            shown, said = watching.act(assistant, action, given, admin_token)
-            label = watching.label(assistant)
+            shown, label, said = watching.act(assistant, action, given, admin_token)
             opened = (
                 gr.update(open=True, label=label) if action.startswith("keep:") and not said else gr.update(label=label)
             )
@@ -315,13 +315,14 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                 except QAError as exc:
                     return web.notice(str(exc)), keep, keep, keep, keep, keep
                 text += "\n" + recheck_summary(assistant)
+                watched, heading = watching.section(assistant)
                 return (
                     f"<pre>{escape(text)}</pre>",
                     web.status_html(assistant),
                     picker_update(order_now, chosen),
                     web.corpus_panel(assistant),
-                    watching.panel(assistant),
-                    gr.update(label=watching.label(assistant)),
+                    watched,
+                    gr.update(label=heading),
                 )
 
             unlock.click(on_unlock, token, [tools, report], js=unlock_js, **private)
@@ -336,6 +337,7 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
         def on_load(kept: Any, order_now: str):  # type: ignore[no-untyped-def]
             loaded = web.load(assistant, kept)
             md, js = packs(loaded.turns)
+            watched, heading = watching.section(assistant)
             return (
                 web.status_html(assistant, loaded=True),
                 picker_update(order_now, []),
@@ -345,8 +347,8 @@ def build(assistant: Assistant, settings: Settings, maintenance: Maintenance | N
                 md,
                 js,
                 loaded.notice,
-                watching.panel(assistant),
-                gr.update(label=watching.label(assistant)),
+                watched,
+                gr.update(label=heading),
             )
 
         demo.load(

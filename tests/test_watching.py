@@ -18,11 +18,13 @@ class FakeStanding:
     def __init__(self) -> None:
         self.items: dict[int, StandingQuestion] = {}
         self.broken = False
+        self.reads = 0
 
     def standing(self) -> "FakeStanding":
         return self
 
     def list(self) -> list[StandingQuestion]:
+        self.reads += 1
         if self.broken:
             raise StandingError("the standing questions cannot be read: damaged")
         return list(self.items.values())
@@ -72,20 +74,25 @@ def test_keep_watching_carries_the_question_and_its_filters() -> None:
 def test_actions_need_the_token_to_add_or_remove_where_one_is_set() -> None:
     service = FakeStanding()
     keep = "keep:" + keep_payload("What does Mexico supply?", Filters(doc_ids=("a.md",)))
-    shown, said = act(service, keep, "wrong", "secret-token")
+    shown, _, said = act(service, keep, "wrong", "secret-token")
     assert said == NEEDS_TOKEN and not service.items
-    shown, said = act(service, keep, "secret-token", "secret-token")
+    shown, heading, said = act(service, keep, "secret-token", "secret-token")
     assert said == "" and service.items[1].doc_ids == ("a.md",) and "What does Mexico supply?" in shown
-    assert act(service, keep, None, None)[1] == ""  # no token set: anyone keeps questions
+    assert heading == "Watching 1 question"  # the title read with the panel, after the action
+    before = service.reads
+    act(service, "seen:1", None, None)
+    assert service.reads == before + 1  # the store is read once for the panel and its title
+    assert act(service, keep, None, None)[2] == ""  # no token set: anyone keeps questions
     service.items[1] = service.items[1].model_copy(update={"latest": NOW, "state": "changed"})
-    assert act(service, "seen:1", None, "secret-token")[1] == ""  # marking seen needs no token
+    assert act(service, "seen:1", None, "secret-token")[2] == ""  # marking seen needs no token
     assert service.items[1].state == "unchanged"
-    assert act(service, "remove:1", "wrong", "secret-token")[1] == NEEDS_TOKEN and 1 in service.items
-    assert act(service, "remove:1", "secret-token", "secret-token")[1] == "" and 1 not in service.items
-    assert "no standing question 9" in act(service, "remove:9", None, None)[1]
-    assert act(service, "launch:1", None, None)[1] == "That action is not known."
+    assert act(service, "remove:1", "wrong", "secret-token")[2] == NEEDS_TOKEN and 1 in service.items
+    assert act(service, "remove:1", "secret-token", "secret-token")[2] == "" and 1 not in service.items
+    assert "no standing question 9" in act(service, "remove:9", None, None)[2]
+    assert act(service, "launch:1", None, None)[2] == "That action is not known."
     service.broken = True
     assert "cannot be read" in act(service, "seen:2", None, None)[0]  # the panel says so; nothing else breaks
+    assert act(service, "seen:2", None, None)[1] == "Watching: the standing questions cannot be read"
 
 
 def test_the_endpoints_answer_with_records_or_an_error() -> None:

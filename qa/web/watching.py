@@ -141,16 +141,24 @@ def watching_html(items: Sequence[StandingQuestion], error: str = "") -> str:
     )
 
 
-def label(service: Standing) -> str:
+UNREADABLE = "Watching: the standing questions cannot be read"
+
+
+def title(items: list[StandingQuestion]) -> str:
     """The Watching section's title: how many standing questions, and how many moved since last seen."""
-    try:
-        items = service.standing().list()
-    except QAError:
-        return "Watching: the standing questions cannot be read"
     moved = sum(1 for i in items if i.state != "unchanged" or i.error)
     if not items:
         return "Watching: no standing questions"
     return f"Watching {len(items)} question{'s' if len(items) != 1 else ''}" + (f": {moved} changed" if moved else "")
+
+
+def section(service: Standing) -> tuple[str, str]:
+    """The Watching section's panel and title, from one read of the store."""
+    try:
+        items = service.standing().list()
+    except QAError as exc:
+        return watching_html([], error=str(exc)), UNREADABLE
+    return watching_html(items), title(items)
 
 
 def kept(service: Standing) -> list[StandingQuestion]:
@@ -161,37 +169,37 @@ def kept(service: Standing) -> list[StandingQuestion]:
         return []
 
 
-def panel(service: Standing) -> str:
-    try:
-        return watching_html(service.standing().list())
-    except QAError as exc:
-        return watching_html([], error=str(exc))
+def act(service: Standing, action: str, token: str | None, admin_token: str | None) -> tuple[str, str, str]:
+    """Do what a panel or turn button asks ("keep:{json}", "seen:ID", "remove:ID"): the section's panel and title
+    after it, and a notice (empty when all went well)."""
+    said = _done(service, action, token, admin_token)  # first: the panel shows what the action left
+    shown, heading = section(service)
+    return shown, heading, said
 
 
-def act(service: Standing, action: str, token: str | None, admin_token: str | None) -> tuple[str, str]:
-    """Do what a panel or turn button asks ("keep:{json}", "seen:ID", "remove:ID"): the panel after it, and a
-    notice (empty when all went well)."""
+def _done(service: Standing, action: str, token: str | None, admin_token: str | None) -> str:
+    """Carry out an action; the notice to show (empty when all went well)."""
     kind, _, value = (action or "").partition(":")
     locked = bool(admin_token) and not token_matches(token, admin_token)
     try:
         if kind == "keep":
             if locked:
-                return panel(service), NEEDS_TOKEN
+                return NEEDS_TOKEN
             payload: dict[str, Any] = json.loads(value)
             question = str(payload.pop("question", ""))
             service.keep_watching(question, Filters.model_validate(payload))
-            return panel(service), ""
+            return ""
         if kind in ("seen", "remove") and value.isdigit():
             if kind == "remove":
                 if locked:
-                    return panel(service), NEEDS_TOKEN
+                    return NEEDS_TOKEN
                 service.standing().remove(int(value))
             else:
                 service.standing().mark_seen(int(value))
-            return panel(service), ""
+            return ""
     except (QAError, ValueError) as exc:
-        return panel(service), str(exc)
-    return panel(service), "That action is not known."
+        return str(exc)
+    return "That action is not known."
 
 
 def api_list(service: Standing) -> list[dict[str, Any]] | dict[str, Any]:
