@@ -64,3 +64,26 @@ def test_a_removed_documents_words_count_as_absent(tmp_path: Path, fake) -> None
     reader = Assistant.open(index, embedder=fake).context().reader
     found = reader.term_documents(["coffe", "capit"])
     assert found["coffe"] == frozenset() and found["capit"] == {reader.generation.doc_by_id["a.md"]}
+
+
+def test_documents_holding_a_term_are_found_by_search_over_segments_and_tombstones(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    from test_segments import COUNTRIES, write
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    versions = {name: 0 for name in COUNTRIES}
+    write(corpus, versions)
+    sync_index(corpus, index, fake, segment_passages=8)  # many segments
+    del versions[COUNTRIES[3]]
+    versions[COUNTRIES[5]] = 1
+    write(corpus, versions)
+    sync_index(corpus, index, fake, segment_passages=8)  # a removed document and a replaced one: tombstones
+    reader = Assistant.open(index, embedder=fake).context().reader
+    generation = reader.generation
+    texts = {i: generation.documents[i].text for i in range(len(generation.documents))}
+    terms = [*sorted({t for text in texts.values() for t in tokenize(text)}), "zzzz"]
+    found = reader.term_documents(terms)
+    for term in terms:
+        expected = {i for i, text in texts.items() if term in tokenize(text)}
+        assert bool(found[term]) == bool(expected), term
+        assert {i for i in texts if i in found[term]} == expected, term
+        assert set(found[term]) == expected, term

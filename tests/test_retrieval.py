@@ -279,3 +279,23 @@ def _one_document() -> list[tuple]:  # type: ignore[type-arg]
     document = Document(doc_id="a.txt", source="a.txt", title="A", text=text, sha256="0" * 64, format="txt")
     chunked = chunk_document(document, 0, 3, 100)
     return [(document, chunked.passages, chunked.sentences)]
+
+
+def test_the_probe_count_is_the_fewest_that_keeps_the_recall() -> None:
+    import faiss
+
+    from qa.index.segment import RECALL_AT_10, build_faiss
+
+    vectors, probes = clustered(6000, 32, 1), clustered(300, 32, 2)  # 300: every probe is used
+    index = build_faiss(vectors, 32, probes=probes, exact_up_to=1000)
+    ivf = faiss.extract_index_ivf(index)
+    chosen = int(ivf.nprobe)
+    truth = [{i for i, _ in dense_search(build_faiss(vectors, 32), q, 10)} for q in probes]
+
+    def recall(probed: int) -> float:
+        ivf.nprobe = probed
+        found = [{i for i, _ in dense_search(index, q, 10)} for q in probes]
+        return float(np.mean([len(a & b) / 10 for a, b in zip(found, truth, strict=True)]))
+
+    assert chosen & (chosen - 1)  # not a power of two here: found between two doublings
+    assert recall(chosen) >= RECALL_AT_10 > recall(chosen - 1)

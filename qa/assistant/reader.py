@@ -11,7 +11,8 @@ It does not search, embed or answer: `qa.assistant.retrieve` and the routes do, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +30,33 @@ from qa.search.retrieval import describe_scope, document_matches
 from qa.settings import Settings
 from qa.text.series import Series, group_series
 from qa.text.vocabulary import Vocabulary
+
+
+class HoldingDocuments(AbstractSet[int]):
+    """The live documents holding a term, as a set read lazily: membership is a binary search in the posting of
+    the document's segment, emptiness the term's document frequency; only iterating gathers them all."""
+
+    def __init__(self, generation: Generation, lexical: Lexical, term: str) -> None:
+        self._generation, self._lexical, self._term = generation, lexical, term
+
+    def __contains__(self, doc: object) -> bool:
+        if not isinstance(doc, int) or not 0 <= doc < len(self._generation.documents):
+            return False
+        lo, hi = self._generation.document_passages(doc)
+        return self._lexical.held_within(self._term, lo, hi)
+
+    def __bool__(self) -> bool:
+        return self._lexical.holds(self._term)
+
+    def _all(self) -> frozenset[int]:
+        docs = self._generation.passage_docs  # passages_with yields live passages only: no removed document's
+        return frozenset(np.unique(docs[self._lexical.passages_with(self._term)]).tolist())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._all()))
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,10 +100,10 @@ class IndexReader:
         """The documents that are field profiles (from the counts stored when the generation was written)."""
         return profiles_from_counts(self.infos)
 
-    def term_documents(self, terms: Iterable[str]) -> dict[str, frozenset[int]]:
-        """The documents holding each term (an empty set: no briefing uses it), from the BM25 postings."""
-        docs = self.generation.passage_docs  # passages_with yields live passages only: no removed document's
-        return {t: frozenset(np.unique(docs[self.lexical.passages_with(t)]).tolist()) for t in dict.fromkeys(terms)}
+    def term_documents(self, terms: Iterable[str]) -> dict[str, AbstractSet[int]]:
+        """The documents holding each term (an empty set: no briefing uses it), from the BM25 postings: each asked
+        of one document at a time (`HoldingDocuments`), so a common term's long posting is never gathered."""
+        return {t: HoldingDocuments(self.generation, self.lexical, t) for t in dict.fromkeys(terms)}
 
     @cached_property
     def whole_scope(self) -> Scope:

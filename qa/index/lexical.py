@@ -15,6 +15,7 @@ the statistics of one segment, and a segment is never rewritten when another is 
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import math
@@ -113,6 +114,7 @@ class Lexical:
         # the length part of each passage's denominator, k1 · (1 − b + b · len / avg len), with the whole index's average
         self._norms = [K1 * (1.0 - B + B * table.lengths / np.float32(average or 1.0)) for _, table in self._parts]
         self._idf: dict[str, float] = {}
+        self._starts = [offset for offset, _ in self._parts]
         self.default_idf = math.log(1.0 + (self.documents + 0.5) / 0.5) if self.documents else 1.0
 
     @classmethod
@@ -128,6 +130,25 @@ class Lexical:
             if posting is not None:
                 df += len(posting[0]) if alive is None else int(np.count_nonzero(alive[posting[0]]))
         return df
+
+    def holds(self, term: str) -> bool:
+        """Whether a live passage holds `term` (its idf, worked out once, is the default only for none)."""
+        return self.term_idf(term) != self.default_idf
+
+    def held_within(self, term: str, lo: int, hi: int) -> bool:
+        """Whether a passage numbered in [lo, hi) holds `term` (the range inside one segment, as a document's
+        passages are): a binary search in that segment's posting, whatever its length."""
+        starts = self._starts
+        s = bisect.bisect_right(starts, lo) - 1
+        if s < 0 or hi <= lo:
+            return False
+        offset, table = self._parts[s]
+        posting = table.posting(term)
+        if posting is None:
+            return False
+        ids = posting[0]
+        i = int(np.searchsorted(ids, lo - offset))
+        return i < len(ids) and int(ids[i]) < hi - offset
 
     def term_idf(self, term: str) -> float:
         idf = self._idf.get(term)

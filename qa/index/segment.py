@@ -119,7 +119,8 @@ def npy(array: np.ndarray) -> bytes:
 def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO) -> Any:
     """Exact inner-product search up to `exact_up_to` vectors; above, an inverted file (IVF, flat lists) trained
     on a sample, searching the fewest lists (`nprobe`) that keep `RECALL_AT_10` of the exact top 10 for `probes`
-    (question-like vectors: the sentences'; a sample of the vectors themselves when none are given). Vectors with
+    (question-like vectors; a sample of the vectors themselves when none are given): doubled until it does, then
+    the fewest found between. Vectors with
     no clusters to find (over a quarter of the lists needed) stay exact."""
     n = len(vectors)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -139,14 +140,18 @@ def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None =
     exact.add(vectors)
     _, truth = exact.search(queries, 10)
     del exact
-    nprobe = 1
-    while nprobe < nlist:
-        index.nprobe = nprobe
+
+    def kept(probed: int) -> bool:
+        index.nprobe = probed
         _, found = index.search(queries, 10)
-        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
-        if recall >= RECALL_AT_10:
-            break
-        nprobe = min(nlist, nprobe * 2)
+        return bool(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]) >= RECALL_AT_10)
+
+    short, nprobe = 0, 1  # `short`: the most lists known to fall short of the recall
+    while nprobe < nlist and not kept(nprobe):
+        short, nprobe = nprobe, min(nlist, nprobe * 2)
+    while nprobe - short > 1:  # then the fewest between (recall only grows with the lists probed)
+        middle = (short + nprobe) // 2
+        short, nprobe = (short, middle) if kept(middle) else (middle, nprobe)
     if nprobe * 4 > nlist:  # it would scan over a quarter of the lists: little faster than exact search, and less exact
         del index
         return build_faiss(vectors, dimension, exact_up_to=n)

@@ -323,6 +323,13 @@ class Generation:
                     out[sid] = pieces
         return out
 
+    def document_passages(self, doc: int) -> tuple[int, int]:
+        """The numbers of a live document's passages: [first, last + 1), all in one segment."""
+        layout = self.documents._layout
+        s, local = layout.refs[doc]
+        first = self.segments[s].first_passage
+        return layout.passage_starts[s] + int(first[local]), layout.passage_starts[s] + int(first[local + 1])
+
     def live_passages(self) -> np.ndarray | None:
         """The passages a search may return (None: all of them)."""
         return None if self.live is None else np.flatnonzero(self.live)
