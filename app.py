@@ -373,6 +373,7 @@ def main() -> None:
         embedder = make_embedder(settings.model, settings.batch_size, backend=settings.backend)
         print(sync_index(corpus_dir, index_dir, embedder, settings, progress=True).summary())
     assistant = Assistant.open(index_dir, settings=settings)
+    assistant.warm()  # the first question then waits for no model or table to load
     maintenance = (
         Maintenance(corpus_dir, index_dir, settings, swap=lambda: assistant.refresh(force=True))
         if settings.admin_token

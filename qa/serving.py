@@ -72,6 +72,7 @@ class AnswerReplica:
 
         parsed = Settings.model_validate_json(settings)
         self.assistant = Assistant.open(Path(index_dir), settings=parsed)
+        self.assistant.warm()  # before it takes questions: the first one waits for no model to load
         self.answering = ThreadPoolExecutor(parsed.answering_at_once, thread_name_prefix="answer")
 
     async def __call__(self, request: Any) -> Any:

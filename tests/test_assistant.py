@@ -252,3 +252,18 @@ def test_the_caches_stay_bounded(tiny_corpus: Path, tmp_path: Path, fake, monkey
     assistant.prime([f"Primed question {i}?" for i in range(20)])
     assistant.ask("Primed question 3?")
     assert assistant.encoder.is_cached("Primed question 0?")
+
+
+def test_warming_up_loads_what_the_first_question_waits_for_and_changes_no_answer(
+    tiny_corpus: Path, tmp_path: Path, fake
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.text import language
+
+    sync_index(tiny_corpus, tmp_path / "index", fake)
+    cold = Assistant.open(tmp_path / "index", embedder=fake).ask("What does Alpha export?")
+    language._identifier.cache_clear()
+    warmed = Assistant.open(tmp_path / "index", embedder=fake)
+    before = fake.calls
+    warmed.warm()
+    assert language._identifier.cache_info().currsize == 1 and fake.calls > before  # the model was run
+    assert warmed.ask("What does Alpha export?") == cold

@@ -10,6 +10,7 @@ Assistant holds only what outlives a question: the reader in use, the query enco
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ from qa.assistant.readers import QuestionReader, default_forms, default_reader
 from qa.assistant.retrieve import Retrieval, answer_retrieval, read_question, retrieve
 from qa.assistant.routes import PLAIN, Asked, Context, Route, answer_by_routes, default_routes
 from qa.assistant.standing import RecheckReport, StandingStore, now_iso, recheck, seen_from
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.index.embedding import Embedder, make_embedder
 from qa.index.store import Generation, current_name, load_generation
 from qa.records import (
@@ -48,6 +49,9 @@ from qa.search.retrieval import use_threads
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+WARM_UP_QUESTION = "What do the briefings say?"  # asked once by `Assistant.warm`, its answer dropped
 
 
 class Assistant:
@@ -215,6 +219,13 @@ class Assistant:
         return answer_retrieval(
             retrieval, self.encoder, self.settings, weights or self.weights, abstain_below, bold=self.bold
         )
+
+    def warm(self) -> None:
+        """Load what a first question would otherwise wait for (the model, the language identifier, the reading
+        models, the series): one question asked and its answer dropped. The app and each `qa serve` replica call
+        it before they take questions; answers are unchanged."""
+        with contextlib.suppress(QAError):
+            self.ask(WARM_UP_QUESTION)
 
     def prime(self, questions: Sequence[str]) -> None:
         """Embed many questions (and, where the weights read field matches, the questions less their names) in
