@@ -331,7 +331,8 @@ Against the targets of the million-passage issue (this run; profiles by `python 
 - ask p50 ≤ 1.5× the question's encode + 10 ms: not met at a million passages. Profile (20 questions):
   exact search over 1M vectors is half of each answer (about 63 ms), BM25 over 1M passages about a fifth
   (common words' postings are long), answering about a quarter (27 ms of Python features, the same at any
-  size). With a real model's clustered vectors the dense half becomes an inverted file's few lists.
+  size). With the real model's vector structure the segments are inverted files, but a question still scans
+  about a ninth of their lists: docs/million.md.
 """
 
 
