@@ -56,3 +56,20 @@ def test_the_assistant_reads_a_questions_kind_with_its_form_models(tmp_path: Pat
     assert assistant.search("Who leads Peru?").question.kind == "who"  # the grammar's kind stands
     assert assistant.context().forms is assistant.forms
     assert assistant.ask("What is the population of Peru?").question_type == "how_many"
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "scope"),
+    [
+        ("What did the updates say in 2025 about wheat?", 1.0, 0.0),
+        ("As reported in March 2024, who led the talks?", 1.0, 0.0),
+        ("What did Russia export in 2024?", 0.0, 0.0),
+        ("What did the briefing say about wheat?", 0.0, 0.0),
+        ("As of 2025, who is the foreign minister?", 0.0, 1.0),
+    ],
+)
+def test_a_date_with_a_verb_of_saying_and_a_date_scope_are_cues(question: str, said: float, scope: float) -> None:
+    from qa.answering.readings import cue_features
+
+    cues = dict(zip(CUES, cue_features(question, has_history=False).tolist(), strict=True))
+    assert (cues["date_said"], cues["date_scope"]) == (said, scope)

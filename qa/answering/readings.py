@@ -49,6 +49,13 @@ _DATE_SCOPE = re.compile(
     rf"\s+(?:(?:early|mid|late|the)[\s-]+)?(?:{_DATE.pattern})",
     re.I,
 )
+# a date with a verb of saying: "what did the updates say in 2025", "as reported in March 2024" (what was said by
+# then, which the as-of reading answers; a grammar cue the models weigh)
+_SAYING = re.compile(
+    r"\b(?:say|says|said|state|states|stated|report|reports|reported|write|wrote|written|mention|mentions|mentioned"
+    r"|describe|describes|described|note|notes|noted|claim|claims|claimed)\b",
+    re.I,
+)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|there|that|this|those|these|he|she|his|her)\b", re.I)
 _LEAD = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|and in)\b", re.I)
 
@@ -59,6 +66,7 @@ CUES = (
     "first_other",
     "date",
     "date_scope",
+    "date_said",
     "choice",
     "comparative",
     "pronoun",
@@ -78,6 +86,7 @@ def cue_features(text: str, has_history: bool) -> np.ndarray:
     flags += [
         float(bool(_DATE.search(text))),
         float(bool(_DATE_SCOPE.search(text))),
+        float(bool(_DATE.search(text)) and bool(_SAYING.search(text))),
         float(bool(_CHOICE.search(text))),
         float(bool(_COMPARATIVE.search(text))),
         float(bool(_PRONOUN.search(text))),
