@@ -77,3 +77,54 @@ def test_the_export_is_cached_and_made_again_when_its_record_does_not_match(
         handle.write(b"x")
     cached_model(model)
     assert len(exports) == 2
+
+
+TEXTS = [
+    "Mexico supplies Russia with coffee, tequila and avocados.",
+    "",
+    " ",
+    "Ça va? Москва 北京 🙂 naïve café — São Paulo\u200b\u00a0end",
+    "word " * 400,  # longer than the window: cut
+    "**population:** 130,739,927 (2024 est.)",
+]
+
+
+@pytest.mark.parametrize("max_length", [256, 16])
+def test_the_tokenizers_file_gives_transformers_pieces_ids_and_offsets(max_length: int) -> None:
+    from transformers import AutoTokenizer
+
+    from qa.index.onnx_backend import FastTokenizer
+
+    folder = resolve_model_path(DEFAULT_MODEL)
+    theirs, mine = (
+        AutoTokenizer.from_pretrained(str(folder), local_files_only=True),
+        FastTokenizer(folder / "tokenizer.json"),
+    )
+    for lo in range(0, len(TEXTS), 4):  # batches of unequal lengths: padded to the longest
+        batch = TEXTS[lo : lo + 4]
+        kwargs = {"padding": True, "truncation": True, "max_length": max_length, "return_offsets_mapping": True}
+        a, b = theirs(batch, return_tensors="np", **kwargs), mine(batch, return_tensors="np", **kwargs)
+        for key in ("input_ids", "attention_mask", "token_type_ids", "offset_mapping"):
+            assert np.array_equal(np.asarray(a[key]), b[key]), key
+    whole = theirs(TEXTS, add_special_tokens=False, verbose=False)["input_ids"]
+    assert whole == mine(TEXTS, add_special_tokens=False)["input_ids"] and len(whole[4]) == 400
+    assert [theirs(t)["input_ids"] for t in TEXTS] == [mine(t)["input_ids"] for t in TEXTS]
+
+
+@pytest.mark.slow
+def test_asking_imports_neither_pytorch_nor_transformers(tmp_path: Path) -> None:
+    # they cost a process seconds at start: the app, `qa ask` and each serving replica ask on ONNX Runtime alone
+    import subprocess
+    import sys
+
+    cached_model(resolve_model_path(DEFAULT_MODEL))  # the export, made once, is PyTorch's work: made here first
+    script = (
+        "import sys\n"
+        "from qa.index.embedding import make_embedder\n"
+        "from qa.settings import DEFAULT_MODEL\n"
+        "e = make_embedder(DEFAULT_MODEL)\n"
+        "e.embed(['What does Mexico supply to Russia?']); e.piece_vectors(['coffee']); e.count_pieces('tea')\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert run.stdout.strip() == "[]"

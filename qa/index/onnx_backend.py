@@ -8,7 +8,8 @@ stale file (other weights, a different hash) is exported again, written aside an
 or two processes at once never leave a half-written model in use. Nothing is downloaded.
 
 Pooling and normalisation follow the model's own modules (mean over the real tokens, then L2), in NumPy; the
-tokenizer is the model folder's fast tokenizer. Vectors match the PyTorch path to float rounding (cosine
+tokenizer is the model folder's `tokenizer.json`, read by the `tokenizers` library (so that a process that only
+asks imports neither transformers nor PyTorch). Vectors match the PyTorch path to float rounding (cosine
 ≥ 0.99999: `tests/test_onnx.py`; 1.000000 over 4,730 Factbook texts: `python -m benchmarks.backends`), so an
 index built by one is read by the other.
 """
@@ -124,12 +125,70 @@ def export(model_dir: Path, out: Path) -> None:
     os.replace(aside, out)
 
 
+class FastTokenizer:
+    """The model folder's `tokenizer.json` read by the `tokenizers` library alone: the pieces, ids and offsets of
+    transformers' fast tokenizer (which wraps the same file) without importing transformers and PyTorch, which
+    cost a process several seconds at start. Called as that tokenizer is called here: a batch padded to its longest
+    text and cut at `max_length` (`padding=True, truncation=True`), or texts whole and unpadded."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        text = path.read_text(encoding="utf-8")
+        self._whole = Tokenizer.from_str(text)
+        self._whole.no_padding()
+        self._whole.no_truncation()
+        self._batched = Tokenizer.from_str(text)
+        self._batched.no_truncation()
+        pad = self._batched.token_to_id("[PAD]")
+        self._batched.enable_padding(pad_id=0 if pad is None else pad, pad_token="[PAD]")
+        self._cut_at: int | None = None
+
+    def __call__(
+        self,
+        texts: str | Sequence[str],
+        *,
+        padding: bool = False,
+        truncation: bool = False,
+        max_length: int | None = None,
+        add_special_tokens: bool = True,
+        return_tensors: str | None = None,
+        return_offsets_mapping: bool = False,
+        verbose: bool = True,
+    ) -> dict[str, Any]:
+        del verbose  # transformers' switch for its length warning: none is printed here
+        single = isinstance(texts, str)
+        batch = [texts] if isinstance(texts, str) else list(texts)
+        if padding or truncation:
+            tokenizer = self._batched
+            if truncation and max_length != self._cut_at:
+                if max_length is None:
+                    tokenizer.no_truncation()
+                else:
+                    tokenizer.enable_truncation(max_length)
+                self._cut_at = max_length
+        else:
+            tokenizer = self._whole
+        encodings = tokenizer.encode_batch(batch, add_special_tokens=add_special_tokens)
+        out: dict[str, Any] = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
+        if return_offsets_mapping:
+            out["offset_mapping"] = [e.offsets for e in encodings]
+        if return_tensors == "np":
+            out = {key: np.asarray(value, dtype=np.int64) for key, value in out.items()}
+        elif single:
+            out = {key: value[0] for key, value in out.items()}
+        return out
+
+
 class OnnxTransformer:
     """An ONNX Runtime session over the exported transformer, with the model folder's tokenizer."""
 
     def __init__(self, model_dir: Path, threads: int | None, max_length: int) -> None:
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
         options = ort.SessionOptions()
         if threads:
@@ -137,7 +196,7 @@ class OnnxTransformer:
             options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(cached_model(model_dir)), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+        self.tokenizer = FastTokenizer(model_dir / "tokenizer.json")
         self.max_length = max_length
 
     def token_outputs(self, texts: Sequence[str], offsets: bool = False) -> tuple[np.ndarray, np.ndarray, Any]:
