@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
@@ -40,8 +41,16 @@ ROUTE = "/ask"
 Ingress = Literal["haproxy", "python"]
 
 
-def ingress_environment(ingress: Ingress) -> dict[str, str]:
-    """The environment Ray must start with for this ingress (Ray Serve reads it once, as it starts). Pure."""
+_SIDE_PORTS = ("RAY_SERVE_HAPROXY_METRICS_PORT", "RAY_SERVE_HAPROXY_STATS_PORT")
+_SIDE_PORTS_OURS = "QA_SERVE_SIDE_PORTS_CHOSEN"  # set beside them when a Briefing QA process chose them
+
+
+def ingress_environment(ingress: Ingress, side_ports: tuple[int, int] | None = None) -> dict[str, str]:
+    """The environment Ray must start with for this ingress (Ray Serve reads it once, as it starts). Pure.
+
+    `side_ports`: the ports of HAProxy's metrics and statistics pages. Ray's defaults are fixed (9101 and 8404),
+    so a second server on one machine, or anything else on them, stops HAProxy from starting: `serve_replicas`
+    passes two free ones."""
     if ingress == "python":
         return {
             "RAY_SERVE_ENABLE_HA_PROXY": "0",
@@ -53,7 +62,32 @@ def ingress_environment(ingress: Ingress) -> dict[str, str]:
         "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",  # Ray Serve's throughput settings (buffered request logs, …)
         # a stopped replica drains for this long (Ray's default, 30 s, is for clusters that scale in and out)
         "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "2",
+        **(dict(zip(_SIDE_PORTS, map(str, side_ports), strict=True)) | {_SIDE_PORTS_OURS: "1"} if side_ports else {}),
     }
+
+
+def side_ports(environ: Mapping[str, str]) -> tuple[int, int] | None:
+    """Two free ports for HAProxy's side pages, or None where the user set them (left as they are). Ports a
+    Briefing QA process chose before, in this process or a parent, are marked so, and chosen again."""
+    user_set = any(name in environ for name in _SIDE_PORTS) and _SIDE_PORTS_OURS not in environ
+    if user_set:
+        return None
+    metrics, stats = free_ports(2)
+    return metrics, stats
+
+
+def free_ports(count: int) -> tuple[int, ...]:
+    """`count` distinct ports nothing listens on now (the system's choice, each held until all are chosen)."""
+    import socket
+
+    held = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in held:
+            sock.bind(("", 0))
+        return tuple(int(sock.getsockname()[1]) for sock in held)
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def haproxy_installed() -> bool:
@@ -116,7 +150,7 @@ def serve_replicas(
     if ingress == "haproxy" and not haproxy_installed():
         ingress = "python"  # Ray's HAProxy wheel is Linux-only: elsewhere the Python proxy
     if address is None:  # before Ray starts: its Serve reads these once, in each of its processes
-        os.environ.update(ingress_environment(ingress))
+        os.environ.update(ingress_environment(ingress, side_ports(os.environ)))
     import ray
     from ray import serve
 

@@ -1,21 +1,19 @@
 """The app served over HTTP on loopback with the real model: the /ask API and the refused routes."""
 
 import urllib.error
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, get, get_headers, serve_app
 
-# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+# one pytest-xdist worker runs this file's tests: they share its costly fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 
-@pytest.fixture(scope="module")
-def server(real_sample_index: Path) -> Iterator[str]:
-    with serve_app(real_sample_index, real_sample_index.parent / "corpus") as url:
-        yield url
+@pytest.fixture
+def server(sample_app: str) -> str:
+    return sample_app
 
 
 def test_ask_api_with_question_only_and_with_history(server: str) -> None:

@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, SAMPLE, serve_app
 from qa.index.sync import sync_index
 
-# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+# one pytest-xdist worker runs this file's tests: they share its costly fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -45,7 +45,7 @@ graph TD; A-->B; click A "javascript:alert(8)"
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # not longer: its event loop would outlive the file
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: run `make test` as root, or `sudo apt-get install chromium`")
@@ -64,10 +64,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("shots")
 
 
-@pytest.fixture(scope="module")
-def sample_server(real_sample_index: Path) -> Iterator[str]:
-    with serve_app(real_sample_index, real_sample_index.parent / "corpus") as url:
-        yield url
+@pytest.fixture
+def sample_server(sample_app: str) -> str:
+    return sample_app
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from qa.settings import Settings
 from qa.text.chunking import chunk_document
 from qa.text.documents import read_document
 
-# one pytest-xdist worker runs this file's tests: they share its costly module fixtures
+# one pytest-xdist worker runs this file's tests: they share its costly fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real")]
 
 SAMPLE_TEXT = read_document(SAMPLE.parent, SAMPLE).text
@@ -156,7 +156,7 @@ def test_passages_fit_the_models_window(real_embedder) -> None:  # type: ignore[
     assert over == []
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def factbook_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     needs_shared()
     corpus = tmp_path_factory.mktemp("fb") / "corpus"
@@ -392,7 +392,7 @@ TREATY_THEN = (
 TREATY_NOW = "Russia and Mexico signed a bilateral investment treaty in December 2025."
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def treaty_series(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     """The sample and a January 2026 update in which the treaty, in other words, was signed, and the paragraph
     about the US and LNG is gone."""

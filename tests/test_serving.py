@@ -49,6 +49,23 @@ def test_each_ingress_starts_ray_with_its_own_settings() -> None:
     assert set(fast) <= set(plain) | {"RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"}  # python undoes haproxy's
 
 
+def test_haproxys_side_pages_get_free_ports_unless_the_user_chose_them() -> None:
+    import socket
+
+    from qa.serving import ingress_environment, side_ports
+
+    chosen = side_ports({})
+    assert chosen is not None and chosen[0] != chosen[1] and 9101 not in chosen
+    for port in chosen:  # free: a server can take it
+        with socket.socket() as sock:
+            sock.bind(("", port))
+    env = ingress_environment("haproxy", chosen)
+    assert (env["RAY_SERVE_HAPROXY_METRICS_PORT"], env["RAY_SERVE_HAPROXY_STATS_PORT"]) == tuple(map(str, chosen))
+    assert side_ports({"RAY_SERVE_HAPROXY_METRICS_PORT": "9300"}) is None  # the user's, left alone
+    assert side_ports(env) is not None  # ours (a parent's, say): chosen again
+    assert "RAY_SERVE_HAPROXY_METRICS_PORT" not in ingress_environment("haproxy")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("ingress", ["haproxy", "python"])
 def test_two_replicas_answer_and_move_to_a_new_commit(tiny_corpus: Path, tmp_path: Path, ingress: str) -> None:
