@@ -136,6 +136,10 @@ class RealShaped:
     def piece_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         return self._pieces.piece_vectors(texts)
 
+    @property
+    def numbers_pieces(self) -> bool:
+        return False
+
     def piece_ids(self, texts: Sequence[str]) -> None:
         return None
 

@@ -35,6 +35,10 @@ class PiecedEmbedder(HashingEmbedder):
     """The hashing fake with numbered word pieces, as a real model has: each lower-cased word is one piece, numbered
     by its hash, whose vector is that row of a fixed random table."""
 
+    @property
+    def numbers_pieces(self) -> bool:
+        return True
+
     def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
         return [np.asarray([_number(w) for w in _WORD.findall(text.lower())], dtype=np.int64) for text in texts]
 

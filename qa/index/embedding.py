@@ -39,9 +39,14 @@ class Embedder(Protocol):
         """Per text, the unit vectors of its word pieces in the model's input table (no forward pass)."""
         ...
 
+    @property
+    def numbers_pieces(self) -> bool:
+        """Whether this embedder's word pieces have fixed numbers (`piece_ids` gives them; the index stores them)."""
+        ...
+
     def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray] | None:
         """Per text, the numbers of its word pieces in that table (stored with the index), or None: this embedder's
-        pieces have no fixed numbers."""
+        pieces have no fixed numbers (`numbers_pieces` is False)."""
         ...
 
     def piece_rows(self, ids: np.ndarray) -> np.ndarray:
@@ -248,6 +253,10 @@ class SentenceTransformerEmbedder:
             known.update(zip(missing, self.piece_ids(missing), strict=True))
         return [self.piece_rows(known[text]) for text in texts]
 
+    @property
+    def numbers_pieces(self) -> bool:
+        return True
+
     def piece_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
         if not texts:
             return []
@@ -341,6 +350,10 @@ class HashingEmbedder:
             vectors = self._hashed(found)
             pooled.append([v if _WORD.search(f.lower()) else None for v, f in zip(vectors, found, strict=True)])
         return self._hashed(texts), pooled
+
+    @property
+    def numbers_pieces(self) -> bool:
+        return False
 
     def piece_ids(self, texts: Sequence[str]) -> None:
         """None: the fake's pieces are numbered afresh in each call (`piece_vectors`)."""

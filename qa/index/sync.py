@@ -13,7 +13,7 @@ served.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -351,18 +351,20 @@ def _merge(
     chosen = choose_merge(segments, removed_passages, limit)
     if len(chosen) < 2 and not any(removed_passages.get(name) for name in chosen):
         return segments
-    parts, vectors, sentence_vectors = [], [], []
+    parts: list[Part] = []
+    vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray] = []
     pieces: list[np.ndarray] | None = []  # the stored word pieces carried over (None: a segment lacks them)
     fields: dict[str, np.ndarray] = {}
     for s in segments:
         if s["name"] in chosen:
             segment = opened[s["name"]]
             fields.update(segment.fields())
-            keep = [i for i in range(len(segment.infos)) if i not in set(s["removed"])]
-            for i, (part, v, sv) in zip(keep, segment.parts(keep), strict=True):
-                parts.append(part)
-                vectors.append(v)
-                sentence_vectors.append(sv)
+            live = _live(segment, s["removed"])
+            parts += live.parts
+            vectors += live.vectors
+            sentence_vectors += live.sentence_vectors
+            for i in live.kept:
                 if pieces is not None:
                     pieces = _stored_pieces(segment, i, pieces)
     kept = [s for s in segments if s["name"] not in chosen]
@@ -382,6 +384,28 @@ def _merge(
         model=model,
     )
     return [*kept, {**merged, "removed": []}]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """A segment's live documents: their local numbers, parts, and passage and sentence vectors (one array each)."""
+
+    kept: list[int]
+    parts: list[Part]
+    vectors: list[np.ndarray]
+    sentence_vectors: list[np.ndarray]
+
+
+def _live(segment: Segment, removed: Iterable[int]) -> _Live:
+    """The documents of `segment` not in `removed`, read back with their vectors (for a merge or a rewrite)."""
+    gone = set(removed)
+    kept = [i for i in range(len(segment.infos)) if i not in gone]
+    live = _Live(kept, [], [], [])
+    for part, v, sv in segment.parts(kept):
+        live.parts.append(part)
+        live.vectors.append(v)
+        live.sentence_vectors.append(sv)
+    return live
 
 
 def _stored_pieces(segment: Segment, i: int, pieces: list[np.ndarray]) -> list[np.ndarray] | None:
@@ -531,12 +555,8 @@ def _with_words(
 ) -> dict[str, Any]:
     """A segment's live documents written again as a new segment, its words stored (`qa.index.words`): what a commit
     records of it."""
-    keep = [i for i in range(len(segment.infos)) if i not in set(listed["removed"])]
-    parts, vectors, sentence_vectors = [], [], []
-    for part, v, sv in segment.parts(keep):
-        parts.append(part)
-        vectors.append(v)
-        sentence_vectors.append(sv)
+    live = _live(segment, listed["removed"])
+    parts, vectors, sentence_vectors = live.parts, live.vectors, live.sentence_vectors
     wanted = field_paths(parts)
     fields = {path: vector for path, vector in segment.fields().items() if path in wanted}
     texts = [part.document.text[s.start : s.end] for part in parts for s in part.sentences]
@@ -606,5 +626,5 @@ def sync_index(
             writer.flush()
             return writer.written
 
-        numbered = embedder.piece_ids(["a"]) is not None  # an embedder whose word pieces have fixed numbers
+        numbered = embedder.numbers_pieces
         return run.finish(written, embedder.dimension, segment_passages, step, embedder.piece_ids if numbered else None)
