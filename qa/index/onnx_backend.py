@@ -161,12 +161,13 @@ class FastTokenizer:
         batch = [texts] if isinstance(texts, str) else list(texts)
         if padding or truncation:
             tokenizer = self._batched
-            if truncation and max_length != self._cut_at:
-                if max_length is None:
+            cut_at = max_length if truncation else None
+            if cut_at != self._cut_at:
+                if cut_at is None:
                     tokenizer.no_truncation()
                 else:
-                    tokenizer.enable_truncation(max_length)
-                self._cut_at = max_length
+                    tokenizer.enable_truncation(cut_at)
+                self._cut_at = cut_at
         else:
             tokenizer = self._whole
         encodings = tokenizer.encode_batch(batch, add_special_tokens=add_special_tokens)

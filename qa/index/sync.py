@@ -388,7 +388,8 @@ def _merge(
 
 @dataclass(frozen=True)
 class _Live:
-    """A segment's live documents: their local numbers, parts, and passage and sentence vectors (one array each)."""
+    """A segment's live documents: their local numbers, parts, and passage and sentence vectors (an array a
+    document)."""
 
     kept: list[int]
     parts: list[Part]
