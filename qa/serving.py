@@ -150,7 +150,7 @@ def serve_replicas(
     if ingress == "haproxy" and not haproxy_installed():
         ingress = "python"  # Ray's HAProxy wheel is Linux-only: elsewhere the Python proxy
     if address is None:  # before Ray starts: its Serve reads these once, in each of its processes
-        os.environ.update(ingress_environment(ingress, side_ports(os.environ)))
+        os.environ.update(ingress_environment(ingress, side_ports(os.environ) if ingress == "haproxy" else None))
     import ray
     from ray import serve
 

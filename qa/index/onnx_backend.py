@@ -140,8 +140,10 @@ class FastTokenizer:
         self._whole.no_truncation()
         self._batched = Tokenizer.from_str(text)
         self._batched.no_truncation()
-        pad = self._batched.token_to_id("[PAD]")
-        self._batched.enable_padding(pad_id=0 if pad is None else pad, pad_token="[PAD]")
+        own = self._batched.padding or {}  # the file's own pad token, padded to the longest text, on the right
+        self._batched.enable_padding(
+            pad_id=own.get("pad_id", 0), pad_type_id=own.get("pad_type_id", 0), pad_token=own.get("pad_token", "[PAD]")
+        )
         self._cut_at: int | None = None
 
     def __call__(

@@ -627,5 +627,5 @@ def sync_index(
             writer.flush()
             return writer.written
 
-        numbered = embedder.numbers_pieces
-        return run.finish(written, embedder.dimension, segment_passages, step, embedder.piece_ids if numbered else None)
+        pieces = embedder.piece_ids if embedder.numbers_pieces else None
+        return run.finish(written, embedder.dimension, segment_passages, step, pieces)
