@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +43,15 @@ Ingress = Literal["haproxy", "python"]
 
 _SIDE_PORTS = ("RAY_SERVE_HAPROXY_METRICS_PORT", "RAY_SERVE_HAPROXY_STATS_PORT")
 _SIDE_PORTS_OURS = "QA_SERVE_SIDE_PORTS_CHOSEN"  # set beside them when a Briefing QA process chose them
+# Ray Serve restarts a proxy that is not ready 5 s after its actor is created, and counts the start (a process
+# spawned, Serve imported, HAProxy launched) in those 5 s: on a busy machine it never becomes ready (restarted
+# every 5 s, seen on two shared cores), and a start there has taken a minute. A proxy slow to start is still a
+# proxy: it gets START_BOUND_S, and one that has not started by then fails with a clear message.
+START_BOUND_S = 300.0
+_PROXY_START = {
+    "RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S": str(int(START_BOUND_S)),
+    "RAY_SERVE_PROXY_HEALTH_CHECK_TIMEOUT_S": "30",
+}
 
 
 def ingress_environment(ingress: Ingress, side_ports: tuple[int, int] | None = None) -> dict[str, str]:
@@ -52,12 +61,12 @@ def ingress_environment(ingress: Ingress, side_ports: tuple[int, int] | None = N
     so a second server on one machine, or anything else on them, stops HAProxy from starting: `serve_replicas`
     passes two free ones."""
     if ingress == "python":
-        return {
+        return _PROXY_START | {
             "RAY_SERVE_ENABLE_HA_PROXY": "0",
             "RAY_SERVE_THROUGHPUT_OPTIMIZED": "0",
             "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0",
         }
-    return {
+    return _PROXY_START | {
         "RAY_SERVE_ENABLE_HA_PROXY": "1",  # HAProxy in front, the replicas taking HTTP themselves
         "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",  # Ray Serve's throughput settings (buffered request logs, …)
         # a stopped replica drains for this long (Ray's default, 30 s, is for clusters that scale in and out)
@@ -154,17 +163,46 @@ def serve_replicas(
     import ray
     from ray import serve
 
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    serve.start(http_options={"host": "127.0.0.1", "port": port})
-    deployment: Any = serve.deployment(AnswerReplica, name="answers")
-    deployment = deployment.options(
-        num_replicas=replicas,
-        ray_actor_options={"num_cpus": cpus_per_replica},
-        max_ongoing_requests=8,
-    )
-    serve.run(deployment.bind(str(index_dir), settings.model_dump_json()), route_prefix=ROUTE, name="briefing-qa")
+    try:
+        try:
+            serve.start(http_options={"host": "127.0.0.1", "port": port})
+        except TimeoutError:  # Serve's own wait for its proxy is a fixed 60 s; the controller goes on starting it
+            serve.start(http_options={"host": "127.0.0.1", "port": port})  # joins the controller already running
+        deployment: Any = serve.deployment(AnswerReplica, name="answers")
+        deployment = deployment.options(
+            num_replicas=replicas,
+            ray_actor_options={"num_cpus": cpus_per_replica},
+            max_ongoing_requests=8,
+        )
+        serve.run(deployment.bind(str(index_dir), settings.model_dump_json()), route_prefix=ROUTE, name="briefing-qa")
+        if not wait_until_listening("127.0.0.1", port, START_BOUND_S):
+            raise QAError(f"Ray Serve's proxy did not take port {port} within {START_BOUND_S:.0f} s; see /tmp/ray.")
+    except BaseException:
+        if started:  # a cluster this call started does not outlive its failure (nor hold the port)
+            stop_serving()
+        raise
     return f"http://127.0.0.1:{port}{ROUTE}"
+
+
+def wait_until_listening(
+    host: str, port: int, bound_s: float, clock: Callable[[], float] = time.monotonic, pause_s: float = 0.2
+) -> bool:
+    """Whether something accepts connections on `host`:`port` within `bound_s` seconds of `clock` (tried at once,
+    then every `pause_s`)."""
+    import socket
+
+    deadline = clock() + bound_s
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1.0):
+                return True
+        except OSError:
+            if clock() >= deadline:
+                return False
+            time.sleep(pause_s)
 
 
 def stop_serving() -> None:

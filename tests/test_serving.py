@@ -47,6 +47,57 @@ def test_each_ingress_starts_ray_with_its_own_settings() -> None:
     fast, plain = ingress_environment("haproxy"), ingress_environment("python")
     assert fast["RAY_SERVE_ENABLE_HA_PROXY"] == "1" and plain["RAY_SERVE_ENABLE_HA_PROXY"] == "0"
     assert set(fast) <= set(plain) | {"RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"}  # python undoes haproxy's
+    for env in (fast, plain):  # a proxy slow to start on a busy machine is waited for, not restarted after 5 s
+        assert float(env["RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S"]) >= 60
+
+
+def test_waiting_for_a_port_sees_a_listener_and_gives_up_on_none() -> None:
+    import socket
+
+    from qa.serving import wait_until_listening
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert wait_until_listening("127.0.0.1", server.getsockname()[1], 0.0)
+    ticks = iter([0.0, 0.5, 1.0, 1.5, 2.0, 2.5])  # a fake clock: two tries inside the bound, then gives up
+    assert not wait_until_listening("127.0.0.1", free_port(), 1.0, clock=lambda: next(ticks), pause_s=0.0)
+
+
+@pytest.mark.parametrize("running_before", [False, True])
+def test_a_failed_start_takes_down_only_the_cluster_it_started(
+    tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running_before: bool
+) -> None:
+    """A fake Ray (real counterpart: the two-replica test below) whose Serve fails to start its proxy."""
+    import sys
+    import types
+
+    from qa.serving import serve_replicas
+
+    calls: list[str] = []
+    ray = types.ModuleType("ray")
+    ray.is_initialized = lambda: running_before or "init" in calls  # type: ignore[attr-defined]
+    ray.init = lambda **kw: calls.append("init")  # type: ignore[attr-defined]
+    ray.shutdown = lambda: calls.append("ray.shutdown")  # type: ignore[attr-defined]
+    serve = types.ModuleType("ray.serve")
+
+    def start(**kw: object) -> None:
+        raise RuntimeError("the proxy died")
+
+    serve.start = start  # type: ignore[attr-defined]
+    serve.shutdown = lambda: calls.append("serve.shutdown")  # type: ignore[attr-defined]
+    ray.serve = serve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ray", ray)
+    monkeypatch.setitem(sys.modules, "ray.serve", serve)
+    for name in ("RAY_SERVE_ENABLE_HA_PROXY", "RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S"):
+        monkeypatch.delenv(name, raising=False)  # serve_replicas sets them; monkeypatch puts them back
+    settings = Settings(model="hashing:256")
+    sync_index(tiny_corpus, tmp_path / "index", HashingEmbedder(256, model_id="hashing:256"), settings)
+    with pytest.raises(RuntimeError, match="the proxy died"):
+        serve_replicas(
+            tmp_path / "index", settings, port=free_port(), ingress="python", address="auto" if running_before else None
+        )
+    assert calls == ([] if running_before else ["init", "serve.shutdown", "ray.shutdown"])
 
 
 def test_haproxys_side_pages_get_free_ports_unless_the_user_chose_them() -> None:
