@@ -811,3 +811,35 @@ def test_a_word_union_answers_as_the_built_union_does() -> None:
     assert set(union) == built and len(union) == len(built) == 4
     for name in ("russia", "russian", "mexic", "coffee", "austria"):
         assert name_present(name, union) == name_present(name, built)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Which Alpha mine exports copper and gold?", "Does Beta sell wheat in Gamma?", "Who exports copper to Delta?"],
+)
+def test_the_readers_term_and_name_shares_are_the_plain_set_functions_of_each_sentences_words(text: str) -> None:
+    """Oracle: the reader finds the question's terms and names once per word set and or-s their bits; the shares
+    it gives are `term_overlap`, `missing_term` and `name_present` over each sentence's words, built as plain sets
+    (its own, its title's, its headings', its paragraph's)."""
+    from qa.answering.features import _Reader, sentence_text
+    from qa.answering.matching import missing_term, sentence_terms, term_overlap
+
+    hits = [Hit(pid=p.pid, score=1.0 / (1 + p.pid), dense=0.5, lexical=1.0) for p in VIEW.passages]
+    question = analyse(text)
+    vectors = {s.sid: np.ones(4, dtype=np.float32) for s in VIEW.sentences}
+    candidates = Candidates(VIEW, question, hits, np.ones(4, dtype=np.float32), vectors, idf)
+    reader = _Reader(candidates, len(hits))
+    terms = sentence_terms(question)
+    for sid, hit in reader.read:
+        sentence = VIEW.sentences[sid]
+        document = VIEW.documents[sentence.doc]
+        own = set(tokenize(sentence_text(VIEW, sentence))) | set(tokenize(document.title))
+        own |= {w for heading in sentence.section for w in tokenize(heading)}
+        around = own | set(tokenize(document.text[sentence.para_start : sentence.para_end]))
+        shared = reader.shared(sid, hit)
+        assert shared.overlap == term_overlap(terms, own, idf)
+        assert shared.paragraph_overlap == term_overlap(terms, around, idf)
+        assert reader.missing(shared.around) == missing_term(terms, around, idf)
+        names = question.names
+        share = sum(name_present(n, around) for n in names) / len(names) if names else 1.0
+        assert shared.names_found == share

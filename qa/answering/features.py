@@ -289,10 +289,17 @@ class _Reader:
         self._titles: dict[int, set[str]] = {}
         self._sections: dict[tuple[str, ...], set[str]] = {}
         self._words: dict[int, AbstractSet[str]] = {}
-        self._context: dict[tuple[int, int], set[str]] = {}  # title and paragraph words
-        self.term_set = frozenset(self.weighted)
-        self._named: dict[tuple[str, tuple[str, ...]], bool] = {}  # (name, heading path) → present there
-        self._named_around: dict[tuple[str, tuple[int, int]], bool] = {}  # (name, paragraph) → in it or its title
+        self._context: dict[tuple[int, int], AbstractSet[str]] = {}  # paragraph words
+        # the question's terms and names as bits: a word set's are found once (`_terms_of`, `_names_of`), by the
+        # set's id, the set kept beside them so that no other takes its id; a union's are its parts' or-ed
+        self._term_bits = [(1 << i, t) for i, t in enumerate(self.weighted)]
+        self._weight_of_bits: dict[int, float] = {}
+        self._rarity_bits = [(1 << list(self.weighted).index(t), r) for t, r in self.rarity]
+        self._missing_of_bits: dict[int, float] = {}
+        self._name_list = list(self.names)
+        self._term_sets: dict[int, tuple[AbstractSet[str], int]] = {}
+        self._name_sets: dict[int, tuple[AbstractSet[str], int]] = {}
+        self._own_names: dict[int, int] = {}
         names = self.names
         self.about = {  # the share of the question's names each candidate document's title holds
             doc: sum(1 for name in names if name_present(name, self.title_tokens(doc))) / len(names) if names else 1.0
@@ -328,62 +335,84 @@ class _Reader:
             )
         return self._words[sid]
 
-    def context_tokens(self, sid: int, sentence: Sentence) -> set[str]:
+    def paragraph_tokens(self, sid: int, sentence: Sentence) -> AbstractSet[str]:
+        """The words of a sentence's paragraph (as stored, else tokenised once a question)."""
         key = (sentence.doc, sentence.para_start)
-        if key not in self._context:
-            paragraph = self.candidates.lookups.paragraph_words.get(sid)
-            if paragraph is None:
+        found = self._context.get(key)
+        if found is None:
+            found = self.candidates.lookups.paragraph_words.get(sid)
+            if found is None:
                 document = self.view.documents[sentence.doc]
-                paragraph = token_set(document.text[sentence.para_start : sentence.para_end])
-            self._context[key] = self.title_tokens(sentence.doc) | paragraph
-        return self._context[key]
+                found = token_set(document.text[sentence.para_start : sentence.para_end])
+            self._context[key] = found
+        return found
 
-    def asked_in(self, tokens: AbstractSet[str]) -> AbstractSet[str]:
-        """The question's terms among `tokens` (each part of a `WordUnion` intersected with them in turn)."""
+    def _terms_of(self, part: AbstractSet[str]) -> int:
+        """The bits of the question's terms among one word set's, found once a question."""
+        kept = self._term_sets.get(id(part))
+        if kept is None:
+            kept = self._term_sets[id(part)] = (part, sum(bit for bit, t in self._term_bits if t in part))
+        return kept[1]
+
+    def found_bits(self, tokens: AbstractSet[str]) -> int:
+        """The bits of the question's terms among `tokens` (a `WordUnion`'s: those of any of its parts)."""
         if isinstance(tokens, WordUnion):
-            found: set[str] = set()
+            bits = 0
             for part in tokens.parts:
-                found.update(self.term_set.intersection(part))
-            return found
-        return self.term_set.intersection(tokens)
+                bits |= self._terms_of(part)
+            return bits
+        return sum(bit for bit, t in self._term_bits if t in tokens)
 
     def overlap(self, tokens: AbstractSet[str]) -> float:
         """`matching.term_overlap` with the question's weights worked out once."""
         if self.total <= 0:
             return 0.0
-        found = self.asked_in(tokens)
-        return sum(v for t, v in self.weighted.items() if t in found) / self.total
+        bits = self.found_bits(tokens)
+        share = self._weight_of_bits.get(bits)
+        if share is None:
+            weights = zip(self._term_bits, self.weighted.values(), strict=True)
+            share = self._weight_of_bits[bits] = sum(v for (bit, _), v in weights if bits & bit) / self.total
+        return share
 
     def missing(self, tokens: AbstractSet[str]) -> float:
         """`matching.missing_term` with the question's rarities worked out once."""
-        found = self.asked_in(tokens)
-        return max((r for t, r in self.rarity if t not in found), default=0.0)
+        bits = self.found_bits(tokens)
+        rarest = self._missing_of_bits.get(bits)
+        if rarest is None:
+            rarest = self._missing_of_bits[bits] = max(
+                (r for bit, r in self._rarity_bits if not bits & bit), default=0.0
+            )
+        return rarest
+
+    def _names_of(self, part: AbstractSet[str]) -> int:
+        """The bits of the question's names present (`name_present`) in one word set, found once a question."""
+        kept = self._name_sets.get(id(part))
+        if kept is None:
+            present = (
+                name_in_words if isinstance(part, frozenset) else name_present
+            )  # a frozen one's kept across questions
+            bits = sum(1 << i for i, name in enumerate(self._name_list) if present(name, part))  # type: ignore[arg-type]
+            kept = self._name_sets[id(part)] = (part, bits)
+        return kept[1]
 
     def names_in(self, sid: int, sentence: Sentence) -> float:
         """The share of the question's names present (`name_present`) around a sentence: its own words, its
         headings', its title's or its paragraph's. A name found in a union is one found in one of its parts, so
         each shared part (a heading path, a paragraph with its title) is searched once a question."""
-        names = self.names
+        names = self._name_list
         if not names:
             return 1.0
-        own = self.own_tokens(sid)
-        section, place = tuple(sentence.section), (sentence.doc, sentence.para_start)
-        found = 0
-        for name in names:
-            if name_in_words(name, own) if isinstance(own, frozenset) else name_present(name, own):
-                found += 1
-                continue
-            in_section = self._named.get((name, section))
-            if in_section is None:
-                in_section = self._named[(name, section)] = name_present(name, self.section_tokens(section))
-            if in_section:
-                found += 1
-                continue
-            around = self._named_around.get((name, place))
-            if around is None:
-                around = self._named_around[(name, place)] = name_present(name, self.context_tokens(sid, sentence))
-            found += around
-        return found / len(names)
+        own = self._own_names.get(sid)
+        if own is None:
+            words = self.own_tokens(sid)
+            own = self._own_names[sid] = sum(
+                1 << i
+                for i, name in enumerate(names)
+                if (name_in_words(name, words) if isinstance(words, frozenset) else name_present(name, words))
+            )
+        bits = own | self._names_of(self.section_tokens(tuple(sentence.section)))
+        bits |= self._names_of(self.title_tokens(sentence.doc)) | self._names_of(self.paragraph_tokens(sid, sentence))
+        return bin(bits).count("1") / len(names)
 
     def shared(self, sid: int, hit: Hit) -> _Shared:
         """What the re-ranker reads of a sentence (`RERANK_READS`), and the words the other features read."""
@@ -392,7 +421,7 @@ class _Reader:
         text = sentence_text(view, sentence)
         own, title = self.own_tokens(sid), self.title_tokens(sentence.doc)
         tokens = WordUnion(own, title, self.section_tokens(tuple(sentence.section)))
-        around = WordUnion(*tokens.parts, self.context_tokens(sid, sentence))
+        around = WordUnion(*tokens.parts, self.paragraph_tokens(sid, sentence))
         vectors = candidates.sentence_vectors
         return _Shared(
             sentence=sentence,
@@ -447,6 +476,7 @@ class Reading:
         own = asked_terms(question)
         in_corpus = coverage(own, lookups.term_documents, None)
         margins = field_margins(view, reader.read, lookups)
+        doc_coverage: dict[int, float] = {}  # a document's share of the question's terms: one look-up a document
         out: list[Scored] = []
         for sid, hit in reader.read:
             if passages is not None and hit.pid not in passages:
@@ -500,7 +530,9 @@ class Reading:
                     word_match=reader.word_match[sid],
                     opposite=stated_opposite(question.opposites, text),
                     corpus_coverage=in_corpus,
-                    doc_coverage=coverage(own, lookups.term_documents, sentence.doc),
+                    doc_coverage=doc_coverage[sentence.doc]
+                    if sentence.doc in doc_coverage
+                    else doc_coverage.setdefault(sentence.doc, coverage(own, lookups.term_documents, sentence.doc)),
                 )
             )
         return out
