@@ -38,3 +38,25 @@ def test_kept_token_sets_and_first_tokens_are_what_tokenize_gives() -> None:
         assert token_set(text) == frozenset(tokenize(text))
         assert token_set(text) == frozenset(tokenize(text))  # the kept one, asked again
     assert first_token("Supplies") == "suppli" and first_token("the") is None
+
+
+def test_the_compiled_stemmer_in_use_gives_the_pure_python_stemmers_stems() -> None:
+    """Oracle: the Snowball English stemmer as compiled (PyStemmer, what `stem` uses once it is installed) against
+    the pure-Python one, over every word of the sample corpus and of the Factbook profiles where they are here."""
+    import re
+    from pathlib import Path
+
+    import Stemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from qa.text.tokens import _stemmer, fold
+
+    assert isinstance(_stemmer(), Stemmer.Stemmer)
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for p in (root / "corpus").glob("*.txt")]
+    factbook = root.parent / "shared" / "eval" / "factbook"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(factbook.rglob("*.md"))[:20]] if factbook.is_dir() else []
+    words = sorted({w for text in texts for w in re.findall(r"[a-z0-9]+", fold(text))} | set(WORDS))
+    assert len(words) > 500
+    python = EnglishStemmer()
+    assert [_stemmer().stemWord(w) for w in words] == [python.stemWord(w) for w in words]
