@@ -33,6 +33,7 @@ from qa import Assistant, QAError, Settings
 from qa.index.maintenance import Maintenance
 from qa.text.loaders import SUPPORTED_SUFFIXES
 from qa.web.escaping import escape
+from qa.web.idle import quiet_when_idle
 from qa.web.page import (
     CSS,
     HELP,
@@ -381,6 +382,7 @@ def main() -> None:
     )
     demo = build(assistant, settings, maintenance)
     demo.queue(default_concurrency_limit=settings.answering_at_once, max_size=settings.queue_size)
+    quiet_when_idle(demo)  # an idle app no longer polls its queue a thousand times a second
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop request still runs the clean-ups at exit
     demo.launch(
         server_name=settings.server_name,
