@@ -183,3 +183,44 @@ def test_field_query_drops_the_names(question: str, asked: str) -> None:
 )
 def test_numbers_inside_markup_or_code_are_not_the_questions_numbers(question: str, numbers: tuple[str, ...]) -> None:
     assert analyse(question).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "restated"),
+    [
+        ("What is the population of Cuba?", "And Egypt?", "What is the population of Egypt?"),
+        ("Who is the Russian foreign minister?", "And the Mexican one?", "Who is the Mexican foreign minister?"),
+        ("What currency does Egypt use?", "How about Qatar?", "What currency does Qatar use?"),
+    ],
+)
+def test_a_follow_up_naming_another_thing_asks_the_earlier_question_of_it(
+    earlier: str, text: str, restated: str
+) -> None:
+    question = analyse(text, [earlier], followup=True)
+    alone = analyse(restated)
+    assert (question.text, question.followup, question.restated, question.search_text) == (
+        text,
+        True,
+        restated,
+        restated,
+    )
+    # read in full as if typed: every term at full weight, the earlier name gone, the field query the restated one's
+    assert (question.terms, question.own_terms, question.names, question.kind) == (
+        alone.terms, alone.own_terms, alone.names, alone.kind
+    )  # fmt: skip
+    assert field_query(question) == field_query(alone)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text"),
+    [
+        ("What sectors hold the greatest potential?", "What about agriculture?"),  # no name to replace
+        ("What does Mexico buy from the US?", "And Peru?"),  # two names before: which one Peru replaces is unsaid
+        ("What is the capital of Peru?", "And of Peru?"),  # the same name
+    ],
+)
+def test_a_follow_up_that_names_nothing_in_place_of_one_name_borrows_the_earlier_terms(earlier: str, text: str) -> None:
+    question = analyse(text, [earlier], followup=True)
+    assert question.restated == "" and question.search_text == f"{earlier} {text}"
+    assert all(w < 1.0 for t, w in question.terms.items() if t not in question.own_terms)
+    assert analyse(text, [earlier], followup=False).restated == ""  # not read as a follow-up: nothing borrowed

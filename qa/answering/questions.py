@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answering.opposites import asked_opposites
 from qa.errors import QuestionError
@@ -92,6 +92,10 @@ class Question:
     opposites: tuple[
         tuple[str, tuple[str, ...]], ...
     ] = ()  # "after" → ("before",): `qa.answering.opposites.asked_opposites`
+    # a follow-up naming one thing in place of the one the earlier question named ("And Egypt?" after "What is the
+    # population of Cuba?"): that question asked of it, read in full as if typed ("What is the population of
+    # Egypt?", `named_instead`); every field above but `text` and `followup` is read from it. Empty: not so.
+    restated: str = ""
 
 
 def clean_question(raw: object, max_chars: int = 1000) -> str:
@@ -162,11 +166,22 @@ def proper_names(text: str) -> tuple[str, ...]:
 def field_query(question: Question) -> str:
     """The question less its names, as typed: what a field path is compared with ("What is the median age of
     women in Peru?" asks for `Median age: female` whatever the country; the name only blurs the match)."""
-    text = question.text
+    text = question.restated or question.text
     for name in sorted(question.written_names, key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", text)
     text = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s+", " ", text)).strip()
-    return text if tokenize(text) else question.text
+    return text if tokenize(text) else (question.restated or question.text)
+
+
+def named_instead(previous: str, text: str) -> str:
+    """The earlier question a follow-up continues, asked of what the follow-up names instead: where each names
+    one thing and they differ, the earlier question with its name replaced ("What is the population of Cuba?"
+    and "And Egypt?" → "What is the population of Egypt?"); else the earlier question as it is. A follow-up naming
+    another place asks the same of it: the earlier name would pull the search and the features to the old one."""
+    before, now = name_words(previous), name_words(text)
+    if len(before) != 1 or len(now) != 1 or before[0].casefold() == now[0].casefold():
+        return previous
+    return re.sub(rf"(?<!\w){re.escape(before[0])}(?!\w)", lambda _: now[0], previous, count=1)
 
 
 def analyse(
@@ -175,12 +190,15 @@ def analyse(
     """Type, weighted search terms and search text; a follow-up (as the reading model reads it:
     `qa.answering.readings`) borrows the last question's terms; `forms`: the answer forms the fitted model reads
     in the question (`question_kind`)."""
+    earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    followup = followup and bool(earlier)
+    restated = named_instead(earlier[-1], text) if followup else text
+    if restated != text and restated != earlier[-1]:  # the earlier question, asked of what this one names instead
+        return replace(analyse(restated), text=text, followup=True, restated=restated)
     own = [t for t in tokenize(text) if t not in _WH_WORDS]
     terms: dict[str, float] = {}
     for token in own:
         terms[token] = terms.get(token, 0.0) + 1.0
-    earlier = [h.strip() for h in history if isinstance(h, str) and h.strip()]
-    followup = followup and bool(earlier)
     search_text = text
     kind = question_kind(text, forms)
     if followup:

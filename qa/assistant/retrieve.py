@@ -103,7 +103,9 @@ def retrieve(
         allowed = generation.live_passages()  # None unless some document was removed from its segment
     # the field-path query answering will compare with is embedded in the same batch (one forward pass)
     query_vector, focus_vector = encoder.query(
-        parsed.search_text, parsed.text if parsed.followup else None, also=(field_query(parsed),)
+        parsed.search_text,
+        parsed.text if parsed.followup and not parsed.restated else None,
+        also=(field_query(parsed),),
     )
     k = settings.candidates
     dense = segmented_search(generation.dense.parts, query_vector, k, allowed)
