@@ -86,6 +86,14 @@ def test_each_sentence_and_paragraph_has_its_stems_stored(tmp_path: Path, fake) 
         assert paragraphs[sid] == frozenset(tokenize(paragraph)), sid
     assert own.get(len(generation.sentences)) is None and own.get(-1) is None
     assert generation.sentence_pieces(texts) == {}  # the plain hashing fake numbers no pieces
+    # the mappings list (by segment) exactly the sentences whose words are stored: probed one by one here
+    probed = [sid for sid in range(len(generation.sentences)) if generation.sentences.stored_words(sid) is not None]
+    assert list(own) == list(paragraphs) == probed and len(own) == len(probed)
+    for doc in range(len(generation.documents)):  # a document's passages, as the table places them
+        first, last = generation.document_passages(doc)
+        assert [p.pid for p in generation.passages if p.doc == doc] == list(range(first, last))
+        segment, local = generation.locate(generation.documents.info[doc].doc_id) or (None, -1)
+        assert segment is generation.segments[generation.documents.place(doc)[0]] and local >= 0
 
 
 def test_each_sentences_word_pieces_are_stored_and_carried_through_a_merge(tmp_path: Path) -> None:

@@ -158,6 +158,17 @@ class DocumentTable(_Table[Document]):
         s, local = self._layout.refs[i]
         return self._layout.segments[s].document(local)
 
+    def place(self, i: int) -> tuple[int, int]:
+        """Where live document `i` is stored: (its segment's position, its number within that segment)."""
+        return self._layout.refs[i]
+
+    def passages_of(self, i: int) -> tuple[int, int]:
+        """The numbers of live document `i`'s passages: [first, last + 1), all in one segment."""
+        s, local = self._layout.refs[i]
+        first = self._layout.segments[s].first_passage
+        start = self._layout.passage_starts[s]
+        return start + int(first[local]), start + int(first[local + 1])
+
 
 class PassageTable(_Table[Passage]):
     """The passages by number, built from their row (memory-mapped) when asked for."""
@@ -195,6 +206,11 @@ class SentenceTable(_Table[Sentence]):
             para_end=para_end, section=segment.sections[section], passage=passage + int(layout.passage_offsets[s]),
         )  # fmt: skip
 
+    def with_stored_words(self) -> list[tuple[int, int]]:
+        """The sentence numbers [first, last + 1) of each segment that stores its sentences' words."""
+        starts = self._layout.sentence_starts
+        return [(starts[s], starts[s + 1]) for s, seg in enumerate(self._layout.segments) if seg.words is not None]
+
     def stored_words(self, i: int) -> tuple[StoredWords, int] | None:
         """The stored words of sentence `i`'s segment and its number there (None: that segment stores none)."""
         s = self._layout.sentence_segment(i)
@@ -222,10 +238,11 @@ class StemsBySentence(Mapping[int, frozenset[str]]):
         return words.paragraph(local) if self._paragraph else words.sentence(local)
 
     def __iter__(self) -> Iterator[int]:
-        return (sid for sid in range(len(self._sentences)) if self._sentences.stored_words(sid) is not None)
+        for first, last in self._sentences.with_stored_words():
+            yield from range(first, last)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return sum(last - first for first, last in self._sentences.with_stored_words())
 
 
 class Rows:
@@ -325,10 +342,7 @@ class Generation:
 
     def document_passages(self, doc: int) -> tuple[int, int]:
         """The numbers of a live document's passages: [first, last + 1), all in one segment."""
-        layout = self.documents._layout
-        s, local = layout.refs[doc]
-        first = self.segments[s].first_passage
-        return layout.passage_starts[s] + int(first[local]), layout.passage_starts[s] + int(first[local + 1])
+        return self.documents.passages_of(doc)
 
     def live_passages(self) -> np.ndarray | None:
         """The passages a search may return (None: all of them)."""
@@ -339,7 +353,7 @@ class Generation:
         i = self.doc_by_id.get(doc_id)
         if i is None:
             return None
-        s, local = self.documents._layout.refs[i]
+        s, local = self.documents.place(i)
         return self.segments[s], local
 
 
@@ -470,7 +484,9 @@ def _live_counts(index_dir: Path, segments: Sequence[dict[str, Any]]) -> dict[st
         if s["removed"]:
             records = Records(index_dir / SEGMENTS / s["name"] / "records.sqlite")
             marks = ",".join("?" * len(s["removed"]))
-            gone = records.all(f"SELECT sum(passages), sum(sentences) FROM documents WHERE i IN ({marks})", *s["removed"])
+            gone = records.all(
+                f"SELECT sum(passages), sum(sentences) FROM documents WHERE i IN ({marks})", *s["removed"]
+            )
             counts["passages"] -= int(gone[0][0] or 0)
             counts["sentences"] -= int(gone[0][1] or 0)
     return counts
@@ -553,7 +569,10 @@ def load_generation(index_dir: Path, name: str | None = None) -> Generation:
     sentence_live = None
     if live is not None:
         sentence_live = np.concatenate(
-            [numbers[segment.plain_srows["doc"]] >= 0 for numbers, segment in zip(layout.doc_numbers, segments, strict=True)]
+            [
+                numbers[segment.plain_srows["doc"]] >= 0
+                for numbers, segment in zip(layout.doc_numbers, segments, strict=True)
+            ]
         )
     counts = manifest.get("counts", {})
     if counts.get("documents") != len(layout.refs) or counts.get("passages") != (
@@ -657,7 +676,9 @@ def upgrade_older(index_dir: Path) -> str | None:
         parts, vectors, sentence_vectors = _read_version_3(folder)
     words = WordCounts.of(p.text for part in parts for p in part.passages)
     segment = new_segment(index_dir, parts, vectors, sentence_vectors, dimension, model=manifest.get("model"))
-    return write_commit(index_dir, [segment], words, manifest["model"], manifest["settings"], dimension, manifest.get("corpus"))
+    return write_commit(
+        index_dir, [segment], words, manifest["model"], manifest["settings"], dimension, manifest.get("corpus")
+    )
 
 
 def _split(documents: Sequence[Document], passages: Sequence[Passage], sentences: Sequence[Sentence]) -> list[Part]:
@@ -675,8 +696,17 @@ def _split(documents: Sequence[Document], passages: Sequence[Passage], sentences
         parts.append(
             Part(
                 document,
-                [p.model_copy(update={"pid": p.pid - p0, "doc": 0, "first_sentence": p.first_sentence - s0,
-                                      "last_sentence": p.last_sentence - s0}) for p in ps],  # fmt: skip
+                [
+                    p.model_copy(
+                        update={
+                            "pid": p.pid - p0,
+                            "doc": 0,
+                            "first_sentence": p.first_sentence - s0,
+                            "last_sentence": p.last_sentence - s0,
+                        }
+                    )
+                    for p in ps
+                ],  # fmt: skip
                 [s.model_copy(update={"sid": s.sid - s0, "doc": 0, "passage": s.passage - p0}) for s in ss],
             )
         )
@@ -690,7 +720,9 @@ def _read_version_2(folder: Path) -> tuple[list[Part], np.ndarray, np.ndarray]:
 
     index = faiss.read_index(str(folder / "vectors.faiss"))
     vectors = index.reconstruct_n(0, int(index.ntotal)) if index.ntotal else np.zeros((0, index.d), np.float32)
-    parts = _split(lines("documents.jsonl", Document), lines("passages.jsonl", Passage), lines("sentences.jsonl", Sentence))
+    parts = _split(
+        lines("documents.jsonl", Document), lines("passages.jsonl", Passage), lines("sentences.jsonl", Sentence)
+    )
     return parts, vectors, np.load(io.BytesIO((folder / "sentences.npy").read_bytes()), allow_pickle=False)
 
 
