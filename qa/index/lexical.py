@@ -36,7 +36,12 @@ class TermTable:
     """One segment's term counts: term → (passages, counts), and each passage's length in words."""
 
     def __init__(
-        self, passages: np.ndarray, counts: np.ndarray, indptr: np.ndarray, lengths: np.ndarray, terms: Mapping[str, int]
+        self,
+        passages: np.ndarray,
+        counts: np.ndarray,
+        indptr: np.ndarray,
+        lengths: np.ndarray,
+        terms: Mapping[str, int],
     ) -> None:
         # plain views of the (possibly mapped) arrays: the same pages, without the memmap wrapper's cost per read
         self.passages, self.counts = passages.view(np.ndarray), counts.view(np.ndarray)
@@ -91,7 +96,9 @@ class TermTable:
     @classmethod
     def open(cls, folder: Path) -> TermTable:
         """Map a stored table (the arrays stay on disk; pages are read as terms are scored)."""
-        passages, counts, indptr, lengths = (_load(folder / f"terms-{name}.npy") for name in ("passages", "counts", "indptr", "lengths"))
+        passages, counts, indptr, lengths = (
+            _load(folder / f"terms-{name}.npy") for name in ("passages", "counts", "indptr", "lengths")
+        )
         return cls(passages, counts, indptr, lengths, json.loads((folder / "terms.json").read_bytes()))
 
 

@@ -54,7 +54,9 @@ class Maintenance:
             return "A re-index started from this page is still running: wait for its report."
         try:
             if self._embedder is None:
-                self._embedder = make_embedder(self.settings.model, self.settings.batch_size, backend=self.settings.backend)
+                self._embedder = make_embedder(
+                    self.settings.model, self.settings.batch_size, backend=self.settings.backend
+                )
             report = sync_index(self.corpus_dir, self.index_dir, self._embedder, self.settings, step=step)
             tail = "Answers now come from the new index." if self.swap() else "Answers use the index as it was."
             return f"{report.summary()}\n{tail}"

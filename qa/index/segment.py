@@ -62,10 +62,25 @@ FILES = (
     "field_vectors.npy",
 )
 PASSAGE_ROW = np.dtype(
-    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("first_sentence", "<i4"), ("last_sentence", "<i4"), ("section", "<i4")]
+    [
+        ("doc", "<i4"),
+        ("start", "<i8"),
+        ("end", "<i8"),
+        ("first_sentence", "<i4"),
+        ("last_sentence", "<i4"),
+        ("section", "<i4"),
+    ]
 )
 SENTENCE_ROW = np.dtype(
-    [("doc", "<i4"), ("start", "<i8"), ("end", "<i8"), ("para_start", "<i8"), ("para_end", "<i8"), ("section", "<i4"), ("passage", "<i4")]
+    [
+        ("doc", "<i4"),
+        ("start", "<i8"),
+        ("end", "<i8"),
+        ("para_start", "<i8"),
+        ("para_end", "<i8"),
+        ("section", "<i4"),
+        ("passage", "<i4"),
+    ]
 )
 _SCHEMA = """
 CREATE TABLE documents (
@@ -116,7 +131,9 @@ def npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def build_faiss(vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO) -> Any:
+def build_faiss(
+    vectors: np.ndarray, dimension: int, probes: np.ndarray | None = None, exact_up_to: int = EXACT_UP_TO
+) -> Any:
     """Exact inner-product search up to `exact_up_to` vectors; above, an inverted file (IVF, flat lists) trained
     on a sample, searching the fewest lists (`nprobe`) that keep `RECALL_AT_10` of the exact top 10 for `probes`
     (question-like vectors; a sample of the vectors themselves when none are given): doubled until it does, then
@@ -235,7 +252,9 @@ def write_segment(
     passages = sum(len(p.passages) for p in parts)
     sentences = sum(len(p.sentences) for p in parts)
     if len(vectors) != passages or len(sentence_vectors) != sentences:
-        raise ValueError(f"{len(vectors)} vectors for {passages} passages, {len(sentence_vectors)} for {sentences} sentences")
+        raise ValueError(
+            f"{len(vectors)} vectors for {passages} passages, {len(sentence_vectors)} for {sentences} sentences"
+        )
     segments_dir.mkdir(parents=True, exist_ok=True)
     tmp = segments_dir / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -268,7 +287,10 @@ def write_segment(
         field_matrix = np.asarray([fields[p] for p in paths] if fields else np.zeros((0, dimension)), dtype=np.float32)
         put("field_vectors.npy", npy(field_matrix.reshape(len(paths), dimension)))
         for filename, value in stem_arrays([(part.document, part.sentences) for part in parts]).items():
-            put(filename, json.dumps(value, ensure_ascii=False).encode("utf-8") if isinstance(value, list) else npy(value))
+            put(
+                filename,
+                json.dumps(value, ensure_ascii=False).encode("utf-8") if isinstance(value, list) else npy(value),
+            )
         if pieces is not None:
             if len(pieces) != sentences:
                 raise ValueError(f"word pieces for {len(pieces)} sentences, not {sentences}")
@@ -354,8 +376,17 @@ class Segment:
         rows = self.records.all("SELECT doc_id, title, date, sha256, passages, sentences, source, format, structured, "
                                 f"length(text), labelled_lines, {series} FROM documents ORDER BY i")  # fmt: skip
         self.infos = [
-            DocumentInfo(doc_id=r[0], title=r[1], date=r[2], sha256=r[3], passages=r[4], sentences=r[5], chars=r[9],
-                         labelled_lines=r[10], series=r[11])  # fmt: skip
+            DocumentInfo(
+                doc_id=r[0],
+                title=r[1],
+                date=r[2],
+                sha256=r[3],
+                passages=r[4],
+                sentences=r[5],
+                chars=r[9],
+                labelled_lines=r[10],
+                series=r[11],
+            )
             for r in rows
         ]
         self.heads = [(r[6], r[7], bool(r[8])) for r in rows]
@@ -406,7 +437,10 @@ class Segment:
         )  # fmt: skip
 
     def passage_texts(self, lo: int, hi: int) -> list[str]:
-        return [str(r[0]) for r in self.records.all("SELECT text FROM passage_text WHERE pid >= ? AND pid < ? ORDER BY pid", lo, hi)]
+        return [
+            str(r[0])
+            for r in self.records.all("SELECT text FROM passage_text WHERE pid >= ? AND pid < ? ORDER BY pid", lo, hi)
+        ]
 
     def parts(self, documents: Sequence[int]) -> Iterator[tuple[Part, np.ndarray, np.ndarray]]:
         """Documents of this segment as `Part`s numbered from 0, with their passage and sentence vectors (what a
@@ -416,15 +450,29 @@ class Segment:
             s0, s1 = int(self.first_sentence[i]), int(self.first_sentence[i + 1])
             texts = self.passage_texts(p0, p1)
             passages = [
-                Passage.model_construct(pid=j - p0, doc=0, start=int(r["start"]), end=int(r["end"]),
-                                        first_sentence=int(r["first_sentence"]) - s0, last_sentence=int(r["last_sentence"]) - s0,
-                                        section=self.sections[int(r["section"])], text=texts[j - p0])  # fmt: skip
+                Passage.model_construct(
+                    pid=j - p0,
+                    doc=0,
+                    start=int(r["start"]),
+                    end=int(r["end"]),
+                    first_sentence=int(r["first_sentence"]) - s0,
+                    last_sentence=int(r["last_sentence"]) - s0,
+                    section=self.sections[int(r["section"])],
+                    text=texts[j - p0],
+                )
                 for j, r in zip(range(p0, p1), self.plain_prows[p0:p1], strict=True)
             ]
             sentences = [
-                Sentence.model_construct(sid=j - s0, doc=0, start=int(r["start"]), end=int(r["end"]),
-                                         para_start=int(r["para_start"]), para_end=int(r["para_end"]),
-                                         section=self.sections[int(r["section"])], passage=int(r["passage"]) - p0)  # fmt: skip
+                Sentence.model_construct(
+                    sid=j - s0,
+                    doc=0,
+                    start=int(r["start"]),
+                    end=int(r["end"]),
+                    para_start=int(r["para_start"]),
+                    para_end=int(r["para_end"]),
+                    section=self.sections[int(r["section"])],
+                    passage=int(r["passage"]) - p0,
+                )
                 for j, r in zip(range(s0, s1), self.plain_srows[s0:s1], strict=True)
             ]
             vectors = self.index.reconstruct_n(p0, p1 - p0) if p1 > p0 else np.zeros((0, self.index.d), np.float32)

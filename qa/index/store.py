@@ -47,10 +47,6 @@ import numpy as np
 from qa.errors import IndexCorruptError, IndexFormatError, IndexLockedError, IndexNotFoundError
 from qa.index.lexical import Lexical
 from qa.index.probes import question_probes
-from qa.index.words import StoredWords
-from qa.index.segment import (
-    FILES as SEGMENT_FILES,
-)
 from qa.index.segment import (
     PASSAGE_ROW,
     SENTENCE_ROW,
@@ -64,6 +60,7 @@ from qa.index.segment import (
     write_file,
     write_segment,
 )
+from qa.index.words import StoredWords
 from qa.records import Document, DocumentInfo, Passage, Sentence
 from qa.text.documents import content_hash
 from qa.text.vocabulary import Vocabulary, WordCounts
@@ -706,7 +703,7 @@ def _split(documents: Sequence[Document], passages: Sequence[Passage], sentences
                         }
                     )
                     for p in ps
-                ],  # fmt: skip
+                ],
                 [s.model_copy(update={"sid": s.sid - s0, "doc": 0, "passage": s.passage - p0}) for s in ss],
             )
         )

@@ -25,7 +25,6 @@ from qa.index.corpus import list_corpus, safe_name
 from qa.index.embedding import Embedder
 from qa.index.reading import BoundedReader
 from qa.index.segment import Part, Segment, open_segment
-from qa.index.words import PieceIds
 from qa.index.store import (
     SEGMENTS,
     Generation,
@@ -39,6 +38,7 @@ from qa.index.store import (
     write_commit,
     writer_lock,
 )
+from qa.index.words import PieceIds
 from qa.settings import Settings
 from qa.text.chunking import CHUNKING_VERSION, chunk_document, searchable, sentence_embed_text
 from qa.text.documents import content_hash
@@ -149,7 +149,9 @@ Step = Callable[[str, int, int], None]  # (what is being done, how many done, of
 _STEP_TEXTS = 256  # texts embedded between two progress reports
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: bool, step: Step | None = None, what: str = "") -> np.ndarray:
+def _embed(
+    embedder: Embedder, texts: list[str], progress: bool, step: Step | None = None, what: str = ""
+) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dimension), np.float32)
     if step is None:
@@ -178,7 +180,9 @@ def sentence_spans(part: Part) -> list[list[tuple[int, int]]]:
     return out
 
 
-def _embed_pooled(embedder: Embedder, parts: Sequence[Part], progress: bool, step: Step | None) -> tuple[np.ndarray, np.ndarray]:
+def _embed_pooled(
+    embedder: Embedder, parts: Sequence[Part], progress: bool, step: Step | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Passage vectors and, from the same forward passes, sentence vectors pooled over each sentence's span; a
     sentence cut off by the model's length limit is embedded on its own."""
     texts = [p.text for part in parts for p in part.passages]
@@ -238,7 +242,15 @@ class _Writer:
             return
         parts, self.pending = self.pending, []
         made = make_segment(
-            self.index_dir, None, parts, self.embedder, self.pooled, self.progress, self.log, self.step, self.known_fields
+            self.index_dir,
+            None,
+            parts,
+            self.embedder,
+            self.pooled,
+            self.progress,
+            self.log,
+            self.step,
+            self.known_fields,
         )
         self.written.append(made.segment)
         self.words.add(made.words)
@@ -324,7 +336,9 @@ def choose_merge(segments: list[dict[str, Any]], removed_passages: dict[str, int
     chosen += [
         s["name"]
         for s in segments
-        if s["name"] not in chosen and s["passages"] and removed_passages.get(s["name"], 0) > MERGE_REMOVED * s["passages"]
+        if s["name"] not in chosen
+        and s["passages"]
+        and removed_passages.get(s["name"], 0) > MERGE_REMOVED * s["passages"]
     ]
     return chosen
 
@@ -456,11 +470,15 @@ class SyncRun:
                 self.report.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
                 continue
             previous = self.previous
-            if self.reusable and previous is not None and doc_id in previous.doc_by_id:
-                if previous.documents.info[previous.doc_by_id[doc_id]].sha256 == content_hash(data):
-                    self.kept.add(doc_id)
-                    self.report.unchanged.append(doc_id)
-                    continue
+            if (
+                self.reusable
+                and previous is not None
+                and doc_id in previous.doc_by_id
+                and previous.documents.info[previous.doc_by_id[doc_id]].sha256 == content_hash(data)
+            ):
+                self.kept.add(doc_id)
+                self.report.unchanged.append(doc_id)
+                continue
             yield doc_id, path
 
     def _wordless(self, pieces: bool) -> set[str]:
@@ -541,7 +559,11 @@ class SyncRun:
             self.index_dir, listed, self.words, self.model_id, fingerprint, dimension, str(self.corpus.resolve())
         )
         counts = read_manifest(self.index_dir, report.generation)["counts"]
-        report.documents, report.passages, report.sentences = counts["documents"], counts["passages"], counts["sentences"]
+        report.documents, report.passages, report.sentences = (
+            counts["documents"],
+            counts["passages"],
+            counts["sentences"],
+        )
         report.seconds = time.perf_counter() - self.started
         return report
 
