@@ -270,6 +270,11 @@ class _Shared:
         )
 
 
+def _name_in(name: str, words: AbstractSet[str]) -> bool:
+    """`name_present`; for a frozen word set (a stored sentence's or paragraph's), kept across questions."""
+    return name_in_words(name, words) if isinstance(words, frozenset) else name_present(name, words)
+
+
 class _Reader:
     """The words of titles, headings, sentences and paragraphs for one question, each tokenised once, and the
     question's weighted terms, each weighed once: what every feature of every candidate sentence reads."""
@@ -294,7 +299,8 @@ class _Reader:
         # set's id, the set kept beside them so that no other takes its id; a union's are its parts' or-ed
         self._term_bits = [(1 << i, t) for i, t in enumerate(self.weighted)]
         self._weight_of_bits: dict[int, float] = {}
-        self._rarity_bits = [(1 << list(self.weighted).index(t), r) for t, r in self.rarity]
+        bit_of = {t: bit for bit, t in self._term_bits}
+        self._rarity_bits = [(bit_of[t], r) for t, r in self.rarity]
         self._missing_of_bits: dict[int, float] = {}
         self._name_list = list(self.names)
         self._term_sets: dict[int, tuple[AbstractSet[str], int]] = {}
@@ -388,10 +394,7 @@ class _Reader:
         """The bits of the question's names present (`name_present`) in one word set, found once a question."""
         kept = self._name_sets.get(id(part))
         if kept is None:
-            present = (
-                name_in_words if isinstance(part, frozenset) else name_present
-            )  # a frozen one's kept across questions
-            bits = sum(1 << i for i, name in enumerate(self._name_list) if present(name, part))  # type: ignore[arg-type]
+            bits = sum(1 << i for i, name in enumerate(self._name_list) if _name_in(name, part))
             kept = self._name_sets[id(part)] = (part, bits)
         return kept[1]
 
@@ -405,11 +408,7 @@ class _Reader:
         own = self._own_names.get(sid)
         if own is None:
             words = self.own_tokens(sid)
-            own = self._own_names[sid] = sum(
-                1 << i
-                for i, name in enumerate(names)
-                if (name_in_words(name, words) if isinstance(words, frozenset) else name_present(name, words))
-            )
+            own = self._own_names[sid] = sum(1 << i for i, name in enumerate(names) if _name_in(name, words))
         bits = own | self._names_of(self.section_tokens(tuple(sentence.section)))
         bits |= self._names_of(self.title_tokens(sentence.doc)) | self._names_of(self.paragraph_tokens(sid, sentence))
         return bin(bits).count("1") / len(names)
