@@ -118,3 +118,31 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path: Path) -> No
     assert len(report.added) == 60
     sync_index(corpus, tmp_path / "single", HashingEmbedder(256, model_id="hashing:256"), SETTINGS)
     same_commit(tmp_path / "single", index)
+
+
+def test_a_local_ray_node_that_times_out_starting_is_started_once_more() -> None:
+    """A fake Ray (real counterpart: the distributed build test above) whose first start times out."""
+    from qa.index.distributed import start_ray
+
+    class FakeRay:
+        def __init__(self, failures: list[Exception]) -> None:
+            self.failures, self.calls = failures, []
+
+        def init(self, **kw: object) -> None:
+            self.calls.append("init")
+            if self.failures:
+                raise self.failures.pop(0)
+
+        def shutdown(self) -> None:
+            self.calls.append("shutdown")
+
+    slow = FakeRay([Exception("The current node timed out during startup. This could happen because …")])
+    start_ray(slow, None, 2)
+    assert slow.calls == ["init", "shutdown", "init"]
+    twice = FakeRay([Exception("The current node timed out during startup.")] * 2)
+    with pytest.raises(Exception, match="timed out during startup"):
+        start_ray(twice, None, 2)
+    other = FakeRay([ValueError("bad address")])
+    with pytest.raises(ValueError):
+        start_ray(other, "ray://nowhere", 2)
+    assert other.calls == ["init"]  # any other failure is not retried

@@ -191,3 +191,32 @@ def test_the_next_index_run_stores_the_words_of_older_segments_without_embedding
     assert answers(index, embedder) == before
     again = sync_index(tmp_path / "corpus", index, embedder, segment_passages=8)
     assert again.generation is None and not again.notes  # up to date: nothing written
+
+
+def test_threads_reading_a_segments_words_at_once_map_each_file_once(tmp_path: Path, fake) -> None:  # type: ignore[no-untyped-def]
+    """numpy reads a file's header with `ast.literal_eval`; CPython 3.11 compiling in two threads at once can raise
+    SystemError, so the first read of each stored array is made by one thread, once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qa.index.words import StoredWords
+
+    index = built(tmp_path, fake)
+    folder = load_generation(index).segments[0].folder
+    loads: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def load(path: Path) -> np.ndarray:
+        loads.append(path.name)
+        return np.load(path, mmap_mode="r")
+
+    words = StoredWords.open(folder, load, pieces=False)
+
+    def read(i: int) -> frozenset[str]:
+        barrier.wait()
+        return words.sentence(i) | words.paragraph(i)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(read, range(8)))
+    assert sorted(loads) == sorted(set(loads)) and {"stem_ids.npy", "stem_starts.npy"} <= set(loads)
+    assert results == [words.sentence(i) | words.paragraph(i) for i in range(8)]

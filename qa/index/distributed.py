@@ -96,6 +96,21 @@ class SegmentMaker:
         return result
 
 
+def start_ray(ray: Any, address: str | None, workers: int, attempts: int = 2) -> None:
+    """Start (or join) the Ray cluster for a build. A local node that Ray gives up on after its fixed 30 s (its
+    raylet slow to register on a busy machine: "The current node timed out during startup") is started once
+    more before the error is raised."""
+    for attempt in range(attempts):
+        try:
+            ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)  # fmt: skip
+            return
+        except Exception as exc:
+            if "timed out during startup" not in str(exc) or attempt == attempts - 1:
+                raise
+            ray.shutdown()
+
+
 def sync_index_ray(
     corpus: Path,
     index_dir: Path,
@@ -129,8 +144,7 @@ def sync_index_ray(
         if tasks:
             started_here = not ray.is_initialized()
             if started_here:
-                ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                         log_to_driver=False, configure_logging=False)  # fmt: skip
+                start_ray(ray, address, workers)
             try:
                 log(f"Indexing {len(todo)} files in {len(tasks)} tasks on {workers} Ray workers…")
                 with _quiet("ray.data"):  # its notices (progress bars off, the execution plan): ours are below

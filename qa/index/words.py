@@ -19,6 +19,7 @@ tokenises those sentences itself, to the same sets. It does not search or score.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -86,6 +87,10 @@ class StoredWords:
         self._names: list[str] | None = None
         self._arrays: dict[str, np.ndarray] = {}
         self._decoded: dict[int, frozenset[str]] = {}  # rows read lately: answering reads the same ones again
+        # the arrays are mapped once, by one thread: numpy reads each file's header with `ast.literal_eval`, and
+        # CPython 3.11 compiling in two threads at once can raise SystemError ("AST constructor recursion depth
+        # mismatch"), seen when questions answered in threads first read a segment's words together
+        self._loading = threading.Lock()
 
     @classmethod
     def open(cls, folder: Path, load: Callable[[Path], np.ndarray], pieces: bool) -> StoredWords:
@@ -98,7 +103,10 @@ class StoredWords:
     def _array(self, name: str) -> np.ndarray:
         array = self._arrays.get(name)
         if array is None:
-            array = self._arrays[name] = self._load(name).view(np.ndarray)
+            with self._loading:
+                array = self._arrays.get(name)
+                if array is None:
+                    array = self._arrays[name] = self._load(name).view(np.ndarray)
         return array
 
     def _row(self, row: int) -> frozenset[str]:
@@ -106,7 +114,9 @@ class StoredWords:
         if found is not None:
             return found
         if self._names is None:
-            self._names = self._stems_of()
+            with self._loading:
+                if self._names is None:
+                    self._names = self._stems_of()
         starts, names = self._array("stem_starts.npy"), self._names
         ids = self._array("stem_ids.npy")[int(starts[row]) : int(starts[row + 1])].tolist()
         if len(self._decoded) >= KEPT:
