@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qa.errors import QAError
+from qa.index.distributed import start_ray
 from qa.settings import Settings
 
 ROUTE = "/ask"
@@ -165,7 +166,7 @@ def serve_replicas(
 
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        start_ray(ray, address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         try:
             serve.start(http_options={"host": "127.0.0.1", "port": port})

@@ -137,12 +137,12 @@ def test_a_local_ray_node_that_times_out_starting_is_started_once_more() -> None
             self.calls.append("shutdown")
 
     slow = FakeRay([Exception("The current node timed out during startup. This could happen because …")])
-    start_ray(slow, None, 2)
+    start_ray(slow, address=None)
     assert slow.calls == ["init", "shutdown", "init"]
     twice = FakeRay([Exception("The current node timed out during startup.")] * 2)
     with pytest.raises(Exception, match="timed out during startup"):
-        start_ray(twice, None, 2)
+        start_ray(twice, address=None)
     other = FakeRay([ValueError("bad address")])
     with pytest.raises(ValueError):
-        start_ray(other, "ray://nowhere", 2)
+        start_ray(other, address="ray://nowhere")
     assert other.calls == ["init"]  # any other failure is not retried

@@ -96,14 +96,13 @@ class SegmentMaker:
         return result
 
 
-def start_ray(ray: Any, address: str | None, workers: int, attempts: int = 2) -> None:
-    """Start (or join) the Ray cluster for a build. A local node that Ray gives up on after its fixed 30 s (its
-    raylet slow to register on a busy machine: "The current node timed out during startup") is started once
-    more before the error is raised."""
+def start_ray(ray: Any, attempts: int = 2, **options: Any) -> None:
+    """`ray.init(**options)`: start (or join) a Ray cluster. A local node that Ray gives up on after its fixed
+    30 s (its raylet slow to register on a busy machine: "The current node timed out during startup") is started
+    once more before the error is raised. The distributed build and `qa serve` both start Ray through it."""
     for attempt in range(attempts):
         try:
-            ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                     log_to_driver=False, configure_logging=False)  # fmt: skip
+            ray.init(**options)
             return
         except Exception as exc:
             if "timed out during startup" not in str(exc) or attempt == attempts - 1:
@@ -144,7 +143,8 @@ def sync_index_ray(
         if tasks:
             started_here = not ray.is_initialized()
             if started_here:
-                start_ray(ray, address, workers)
+                start_ray(ray, address=address, num_cpus=None if address else workers, include_dashboard=False,
+                          log_to_driver=False, configure_logging=False)  # fmt: skip
             try:
                 log(f"Indexing {len(todo)} files in {len(tasks)} tasks on {workers} Ray workers…")
                 with _quiet("ray.data"):  # its notices (progress bars off, the execution plan): ours are below
