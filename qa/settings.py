@@ -56,6 +56,9 @@ class Settings(BaseModel):
     # What runs the model: "onnx" (ONNX Runtime over the same weights, exported once and cached; the vectors
     # match PyTorch's to float rounding, so either reads an index the other built) or "torch"
     backend: Literal["onnx", "torch"] = "onnx"
+    # The learned reader (`qa/index/reader.py`): "on" re-orders the best few sentences of each answer by a
+    # cross-encoder over the bundled model (it imports PyTorch and costs a forward pass a sentence: docs/reader.md)
+    reader: Literal["off", "on"] = "off"
 
     # The web app (`app.py`): where its index and corpus are, the maintainer token (the Maintain tab and adding
     # briefings need it; unset: no Maintain tab), example questions ('|'-separated; empty: drawn from the

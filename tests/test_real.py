@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import FACTBOOK, ROOT, SAMPLE, SHARED, needs_shared
+from qa.answering.reader import reader_text
 from qa.assistant import Assistant
 from qa.index.sync import sync_index
-from qa.settings import Settings
+from qa.settings import DEFAULT_MODEL, Settings
 from qa.text.chunking import chunk_document
 from qa.text.documents import read_document
 
@@ -491,3 +492,23 @@ def test_the_field_map_finds_the_capital_for_a_seat_of_government(real_embedder)
         focus = real_embedder.embed([question])[0]
         assert paths[int(np.argmax(vectors @ focus))] != "Capital: name"  # the cosine alone misses it
         assert paths[int(np.argmax(vectors @ mapped(field_map, focus)))] == "Capital: name"
+
+
+def test_the_learned_reader_prefers_the_line_that_answers() -> None:
+    from qa.index.reader import CrossReader
+
+    reader = CrossReader(DEFAULT_MODEL)
+    right = reader_text("Canada", ("Government", "Capital"), "**name:** Ottawa")
+    wrong = reader_text("Canada", ("Geography", "Area"), "**total:** 9,984,670 sq km")
+    first, second = reader.score("What is the capital of Canada?", [right, wrong])
+    assert first > second
+    assert reader.score("What is the capital of Canada?", []) == []
+
+
+def test_an_assistant_with_the_learned_reader_on_answers_from_the_sample(
+    real_sample_index: Path, real_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    on = Assistant.open(real_sample_index, embedder=real_embedder, settings=Settings(reader="on"))
+    assert on.sentence_reader is not None
+    answer = on.ask("What does Mexico supply to Russia?")
+    assert not answer.abstained and "coffee, pepper, pharmaceuticals" in answer.citations[0].quote

@@ -16,6 +16,7 @@ from qa.answering.compose import abstain, compose, short_phrase
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
 from qa.answering.features import Candidates, Reading, Scored
 from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
+from qa.answering.reader import Blend, PairScorer, blended, reader_text
 from qa.answering.rerank import rerank
 from qa.answering.weights import Weights, default_weights
 from qa.records import Answer, Citation, Hit
@@ -33,6 +34,17 @@ def rank_passages(
     return reading.features(chosen), ranked
 
 
+def read_again(candidates: Candidates, scored: list[Scored], reader: PairScorer) -> list[Scored]:
+    """`scored` with its best `reader.top` sentences re-ordered by the learned reader's scores blended in."""
+    view = candidates.view
+    head = [view.sentences[item.sid] for item in scored[: reader.top]]
+    texts = [
+        reader_text(view.documents[s.doc].title, tuple(s.section), view.documents[s.doc].text[s.start : s.end])
+        for s in head
+    ]
+    return blended(scored, reader.score(candidates.question.search_text, texts), Blend(reader.top, reader.weight))
+
+
 # a refusal shows its closest passages only at this confidence or more (under it, "0.00" tells the reader nothing)
 NEAREST_FLOOR = 0.005
 
@@ -48,16 +60,20 @@ def answer(
     weights: Weights | None = None,
     notes: Sequence[str] = (),
     bold: BoldJudge | None = None,
+    reader: PairScorer | None = None,
 ) -> Answer:
     """`notes`: what the caller found about the question itself (names no briefing holds), shown with the checks.
     `bold`: the bold model (`qa.answering.bold`): a short answer phrase under its threshold is not shown in bold.
     `abstain_below`: the confidence under which it abstains (default: the weights' fitted threshold for the first
-    quote's kind of document, `model.threshold`)."""
+    quote's kind of document, `model.threshold`). `reader`: a learned reader (`qa.answering.reader`) whose scores
+    re-order the best few sentences."""
     weights = weights or default_weights()
     depth = max(rerank_depth, top_passages)  # read the re-ranked passages, and at least those quoted from
     view, question = candidates.view, candidates.question
     features, ranked = rank_passages(candidates, depth, weights, top_passages)
     scored = rank_sentences(features, ranked, top_passages, weights)
+    if reader is not None and len(scored) > 1:
+        scored = read_again(candidates, scored, reader)
     if not scored:
         reason = "No passage in the searched briefings matches this question"
         return abstain(question, [], 0.0, f"{reason} ({'; '.join(notes)})." if notes else f"{reason}.", notes)

@@ -34,6 +34,7 @@ from qa.assistant.routes import PLAIN, Asked, Context, Route, answer_by_routes, 
 from qa.assistant.standing import RecheckReport, StandingStore, now_iso, recheck, seen_from
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QAError
 from qa.index.embedding import Embedder, make_embedder
+from qa.index.reader import CrossReader
 from qa.index.store import Generation, current_name, load_generation
 from qa.records import (
     Answer,
@@ -77,6 +78,8 @@ class Assistant:
         )  # the bold short answer's model: under its threshold, no phrase is bold
         self.question_reader = reader or default_reader(embedder.model_id)  # how a question is read
         self.forms = default_forms(embedder.model_id)  # which form of answer it asks for (a quantity, a list)
+        # the learned reader (QA_READER=on): re-orders the best few sentences; off by default (docs/reader.md)
+        self.sentence_reader = CrossReader(embedder.model_id, settings.threads) if settings.reader == "on" else None
         self.hashes = FileHashes()
         use_threads(settings.threads)  # QA_THREADS, default 1: a single question's search contends on more
         check_compatible(generation, self.encoder.model_id, self.settings, self.index_dir)
@@ -177,7 +180,9 @@ class Assistant:
     def context(self) -> Context:
         """What one question reads, pinned now: the reader in use and the collaborators."""
         self.refresh()
-        return Context(self._reader, self.encoder, self.settings, self.weights, self.bold, self.forms)
+        return Context(
+            self._reader, self.encoder, self.settings, self.weights, self.bold, self.forms, self.sentence_reader
+        )
 
     def ask(
         self,
@@ -217,7 +222,13 @@ class Assistant:
     ) -> Answer:
         """The cited answer composed from a retrieval, from its own generation (benchmarks vary `weights`)."""
         return answer_retrieval(
-            retrieval, self.encoder, self.settings, weights or self.weights, abstain_below, bold=self.bold
+            retrieval,
+            self.encoder,
+            self.settings,
+            weights or self.weights,
+            abstain_below,
+            bold=self.bold,
+            sentence_reader=self.sentence_reader,
         )
 
     def warm(self) -> None:

@@ -20,6 +20,7 @@ from qa.answering.bold import BoldJudge
 from qa.answering.features import Candidates, Lookups, asked_terms, candidate_sentences, field_path
 from qa.answering.pipeline import answer
 from qa.answering.questions import Question, analyse, clean_question, field_query
+from qa.answering.reader import PairScorer
 from qa.answering.weights import Weights
 from qa.answering.word_match import word_matches
 from qa.assistant.encoder import QueryEncoder
@@ -195,6 +196,7 @@ def answer_retrieval(
     weights: Weights,
     abstain_below: float | None = None,
     bold: BoldJudge | None = None,
+    sentence_reader: PairScorer | None = None,
 ) -> Answer:
     """The cited answer composed from a retrieval; `abstain_below` None: the setting, else the fitted threshold."""
     parsed, reader = retrieval.question, retrieval.reader
@@ -219,6 +221,7 @@ def answer_retrieval(
         weights=weights,
         notes=unknown_name_notes(parsed.written_names, reader.vocabulary),
         bold=bold,
+        reader=sentence_reader,
     )
     corrected = corrected_question(parsed.text, parsed.written_names, reader.vocabulary)
     return result.model_copy(update={"index_version": reader.version, "did_you_mean": corrected})

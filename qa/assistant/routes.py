@@ -36,6 +36,7 @@ from qa.answering.over_time import (
     said_before,
     speaks_of_the_same,
 )
+from qa.answering.reader import PairScorer
 from qa.answering.readings import Reading, default_readings
 from qa.answering.weights import Weights
 from qa.assistant.encoder import QueryEncoder
@@ -74,11 +75,14 @@ class Context:
     weights: Weights
     bold: BoldJudge | None = None  # the bold short answer's model (`qa.answering.bold`)
     forms: FormJudge | None = None  # the answer-form models (`qa.answering.readings.FormReader`)
+    sentence_reader: PairScorer | None = None  # the learned reader (`QA_READER=on`), re-ordering the best sentences
 
     def answer(self, question: str, history: Sequence[str], filters: Filters, followup: bool = False) -> Answer:
         """Retrieval and answering of one question within `filters`, from this context's reader."""
         found = retrieve(self.reader, self.encoder, self.settings, question, history, filters, followup, self.forms)
-        return answer_retrieval(found, self.encoder, self.settings, self.weights, bold=self.bold)
+        return answer_retrieval(
+            found, self.encoder, self.settings, self.weights, bold=self.bold, sentence_reader=self.sentence_reader
+        )
 
 
 class Route(Protocol):
