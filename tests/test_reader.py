@@ -118,3 +118,11 @@ def test_the_adapter_is_merged_as_its_low_rank_product() -> None:
     x = rng.normal(size=3)
     # a LoRA layer computes W x + scale · B (A x): the merged weight gives the same output
     assert merged_weight(weight, a, b, 2.0) @ x == pytest.approx(weight @ x + 2.0 * (b @ (a @ x)))
+
+
+def test_a_reader_whose_arrays_are_missing_says_so_on_first_use(tmp_path: Path) -> None:
+    lone = tmp_path / "reader.json"
+    lone.write_text(READER_FILE.read_text(encoding="utf-8"), encoding="utf-8")  # no reader.npz beside it
+    reader = CrossReader(DEFAULT_MODEL, path=lone)
+    with pytest.raises(WeightsError, match="Cannot read the learned reader's arrays"):
+        reader.score("What is the capital of Canada?", ["Canada: Ottawa"])

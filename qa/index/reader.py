@@ -92,6 +92,13 @@ class CrossReader:
         return self.info.weight
 
     def _load(self) -> tuple[Any, Any, Any]:
+        try:  # the adapter first: a missing or broken file is said before the model is loaded
+            with np.load(self._arrays) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+        except (OSError, ValueError) as exc:
+            raise WeightsError(
+                f"Cannot read the learned reader's arrays '{self._arrays}': {exc}. Restore it from git."
+            ) from exc
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -101,8 +108,6 @@ class CrossReader:
         tokenizer = AutoTokenizer.from_pretrained(directory)
         encoder = AutoModel.from_pretrained(directory)
         config = self.info.config
-        with np.load(self._arrays) as stored:
-            arrays = {name: stored[name] for name in stored.files}
         scale = config.alpha / config.rank
         with torch.no_grad():
             for name in sorted(n.removesuffix(".a") for n in arrays if n.endswith(".a")):
