@@ -36,12 +36,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from benchmarks.reader_groups import OUT
 from qa.answering.features import Scored
 from qa.answering.reader import Blend, blended
+from qa.index.embedding import resolve_model_path
 from qa.index.reader import (
     FORMAT_VERSION,
     READER_FILE,
     ReaderConfig,
     ReaderFile,
-    model_directory,
+    pair_logits,
 )
 from qa.records import Hit
 from qa.settings import DEFAULT_MODEL
@@ -82,7 +83,7 @@ def build(config: ReaderConfig):  # type: ignore[no-untyped-def]
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, AutoTokenizer
 
-    directory = model_directory(DEFAULT_MODEL)
+    directory = resolve_model_path(DEFAULT_MODEL)
     tokenizer = AutoTokenizer.from_pretrained(directory)
     encoder = AutoModel.from_pretrained(directory)
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=list(config.targets), lora_dropout=0.0)
@@ -94,18 +95,7 @@ def build(config: ReaderConfig):  # type: ignore[no-untyped-def]
 
 
 def scores_of(tokenizer, encoder, head, question: str, texts: list[str]):  # type: ignore[no-untyped-def]
-    batch = tokenizer(
-        [question] * len(texts),
-        texts,
-        truncation="longest_first",
-        max_length=MAX_TOKENS,
-        padding=True,
-        return_tensors="pt",
-    )
-    out = encoder(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(out.dtype)
-    pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    return head(pooled).squeeze(-1)
+    return pair_logits(tokenizer, encoder, head, question, texts, MAX_TOKENS)
 
 
 def train(  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qa.answering.bold import BoldJudge, bold_features
 from qa.answering.compose import abstain, compose, short_phrase
 from qa.answering.evidence import make_citation, mismatch_notes, pick_evidence
-from qa.answering.features import Candidates, Reading, Scored
+from qa.answering.features import Candidates, Reading, Scored, sentence_text
 from qa.answering.model import confidence, rank_sentences, sentence_confidence, threshold
 from qa.answering.reader import Blend, PairScorer, blended, reader_text
 from qa.answering.rerank import rerank
@@ -38,10 +38,7 @@ def read_again(candidates: Candidates, scored: list[Scored], reader: PairScorer)
     """`scored` with its best `reader.top` sentences re-ordered by the learned reader's scores blended in."""
     view = candidates.view
     head = [view.sentences[item.sid] for item in scored[: reader.top]]
-    texts = [
-        reader_text(view.documents[s.doc].title, tuple(s.section), view.documents[s.doc].text[s.start : s.end])
-        for s in head
-    ]
+    texts = [reader_text(view.documents[s.doc].title, tuple(s.section), sentence_text(view, s)) for s in head]
     return blended(scored, reader.score(candidates.question.search_text, texts), Blend(reader.top, reader.weight))
 
 

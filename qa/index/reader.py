@@ -29,10 +29,6 @@ READER_ARRAYS = Path(__file__).with_name("reader.npz")
 FORMAT_VERSION = 1
 
 
-def model_directory(model: str) -> Path:
-    return resolve_model_path(model)
-
-
 class ReaderConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     rank: int
@@ -61,6 +57,23 @@ def read_reader_file(path: Path = READER_FILE) -> ReaderFile:
     if data.format_version != FORMAT_VERSION:
         raise WeightsError(f"'{path}' is format version {data.format_version}; this code reads {FORMAT_VERSION}.")
     return data
+
+
+def pair_logits(tokenizer: Any, encoder: Any, head: Any, question: str, texts: Sequence[str], max_tokens: int) -> Any:
+    """The reader's score of each (question, text) pair, as a tensor: the pair as two segments, its token vectors
+    mean-pooled over the real tokens, the head on top. Gradients flow when the caller allows them (the fit)."""
+    batch = tokenizer(
+        [question] * len(texts),
+        list(texts),
+        truncation="longest_first",
+        max_length=max_tokens,
+        padding=True,
+        return_tensors="pt",
+    )
+    out = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(out.dtype)
+    pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    return head(pooled).squeeze(-1)
 
 
 def merged_weight(weight: np.ndarray, a: np.ndarray, b: np.ndarray, scale: float) -> np.ndarray:
@@ -104,7 +117,7 @@ class CrossReader:
 
         if self._threads:
             torch.set_num_threads(self._threads)
-        directory = model_directory(self._model)
+        directory = resolve_model_path(self._model)
         tokenizer = AutoTokenizer.from_pretrained(directory)
         encoder = AutoModel.from_pretrained(directory)
         config = self.info.config
@@ -129,16 +142,6 @@ class CrossReader:
             if self._loaded is None:
                 self._loaded = self._load()
         tokenizer, encoder, head = self._loaded
-        batch = tokenizer(
-            [question] * len(texts),
-            list(texts),
-            truncation="longest_first",
-            max_length=self.info.config.max_tokens,
-            padding=True,
-            return_tensors="pt",
-        )
         with torch.inference_mode():
-            out = encoder(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(out.dtype)
-            pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return [float(x) for x in head(pooled).squeeze(-1)]
+            logits = pair_logits(tokenizer, encoder, head, question, texts, self.info.config.max_tokens)
+            return [float(x) for x in logits]
